@@ -1,0 +1,6 @@
+"""Allows ``python -m bot``."""
+
+from bot.cli import main
+
+if __name__ == "__main__":
+    main()

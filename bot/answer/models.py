@@ -1,0 +1,58 @@
+"""What an answer is, independent of how a platform shows it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.search.index import PassageRecord, SessionRecord
+
+
+@dataclass(slots=True, frozen=True)
+class Quote:
+    """A passage to quote, with the spans of the words the question matched."""
+
+    session: SessionRecord
+    passage: PassageRecord
+    text: str
+    marks: tuple[tuple[int, int], ...]  # (start, end) character spans in text
+    score: float
+
+
+@dataclass(slots=True, frozen=True)
+class Alternative:
+    quote: Quote
+
+
+@dataclass(slots=True)
+class Answer:
+    question: str
+    answered: bool
+    best: Quote | None = None
+    alternatives: list[Quote] = field(default_factory=list)
+    nearest: list[SessionRecord] = field(default_factory=list)  # when declining
+    confidence: float = 0.0
+
+    def to_json(self) -> dict[str, Any]:
+        """The stable ``--json`` shape of the CLI (an interface: change with care)."""
+        return {
+            "question": self.question,
+            "answered": self.answered,
+            "session": session_json(self.best.session) if self.best and self.answered else None,
+            "passage": self.best.text if self.best and self.answered else None,
+            "score": round(self.best.score, 4) if self.best and self.answered else 0.0,
+            "alternatives": [
+                {"session": session_json(q.session), "passage": q.text,
+                 "score": round(q.score, 4)}
+                for q in self.alternatives
+            ],
+        }
+
+
+def session_json(session: SessionRecord) -> dict[str, Any]:
+    return {
+        "title": session.title,
+        "speakers": list(session.speakers),
+        "summit": session.summit,
+        "source": session.source_link,
+    }

@@ -1,0 +1,52 @@
+"""Recognising a session named loosely in a question ("the Ceph talk", "Josh's session").
+
+Every session's title, aliases and speakers give it naming terms. A question's terms that
+are naming terms of few sessions point at those sessions; the rarer among titles, the
+stronger.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Iterable
+
+from bot.search.index import SessionRecord
+from bot.search.tokenizer import tokenize
+
+
+class SessionNames:
+    def __init__(self, sessions: Iterable[SessionRecord]):
+        self.terms_of: dict[int, set[str]] = {}
+        self.sessions_with: dict[str, set[int]] = defaultdict(set)
+        for session in sessions:
+            names = " ".join([session.title, *session.aliases, *session.speakers])
+            terms = set(tokenize(names))
+            self.terms_of[session.id] = terms
+            for term in terms:
+                self.sessions_with[term].add(session.id)
+        self.count = max(len(self.terms_of), 1)
+
+    def weight(self, term: str) -> float:
+        """How much naming a term does: 0 if no title has it, high if only one does."""
+        holders = len(self.sessions_with.get(term, ()))
+        if not holders:
+            return 0.0
+        return math.log(1 + self.count / holders)
+
+    def match(self, terms: Iterable[str]) -> dict[int, float]:
+        """Sessions named by the question, with the share of their name it matched (0..1]."""
+        unique = set(terms)
+        scores: dict[int, float] = defaultdict(float)
+        for term in unique:
+            holders = self.sessions_with.get(term)
+            if not holders or len(holders) > max(3, self.count // 4):
+                continue  # a word in many titles ("OpenStack") names nothing
+            weight = self.weight(term)
+            for sid in holders:
+                scores[sid] += weight
+        out: dict[int, float] = {}
+        for sid, score in scores.items():
+            total = sum(self.weight(t) for t in self.terms_of[sid]) or 1.0
+            out[sid] = min(1.0, score / total + 0.25)
+        return out

@@ -1,0 +1,201 @@
+"""The ``summit-bot`` command line: index, ask, sessions, session, eval, serve, ...
+
+Its ``--json`` outputs are an interface for scripts: keep their shape stable.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from bot import __version__
+from bot.paths import bundled_corpus, default_db_path
+
+DB_OPTION = click.option(
+    "--db", "db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Index file (default: $SUMMIT_BOT_DB or the user data folder).")
+
+
+def _index_corpus(paths: list[Path], db: Path, quiet: bool = False) -> int:
+    """Build the index with a progress bar on a terminal; returns the session count."""
+    from tqdm import tqdm
+
+    from bot.corpus.loader import load_corpus
+    from bot.search.build import build_index
+
+    show = sys.stderr.isatty() and not quiet
+    bar = tqdm(total=0, unit="file", desc="reading notes", disable=not show, leave=False)
+
+    def progress(done: int, total: int) -> None:
+        bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    report = load_corpus(paths, progress=progress)
+    bar.close()
+    if not report.sessions:
+        click.echo(f"No sessions could be read from {', '.join(map(str, paths))}; "
+                   "nothing was indexed.", err=True)
+        for skipped in report.skipped:
+            click.echo(f"  skipped {skipped.path}: {skipped.reason}", err=True)
+        return 0
+    stats = build_index(report, db)
+    if not quiet:
+        click.echo(f"Indexed {report.files_read} files: {stats.sessions} sessions, "
+                   f"{stats.passages} passages, {stats.terms} terms in {stats.seconds:.2f} s "
+                   f"→ {db}", err=True)
+        for skipped in report.skipped:
+            click.echo(f"  skipped {skipped.path}: {skipped.reason}", err=True)
+        for warning in report.warnings:
+            click.echo(f"  warning {warning.path}: {warning.reason}", err=True)
+    return stats.sessions
+
+
+def _resolve_db(db: Path | None) -> Path:
+    """The index to read; with no --db and no index yet, index the bundled corpus first."""
+    if db is not None:
+        return db
+    path = default_db_path()
+    if not path.exists():
+        click.echo(f"No index yet; indexing the bundled notes ({bundled_corpus()}) first.",
+                   err=True)
+        if not _index_corpus([bundled_corpus()], path):
+            raise SystemExit(1)
+    return path
+
+
+async def _open_service(db: Path) -> Any:
+    from bot.commands import SummitService
+    from bot.search.index import IndexError_
+
+    service = SummitService(db, [bundled_corpus()])
+    try:
+        from bot.search.index import Index
+
+        index = await Index.open(db)
+    except IndexError_ as exc:
+        raise click.ClickException(str(exc)) from exc
+    service._install(index)
+    return service
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="summit-bot")
+def cli() -> None:
+    """Answers questions about conference session notes, quoting the notes."""
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@DB_OPTION
+def index(paths: tuple[Path, ...], db: Path | None) -> None:
+    """Build the index from notes files or folders (default: the bundled corpus/)."""
+    target = db or default_db_path()
+    sources = list(paths) or [bundled_corpus()]
+    if not _index_corpus(sources, target):
+        raise SystemExit(1)
+
+
+def _questions(args: tuple[str, ...]) -> Iterator[str]:
+    if args:
+        yield " ".join(args)
+        return
+    for line in sys.stdin:
+        if line.strip():
+            yield line.rstrip("\n")
+
+
+@cli.command()
+@click.argument("question", nargs=-1)
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per line per question.")
+def ask(question: tuple[str, ...], db: Path | None, as_json: bool) -> None:
+    """Answer QUESTION (or one question per line from stdin) from the notes."""
+    from bot.commands import AnswerReply
+    from bot.commands.text import render_text
+
+    path = _resolve_db(db)
+
+    async def run() -> None:
+        service = await _open_service(path)
+        try:
+            for text in _questions(question):
+                reply = await service.ask(text)
+                if as_json:
+                    if isinstance(reply, AnswerReply):
+                        payload = reply.answer.to_json()
+                    else:
+                        shown = text if len(text) <= 500 else text[:500] + "…"
+                        payload = {"question": shown, "answered": False, "session": None,
+                                   "passage": None, "score": 0.0, "alternatives": [],
+                                   "error": reply.text}
+                    click.echo(json.dumps(payload, ensure_ascii=False))
+                else:
+                    click.echo(render_text(reply))
+                    click.echo()
+        finally:
+            await service.close()
+
+    asyncio.run(run())
+
+
+@cli.command()
+@click.argument("filter_words", nargs=-1)
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True)
+def sessions(filter_words: tuple[str, ...], db: Path | None, as_json: bool) -> None:
+    """List sessions, optionally only those matching FILTER."""
+    from bot.answer.models import session_json
+
+    path = _resolve_db(db)
+
+    async def run() -> None:
+        service = await _open_service(path)
+        try:
+            listing = service.sessions(" ".join(filter_words) or None, per_page=10**9)
+            for session in listing.sessions:
+                if as_json:
+                    click.echo(json.dumps(session_json(session) | {
+                        "date": session.date, "track": session.track,
+                        "passages": session.passage_count}, ensure_ascii=False))
+                else:
+                    by = f" — {', '.join(session.speakers)}" if session.speakers else ""
+                    click.echo(f"{session.title}{by}")
+            if not as_json:
+                click.echo(f"({listing.total} sessions)", err=True)
+        finally:
+            await service.close()
+
+    asyncio.run(run())
+
+
+@cli.command()
+@click.argument("title", nargs=-1, required=True)
+@DB_OPTION
+def session(title: tuple[str, ...], db: Path | None) -> None:
+    """Show one session: its details and opening notes."""
+    from bot.commands import SessionNotFound
+    from bot.commands.text import render_text
+
+    path = _resolve_db(db)
+
+    async def run() -> int:
+        service = await _open_service(path)
+        try:
+            reply = await service.session(" ".join(title))
+            click.echo(render_text(reply))
+            return 1 if isinstance(reply, SessionNotFound) else 0
+        finally:
+            await service.close()
+
+    raise SystemExit(asyncio.run(run()))
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,90 @@
+"""What a command returns, before any platform formats it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.answer.models import Answer
+from bot.search.index import PassageRecord, SessionRecord
+
+
+@dataclass(slots=True, frozen=True)
+class Requester:
+    """Who issued a command. ``is_admin`` is decided by the adapter from the platform's own
+    facts (Discord permissions, Matrix power level) and the configured admin lists."""
+
+    platform: str
+    user_id: str
+    is_admin: bool = False
+    name: str = ""
+
+
+@dataclass(slots=True, frozen=True)
+class Notice:
+    """A one-sentence reply: an error, a refusal, a cooldown. Shown privately where possible."""
+
+    text: str
+    kind: str = "error"  # error | refused | busy | cooldown | info
+    ephemeral: bool = True
+
+
+@dataclass(slots=True, frozen=True)
+class AnswerReply:
+    answer: Answer
+
+    @property
+    def ephemeral(self) -> bool:
+        """A hit is public; a miss is shown only to the asker."""
+        return not self.answer.answered
+
+
+@dataclass(slots=True, frozen=True)
+class SessionReply:
+    session: SessionRecord
+    opening: list[PassageRecord]  # the first passages of its notes
+    ephemeral: bool = False
+
+
+@dataclass(slots=True, frozen=True)
+class SessionNotFound:
+    query: str
+    suggestions: list[str]
+    ephemeral: bool = True
+
+
+@dataclass(slots=True, frozen=True)
+class SessionList:
+    query: str | None
+    sessions: list[SessionRecord]  # this page
+    page: int  # 0-based
+    pages: int
+    total: int
+    ephemeral: bool = False
+
+
+@dataclass(slots=True)
+class ReloadReport:
+    ok: bool
+    sessions_before: int = 0
+    sessions_after: int = 0
+    passages_before: int = 0
+    passages_after: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    problems: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    warnings: list[tuple[str, str]] = field(default_factory=list)
+    error: str | None = None  # why nothing was swapped in
+    seconds: float = 0.0
+    ephemeral: bool = True
+
+
+@dataclass(slots=True, frozen=True)
+class HelpReply:
+    prefix: str
+    sessions: int
+    ephemeral: bool = True
+
+
+Reply = AnswerReply | SessionReply | SessionNotFound | SessionList | ReloadReport | Notice \
+    | HelpReply

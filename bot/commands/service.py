@@ -1,0 +1,254 @@
+"""The commands themselves: ask, session, sessions, reload, help.
+
+One SummitService serves every platform in the process. It holds the open index and swaps
+it for a new one after a reload; a reload that fails leaves the serving index in place.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from rapidfuzz import fuzz, process, utils
+
+from bot.answer import Answerer, QuestionProblem, parse_question
+from bot.commands.cooldown import Cooldowns
+from bot.commands.reload import BuildOutcome, build_off_loop, diff_sessions
+from bot.commands.results import (
+    AnswerReply,
+    HelpReply,
+    Notice,
+    ReloadReport,
+    Requester,
+    SessionList,
+    SessionNotFound,
+    SessionReply,
+)
+from bot.search.index import Index, IndexMissing, SessionRecord
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 10
+AUTOCOMPLETE_LIMIT = 25
+CHOICE_MAX_CHARS = 100
+
+QuestionHook = Callable[[str, bool, float], None]  # (platform, answered, seconds)
+ReloadHook = Callable[[bool], None]
+
+
+class SummitService:
+    """Platform-neutral commands over one index file and the corpus it is built from."""
+
+    def __init__(self, db_path: Path, corpus_paths: list[Path], *, prefix: str = "!",
+                 ask_cooldown_seconds: float = 0.0):
+        self.db_path = Path(db_path)
+        self.corpus_paths = [Path(p) for p in corpus_paths]
+        self.prefix = prefix
+        self._index: Index | None = None
+        self._answerer: Answerer | None = None
+        self._reload_lock = asyncio.Lock()
+        self.cooldowns = Cooldowns(ask_cooldown_seconds)
+        self.question_hooks: list[QuestionHook] = []
+        self.reload_hooks: list[ReloadHook] = []
+
+    # --- life cycle -------------------------------------------------------------------
+    async def start(self) -> None:
+        """Open the index, building it from the corpus first if there is none yet."""
+        try:
+            index = await Index.open(self.db_path)
+        except IndexMissing:
+            log.info("no index at %s yet; building it from %s", self.db_path,
+                     ", ".join(map(str, self.corpus_paths)))
+            outcome = await build_off_loop([str(p) for p in self.corpus_paths],
+                                           str(self.db_path))
+            if not outcome.ok:
+                raise RuntimeError(f"cannot start: {outcome.error}") from None
+            index = await Index.open(self.db_path)
+        self._install(index)
+
+    def _install(self, index: Index) -> Index | None:
+        old = self._index
+        self._index = index
+        self._answerer = Answerer(index)
+        return old
+
+    async def close(self) -> None:
+        if self._index is not None:
+            await self._index.close()
+            self._index = None
+
+    @property
+    def index(self) -> Index:
+        if self._index is None:
+            raise RuntimeError("SummitService.start() has not been awaited")
+        return self._index
+
+    @property
+    def reloading(self) -> bool:
+        return self._reload_lock.locked()
+
+    # --- commands -----------------------------------------------------------------------
+    async def ask(self, text: str, requester: Requester | None = None) -> AnswerReply | Notice:
+        if requester is not None:
+            wait = self.cooldowns.check(f"{requester.platform}:{requester.user_id}")
+            if wait > 0:
+                return Notice(f"You are asking quickly; please try again in "
+                              f"{math.ceil(wait)} second{'s' if wait > 1 else ''}.",
+                              kind="cooldown")
+        started = time.perf_counter()
+        try:
+            question = parse_question(text)
+        except QuestionProblem as problem:
+            return Notice(str(problem), kind="error")
+        assert self._answerer is not None
+        answer = await self._answerer.answer(question)
+        elapsed = time.perf_counter() - started
+        platform = requester.platform if requester else "cli"
+        for hook in self.question_hooks:
+            hook(platform, answer.answered, elapsed)
+        log.info("question answered platform=%s answered=%s latency_ms=%.1f", platform,
+                 answer.answered, elapsed * 1000)
+        return AnswerReply(answer)
+
+    def _title_choices(self) -> dict[str, int]:
+        choices: dict[str, int] = {}
+        for session in self.index.sessions:
+            choices.setdefault(session.title, session.id)
+            for alias in session.aliases:
+                choices.setdefault(alias, session.id)
+        return choices
+
+    def autocomplete(self, current: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[str]:
+        """Session titles for a partly typed title: fuzzy over titles and aliases."""
+        sessions = self.index.sessions
+        limit = min(limit, AUTOCOMPLETE_LIMIT)
+        current = current.strip()
+        if not current:
+            titles = [s.title for s in sessions[:limit]]
+        else:
+            choices = self._title_choices()
+            found = process.extract(current, list(choices), scorer=fuzz.WRatio,
+                                    processor=utils.default_process, limit=limit * 2,
+                                    score_cutoff=50)
+            titles = []
+            for choice, _, _ in found:
+                title = sessions[choices[choice]].title
+                if title not in titles:
+                    titles.append(title)
+        return [_clip(t, CHOICE_MAX_CHARS) for t in titles[:limit]]
+
+    def find(self, title: str) -> SessionRecord | None:
+        """A session by its exact (case-insensitive) title or alias, or a clipped title."""
+        wanted = title.strip().casefold().rstrip("…")
+        for session in self.index.sessions:
+            names = [session.title, *session.aliases]
+            if any(n.casefold() == wanted for n in names):
+                return session
+        for session in self.index.sessions:  # autocomplete may have clipped a long title
+            if len(wanted) >= CHOICE_MAX_CHARS - 2 and session.title.casefold().startswith(
+                    wanted):
+                return session
+        return None
+
+    async def session(self, title: str) -> SessionReply | SessionNotFound | Notice:
+        if not title.strip():
+            return Notice("Please give a session title; `sessions` lists them.")
+        if len(title) > 300:
+            return Notice("That title is too long; please type a few words of it.")
+        session = self.find(title)
+        if session is None:
+            wanted = title.strip().casefold()
+            containing = [s for s in self.index.sessions
+                          if any(wanted in n.casefold() for n in (s.title, *s.aliases))]
+            if len(containing) == 1:
+                session = containing[0]
+            elif containing:
+                return SessionNotFound(title, [s.title for s in containing[:5]])
+        if session is None:
+            choices = self._title_choices()
+            found = process.extract(title, list(choices), scorer=fuzz.WRatio,
+                                    processor=utils.default_process, limit=6, score_cutoff=60)
+            if found and found[0][1] >= 90 and (len(found) == 1 or found[1][1] < 90):
+                session = self.index.sessions[choices[found[0][0]]]
+            else:
+                names: list[str] = []
+                for choice, _, _ in found:
+                    name = self.index.sessions[choices[choice]].title
+                    if name not in names:
+                        names.append(name)
+                return SessionNotFound(title, names[:3])
+        opening = await self.index.session_passages(session.id, limit=3)
+        return SessionReply(session, opening)
+
+    def sessions(self, query: str | None = None, page: int = 0,
+                 per_page: int = PAGE_SIZE) -> SessionList:
+        """Sessions whose title, speakers, summit, track or tags contain every query word."""
+        words = (query or "").casefold().split()
+        matching = []
+        for session in self.index.sessions:
+            haystack = " ".join([session.title, *session.speakers, session.summit or "",
+                                 session.track or "", *session.tags, *session.aliases]
+                                ).casefold()
+            if all(w in haystack for w in words):
+                matching.append(session)
+        pages = max(1, math.ceil(len(matching) / per_page))
+        page = min(max(page, 0), pages - 1)
+        return SessionList(query or None, matching[page * per_page:(page + 1) * per_page],
+                           page, pages, len(matching))
+
+    async def reload(self, requester: Requester) -> ReloadReport | Notice:
+        """Re-index the corpus aside and swap it in; admins only, one at a time."""
+        if not requester.is_admin:
+            return Notice("Only admins of this server or room can reload the notes.",
+                          kind="refused")
+        if self._reload_lock.locked():
+            return Notice("A reload is already running; its report will follow when it "
+                          "finishes.", kind="busy")
+        async with self._reload_lock:
+            started = time.perf_counter()
+            before = self.index
+            report = ReloadReport(ok=False, sessions_before=len(before.sessions),
+                                  passages_before=before.passage_count)
+            try:
+                outcome: BuildOutcome = await build_off_loop(
+                    [str(p) for p in self.corpus_paths], str(self.db_path))
+            except Exception as exc:  # the worker died: keep serving what we have
+                log.exception("reload failed")
+                outcome = BuildOutcome(ok=False, error=f"the indexer stopped ({exc!r})")
+            report.problems = outcome.problems
+            report.warnings = outcome.warnings
+            if outcome.ok:
+                try:
+                    new_index = await Index.open(self.db_path)
+                except Exception as exc:
+                    log.exception("new index could not be opened")
+                    outcome.ok, outcome.error = False, f"the new index did not open ({exc})"
+                else:
+                    old = self._install(new_index)
+                    diff_sessions(before.sessions, new_index.sessions, report)
+                    report.sessions_after = len(new_index.sessions)
+                    report.passages_after = new_index.passage_count
+                    if old is not None:
+                        await old.close()
+            report.ok = outcome.ok
+            report.error = outcome.error
+            if not outcome.ok:
+                report.sessions_after = report.sessions_before
+                report.passages_after = report.passages_before
+            report.seconds = time.perf_counter() - started
+            log.info("reload by %s:%s ok=%s problems=%d", requester.platform,
+                     requester.user_id, report.ok, len(report.problems))
+            for hook in self.reload_hooks:
+                hook(report.ok)
+            return report
+
+    def help(self) -> HelpReply:
+        return HelpReply(prefix=self.prefix, sessions=len(self.index.sessions))
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,0 +1,143 @@
+"""Plain-text rendering of command results: the console, and Matrix's ``body``."""
+
+from __future__ import annotations
+
+from bot.answer.highlight import apply_marks
+from bot.answer.models import Answer, Quote
+from bot.commands.results import (
+    AnswerReply,
+    HelpReply,
+    Notice,
+    ReloadReport,
+    SessionList,
+    SessionNotFound,
+    SessionReply,
+)
+from bot.search.index import SessionRecord
+
+DECLINE = "The notes don't cover that."
+
+
+def session_byline(session: SessionRecord) -> str:
+    """"Speakers · Summit · date · track", with whatever the notes give."""
+    parts = []
+    if session.speakers:
+        parts.append(", ".join(session.speakers))
+    for extra in (session.summit, session.date, session.track):
+        if extra:
+            parts.append(extra)
+    return " · ".join(parts)
+
+
+def quote_text(quote: Quote, mark: tuple[str, str] = ("**", "**")) -> str:
+    return apply_marks(quote.text, quote.marks, *mark)
+
+
+def answer_text(answer: Answer, mark: tuple[str, str] = ("**", "**")) -> str:
+    if not answer.answered or answer.best is None:
+        lines = [DECLINE]
+        if answer.nearest:
+            lines.append("Closest sessions: " + "; ".join(s.title for s in answer.nearest))
+        return "\n".join(lines)
+    best = answer.best
+    lines = [best.session.title]
+    byline = session_byline(best.session)
+    if byline:
+        lines.append(byline)
+    lines.extend("> " + line for line in quote_text(best, mark).split("\n"))
+    lines.append(f"Source: {best.session.source_link}")
+    if answer.alternatives:
+        lines.append("Also in: " + "; ".join(q.session.title for q in answer.alternatives))
+    return "\n".join(lines)
+
+
+def reload_text(report: ReloadReport, max_problems: int = 10) -> str:
+    if report.ok:
+        head = (f"Reloaded in {report.seconds:.1f} s: {report.sessions_after} sessions "
+                f"({report.sessions_after - report.sessions_before:+d}), "
+                f"{report.passages_after} passages "
+                f"({report.passages_after - report.passages_before:+d}); "
+                f"{len(report.added)} added, {len(report.changed)} changed, "
+                f"{len(report.removed)} removed.")
+    else:
+        head = (f"Reload failed: {report.error}. The previous index "
+                f"({report.sessions_before} sessions) is still serving.")
+    lines = [head]
+    for label, titles in (("Added", report.added), ("Changed", report.changed),
+                          ("Removed", report.removed)):
+        if titles:
+            shown = "; ".join(titles[:10]) + (f"; and {len(titles) - 10} more"
+                                              if len(titles) > 10 else "")
+            lines.append(f"{label}: {shown}")
+    if report.problems:
+        lines.append(f"{len(report.problems)} file(s) could not be used:")
+        for path, reason in report.problems[:max_problems]:
+            lines.append(f"- {path}: {reason}")
+        if len(report.problems) > max_problems:
+            lines.append(f"- and {len(report.problems) - max_problems} more")
+    for path, reason in report.warnings[:max_problems]:
+        lines.append(f"- warning, {path}: {reason}")
+    return "\n".join(lines)
+
+
+def session_text(reply: SessionReply) -> str:
+    session = reply.session
+    lines = [session.title]
+    byline = session_byline(session)
+    if byline:
+        lines.append(byline)
+    lines.append(f"Source: {session.source_link} · {session.passage_count} passages")
+    for passage in reply.opening[:2]:
+        lines.extend("> " + line for line in passage.text.split("\n"))
+    return "\n".join(lines)
+
+
+def not_found_text(reply: SessionNotFound) -> str:
+    if reply.suggestions:
+        return (f"No session is called “{reply.query}”. Did you mean: "
+                + "; ".join(reply.suggestions) + "?")
+    return f"No session is called “{reply.query}”; list them with `sessions`."
+
+
+def list_text(reply: SessionList) -> str:
+    if not reply.total:
+        return (f"No session matches “{reply.query}”." if reply.query
+                else "There are no sessions in the index.")
+    head = f"{reply.total} session(s)" + (f" matching “{reply.query}”" if reply.query else "")
+    if reply.pages > 1:
+        head += f", page {reply.page + 1} of {reply.pages}"
+    lines = [head + ":"]
+    for session in reply.sessions:
+        by = f" ({', '.join(session.speakers)})" if session.speakers else ""
+        lines.append(f"- {session.title}{by}")
+    return "\n".join(lines)
+
+
+def help_text(reply: HelpReply) -> str:
+    p = reply.prefix
+    return "\n".join([
+        f"I answer questions from the notes of {reply.sessions} sessions, quoting them.",
+        f"{p}ask <question> — e.g. {p}ask what did the Ceph talk say about CRUSH?",
+        f"{p}session <title> — one session's details and opening notes",
+        f"{p}sessions [words] — list sessions, optionally filtered",
+        f"{p}reload — re-read the notes (admins only)",
+    ])
+
+
+def render_text(reply: object) -> str:
+    """Any command result as plain text."""
+    if isinstance(reply, AnswerReply):
+        return answer_text(reply.answer)
+    if isinstance(reply, Notice):
+        return reply.text
+    if isinstance(reply, ReloadReport):
+        return reload_text(reply)
+    if isinstance(reply, SessionReply):
+        return session_text(reply)
+    if isinstance(reply, SessionNotFound):
+        return not_found_text(reply)
+    if isinstance(reply, SessionList):
+        return list_text(reply)
+    if isinstance(reply, HelpReply):
+        return help_text(reply)
+    raise TypeError(f"unknown reply {type(reply).__name__}")

@@ -1,0 +1,76 @@
+"""Plain data classes for what the readers produce and the index stores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(slots=True)
+class Passage:
+    """A quotable piece of a session, sized for one chat message."""
+
+    text: str
+    heading: str | None = None  # the sub-heading it sits under, if any
+    position: int = 0  # order within its session
+
+
+@dataclass(slots=True)
+class Session:
+    """One talk: its metadata and its passages."""
+
+    title: str
+    source: str  # path of the file it came from, relative to the corpus root
+    speakers: list[str] = field(default_factory=list)
+    summit: str | None = None
+    date: str | None = None
+    track: str | None = None
+    tags: list[str] = field(default_factory=list)
+    url: str | None = None
+    aliases: list[str] = field(default_factory=list)
+    passages: list[Passage] = field(default_factory=list)
+
+    def fingerprint(self) -> str:
+        """A stable digest of everything shown to users, to report what a reload changed."""
+        import hashlib
+
+        digest = hashlib.sha256()
+        for part in (
+            self.title,
+            "|".join(self.speakers),
+            self.summit or "",
+            self.date or "",
+            self.track or "",
+            "|".join(self.tags),
+            self.url or "",
+            "|".join(self.aliases),
+        ):
+            digest.update(part.encode())
+            digest.update(b"\0")
+        for passage in self.passages:
+            digest.update((passage.heading or "").encode())
+            digest.update(b"\1")
+            digest.update(passage.text.encode())
+            digest.update(b"\2")
+        return digest.hexdigest()[:16]
+
+
+@dataclass(slots=True)
+class SkippedFile:
+    """A file that could not be used, with a reason a person can act on."""
+
+    path: str
+    reason: str
+
+
+@dataclass(slots=True)
+class LoadReport:
+    """What reading a corpus produced, for the index summary and the reload reply."""
+
+    sessions: list[Session] = field(default_factory=list)
+    files_read: int = 0
+    skipped: list[SkippedFile] = field(default_factory=list)
+    warnings: list[SkippedFile] = field(default_factory=list)  # used, but with a caveat
+
+    @property
+    def passage_count(self) -> int:
+        return sum(len(s.passages) for s in self.sessions)

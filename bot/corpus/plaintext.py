@@ -1,0 +1,66 @@
+"""Plain-text notes like a blog post: session titles stand alone on their own lines."""
+
+from __future__ import annotations
+
+import re
+
+from bot.corpus.models import Session
+from bot.corpus.passages import make_passages
+from bot.corpus.text import humanize_filename, one_line
+
+_MINOR = {"a", "an", "the", "and", "or", "of", "for", "to", "in", "on", "with", "as", "at",
+          "by", "from", "into", "your", "vs", "via", "is", "are", "&", "but", "our", "its"}
+
+
+def is_title_line(line: str) -> bool:
+    """Does a line read like a heading rather than a sentence?"""
+    text = line.strip()
+    if not (3 <= len(text) <= 110) or len(text.split()) > 16:
+        return False
+    if not (text[0].isupper() or text[0].isdigit() or text[0] in "\"“'‘"):
+        return False
+    if re.search(r"[.,;:!?)]$", text) or re.search(r"[.!?]\s+[A-Z]", text):
+        return False
+    if text.startswith(("$", "#", "*", "-", ">", "http")):
+        return False
+    words = [w.strip("\"“”'‘’():,") for w in text.split()]
+    content = [w for w in words if w and w.lower() not in _MINOR]
+    if not content:
+        return False
+    capitalised = sum(1 for w in content if w[0].isupper() or w[0].isdigit())
+    return capitalised / len(content) >= 0.6
+
+
+def _standalone_titles(lines: list[str]) -> list[int]:
+    """Indexes of lines that stand alone (blank around them) and read like titles."""
+    found = []
+    for i, line in enumerate(lines):
+        before = i == 0 or not lines[i - 1].strip()
+        after = i + 1 >= len(lines) or not lines[i + 1].strip()
+        if before and after and is_title_line(line):
+            found.append(i)
+    return found
+
+
+def read_plaintext(text: str, source: str, stem: str) -> list[Session]:
+    """Split at stand-alone title lines; a first line followed by prose is the post's title."""
+    lines = text.split("\n")
+    titles = _standalone_titles(lines)
+    summit: str | None = None
+    first_text = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if titles and first_text is not None and titles[0] == first_text and len(titles) > 1:
+        # The post's own title: what follows it, up to the first session, is the post's.
+        summit = one_line(lines[titles[0]])
+        titles = titles[1:]
+    if not titles:
+        passages = make_passages([(None, text)])
+        return [Session(title=humanize_filename(stem), source=source,
+                        passages=passages)] if passages else []
+    sessions = []
+    for n, start in enumerate(titles):
+        stop = titles[n + 1] if n + 1 < len(titles) else len(lines)
+        passages = make_passages([(None, "\n".join(lines[start + 1:stop]))])
+        if passages:
+            sessions.append(Session(title=one_line(lines[start]), source=source,
+                                    summit=summit, passages=passages))
+    return sessions

@@ -1,0 +1,124 @@
+"""reStructuredText notes, parsed by docutils (include and raw directives disabled)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from docutils import nodes
+from docutils.core import publish_doctree
+
+from bot.corpus.errors import NoteError
+from bot.corpus.models import Session
+from bot.corpus.passages import make_passages
+from bot.corpus.text import humanize_filename, one_line
+
+_SETTINGS: dict[str, Any] = {
+    "report_level": 5,
+    "halt_level": 5,
+    "doctitle_xform": False,
+    "sectsubtitle_xform": False,
+    "file_insertion_enabled": False,
+    "raw_enabled": False,
+    "warning_stream": io.StringIO(),
+    "input_encoding": "unicode",
+}
+
+
+def _subsections(node: nodes.Element) -> list[nodes.section]:
+    return [child for child in node.children if isinstance(child, nodes.section)]
+
+
+def _title(section: nodes.section) -> str:
+    return one_line(section[0].astext()) if section.children else ""
+
+
+def _render(node: nodes.Node, depth: int = 0) -> list[str]:
+    """Body nodes as text blocks; bullet lists keep their outline."""
+    if isinstance(node, nodes.paragraph):
+        return [one_line(node.astext())]
+    if isinstance(node, nodes.bullet_list | nodes.enumerated_list):
+        lines: list[str] = []
+        for item in node.children:
+            parts: list[str] = []
+            for child in item.children:
+                if isinstance(child, nodes.bullet_list | nodes.enumerated_list):
+                    parts.extend(_render(child, depth + 1))
+                else:
+                    parts.append(one_line(child.astext()))
+            if parts:
+                lines.append("  " * depth + "- " + parts[0])
+                lines.extend(p if p.lstrip().startswith("- ") else "  " * (depth + 1) + p
+                             for p in parts[1:])
+        return ["\n".join(lines)] if depth == 0 else lines
+    if isinstance(node, nodes.literal_block):
+        return [node.astext()]
+    if isinstance(node, nodes.system_message | nodes.comment | nodes.target
+                  | nodes.substitution_definition | nodes.title):
+        return []
+    if isinstance(node, nodes.Element) and node.children:
+        out: list[str] = []
+        for child in node.children:
+            out.extend(_render(child, depth))
+        return out
+    text = node.astext().strip()
+    return [one_line(text)] if text else []
+
+
+def _speakers(section: nodes.section) -> list[str]:
+    """Names set in bold at the start of a bullet item ("**Dan Radez** *(bio)*")."""
+    names: list[str] = []
+    for item in section.findall(nodes.list_item):
+        if item.parent is None or item.parent.parent is not section:
+            continue
+        para = item.children[0] if item.children else None
+        if isinstance(para, nodes.paragraph) and para.children and \
+                isinstance(para.children[0], nodes.strong):
+            name = one_line(para.children[0].astext())
+            if 1 <= len(name.split()) <= 6:
+                names.append(name)
+    return names
+
+
+def _session(section: nodes.section, source: str, track: str | None) -> Session | None:
+    blocks: list[str] = []
+    for child in section.children[1:]:
+        if isinstance(child, nodes.section):
+            continue
+        for block in _render(child):
+            text = block.strip()
+            if text and not (text.endswith(":") and len(text) < 40 and "\n" not in text):
+                blocks.append(text)
+    passages = make_passages([(None, "\n\n".join(blocks))])
+    if not passages:
+        return None
+    return Session(title=_title(section), source=source, speakers=_speakers(section),
+                   track=track, passages=passages)
+
+
+def read_rst(text: str, source: str, stem: str) -> list[Session]:
+    """Top sections are sessions; a single top section with subsections is a track of them."""
+    try:
+        doc = publish_doctree(text, settings_overrides=dict(_SETTINGS,
+                                                           warning_stream=io.StringIO()))
+    except Exception as exc:  # docutils raises many kinds on broken input
+        raise NoteError(f"reStructuredText could not be parsed: {exc}") from exc
+    tops = _subsections(doc)
+    sessions: list[Session] = []
+    if len(tops) == 1 and _subsections(tops[0]):
+        track = _title(tops[0])
+        for sub in _subsections(tops[0]):
+            session = _session(sub, source, track)
+            if session:
+                sessions.append(session)
+        return sessions
+    if not tops:
+        blocks = [b for child in doc.children for b in _render(child)]
+        passages = make_passages([(None, "\n\n".join(blocks))])
+        return [Session(title=humanize_filename(stem), source=source,
+                        passages=passages)] if passages else []
+    for top in tops:
+        session = _session(top, source, None)
+        if session:
+            sessions.append(session)
+    return sessions

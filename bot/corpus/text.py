@@ -1,0 +1,56 @@
+"""Text clean-up shared by every reader: invisible characters, markup noise, whitespace."""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
+_SPACES = {ord(c): " " for c in "\u00a0\u2007\u202f\u2009\u200a\u3000\t"}
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.DOTALL)
+_TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", re.DOTALL)
+_MULTI_SPACE = re.compile(r"(?<=\S) {2,}")
+
+
+def decode_bytes(raw: bytes) -> tuple[str, bool]:
+    """Decode as UTF-8, replacing bad bytes; the flag says whether any were replaced."""
+    try:
+        return raw.decode("utf-8-sig"), False
+    except UnicodeDecodeError:
+        return raw.decode("utf-8", errors="replace"), True
+
+
+def clean_text(text: str) -> str:
+    """Normalise a note's text so that it reads and tokenizes well.
+
+    No-break spaces become spaces, soft hyphens and zero-width characters go, HTML and
+    template tags are removed (their inner text is kept), entities are unescaped, and
+    runs of spaces collapse. Line structure is kept: the readers rely on it.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.translate(_INVISIBLE).translate(_SPACES)
+    text = _TEMPLATE_TAG.sub(" ", text)
+    text = _HTML_TAG.sub(" ", text)
+    if "&" in text:
+        text = html.unescape(text)
+        text = text.translate(_INVISIBLE).translate(_SPACES)
+    text = unicodedata.normalize("NFC", text)
+    lines = [_MULTI_SPACE.sub(" ", line).rstrip() for line in text.split("\n")]
+    return "\n".join(lines)
+
+
+def humanize_filename(stem: str) -> str:
+    """Turn ``istio-a-modern-service-mesh`` into ``Istio a modern service mesh``."""
+    words = re.sub(r"[-_]+", " ", stem).strip()
+    words = re.sub(r"^\d{3,4}[ -]\d{3,4}\s+", "", words)  # "1345-1430 SIGGOVERNANCE"
+    if not words:
+        return stem
+    if words.isupper():
+        words = words.title()
+    return words[0].upper() + words[1:]
+
+
+def one_line(text: str) -> str:
+    """Collapse whitespace to single spaces (titles, speakers)."""
+    return " ".join(text.split())

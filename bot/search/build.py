@@ -1,0 +1,181 @@
+"""Building an index aside and swapping it in at once.
+
+The new index is written to a temporary file beside the target, flushed to disk, and
+renamed over the target in one ``os.replace``. A build that fails, or a process killed at
+any moment, leaves the previous index file untouched and serving.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import sqlite3
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bot.corpus.models import LoadReport, Session
+from bot.search.bm25 import B, EPSILON, K1, compute_postings
+from bot.search.schema import DDL, SCHEMA_VERSION
+from bot.search.tokenizer import tokenize
+
+BUILD_MARK = ".build-"
+
+
+@dataclass(slots=True)
+class BuildStats:
+    sessions: int
+    passages: int
+    terms: int
+    seconds: float
+
+
+def passage_terms(heading: str | None, text: str) -> list[str]:
+    """What is indexed for a passage: its sub-heading and its text."""
+    return tokenize(f"{heading}\n{text}") if heading else tokenize(text)
+
+
+def _temp_path(target: Path) -> Path:
+    return target.with_name(f".{target.name}{BUILD_MARK}{os.getpid()}-{time.time_ns()}")
+
+
+def remove_stale_builds(target: Path) -> None:
+    """Delete temporary files left by builds that were killed (their process is gone)."""
+    for leftover in target.parent.glob(f".{target.name}{BUILD_MARK}*"):
+        try:
+            pid = int(leftover.name.split(BUILD_MARK, 1)[1].split("-", 1)[0])
+        except ValueError:
+            continue
+        if pid != os.getpid() and _alive(pid):
+            continue
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def build_index(
+    report: LoadReport,
+    target: Path | str,
+    progress: Callable[[str], None] | None = None,
+) -> BuildStats:
+    """Write an index of the loaded sessions to ``target``, atomically. Blocking: run it in a
+    worker thread or process, never on the event loop."""
+    started = time.perf_counter()
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    remove_stale_builds(target)
+    temp = _temp_path(target)
+    try:
+        stats = _write(report.sessions, report, temp, progress)
+        os.replace(temp, target)
+        _fsync_dir(target.parent)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _write(
+    sessions: list[Session],
+    report: LoadReport,
+    path: Path,
+    progress: Callable[[str], None] | None,
+) -> BuildStats:
+    vocab: dict[str, int] = {}
+    token_chunks: list[np.ndarray] = []
+    lengths: list[int] = []
+    session_rows = []
+    passage_rows = []
+    passage_session: list[int] = []
+    setdefault = vocab.setdefault
+    pid = 0
+    for sid, session in enumerate(sessions):
+        first = pid
+        for passage in session.passages:
+            terms = passage_terms(passage.heading, passage.text)
+            ids = [setdefault(t, len(vocab)) for t in terms]
+            token_chunks.append(np.asarray(ids, dtype=np.int64))
+            lengths.append(len(ids))
+            passage_rows.append((pid, sid, passage.position, passage.heading, passage.text,
+                                 len(ids)))
+            passage_session.append(sid)
+            pid += 1
+        session_rows.append((
+            sid, session.title, json.dumps(session.speakers), session.summit, session.date,
+            session.track, json.dumps(session.tags), session.url, json.dumps(session.aliases),
+            session.source, session.fingerprint(), first, pid - first,
+        ))
+    if progress:
+        progress("scoring")
+    tokens = np.concatenate(token_chunks) if token_chunks else np.zeros(0, dtype=np.int64)
+    postings = compute_postings(tokens, np.asarray(lengths, dtype=np.int64), len(vocab))
+    terms_by_id = list(vocab)
+    bounds = np.searchsorted(postings.term_ids, np.arange(len(vocab) + 1))
+    if progress:
+        progress("writing")
+    conn = sqlite3.connect(path)
+    try:
+        conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+        conn.executescript(DDL)
+        conn.executemany("INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                         session_rows)
+        conn.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?)", passage_rows)
+        ids_bytes = postings.passage_ids
+        imp_bytes = postings.impacts
+        conn.executemany(
+            "INSERT INTO postings VALUES (?,?,?,?)",
+            (
+                (terms_by_id[t], int(postings.doc_freq[t]),
+                 ids_bytes[bounds[t]:bounds[t + 1]].tobytes(),
+                 imp_bytes[bounds[t]:bounds[t + 1]].tobytes())
+                for t in range(len(vocab))
+            ),
+        )
+        conn.execute("INSERT INTO arrays VALUES ('passage_session', ?)",
+                     (np.asarray(passage_session, dtype=np.uint32).tobytes(),))
+        conn.executemany(
+            "INSERT INTO problems VALUES (?,?,?)",
+            [(s.path, "skipped", s.reason) for s in report.skipped]
+            + [(s.path, "warning", s.reason) for s in report.warnings],
+        )
+        meta = {
+            "schema_version": str(SCHEMA_VERSION),
+            "built_at": str(time.time()),
+            "passages": str(len(lengths)),
+            "sessions": str(len(sessions)),
+            "terms": str(len(vocab)),
+            "avgdl": repr(postings.avgdl),
+            "k1": repr(K1), "b": repr(B), "epsilon": repr(EPSILON),
+            "files_read": str(report.files_read),
+        }
+        conn.executemany("INSERT INTO meta VALUES (?,?)", meta.items())
+        conn.commit()
+    finally:
+        conn.close()
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+    return BuildStats(len(sessions), len(lengths), len(vocab), 0.0)

@@ -1,0 +1,206 @@
+"""Reading an index: async (aiosqlite) so that no query blocks the bot's event loop.
+
+Opening reads only small things (metadata, the passage-to-session array, session rows);
+each query reads the posting lists of its terms and adds up precomputed impacts with numpy.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+import numpy as np
+import numpy.typing as npt
+
+from bot.search.schema import SCHEMA_VERSION
+
+
+class IndexError_(Exception):
+    """The index cannot be used; the message says what to do."""
+
+
+class IndexMissing(IndexError_):
+    pass
+
+
+class IndexVersionMismatch(IndexError_):
+    pass
+
+
+@dataclass(slots=True, frozen=True)
+class SessionRecord:
+    id: int
+    title: str
+    speakers: tuple[str, ...]
+    summit: str | None
+    date: str | None
+    track: str | None
+    tags: tuple[str, ...]
+    url: str | None
+    aliases: tuple[str, ...]
+    source: str
+    fingerprint: str
+    first_passage: int
+    passage_count: int
+
+    @property
+    def source_link(self) -> str:
+        """What to show as the source: the talk's URL if the notes give one, else the file."""
+        return self.url or self.source
+
+
+@dataclass(slots=True, frozen=True)
+class PassageRecord:
+    id: int
+    session_id: int
+    position: int
+    heading: str | None
+    text: str
+    length: int
+
+
+@dataclass(slots=True, frozen=True)
+class Problem:
+    path: str
+    kind: str  # "skipped" or "warning"
+    reason: str
+
+
+def _session(row: Sequence[Any]) -> SessionRecord:
+    return SessionRecord(
+        id=row[0], title=row[1], speakers=tuple(json.loads(row[2])), summit=row[3],
+        date=row[4], track=row[5], tags=tuple(json.loads(row[6])), url=row[7],
+        aliases=tuple(json.loads(row[8])), source=row[9], fingerprint=row[10],
+        first_passage=row[11], passage_count=row[12],
+    )
+
+
+class Index:
+    """An open, read-only index. Cheap to open; safe to share between tasks."""
+
+    def __init__(self, path: Path, conn: aiosqlite.Connection, meta: dict[str, str],
+                 passage_session: npt.NDArray[np.uint32], sessions: list[SessionRecord]):
+        self.path = path
+        self._conn = conn
+        self.meta = meta
+        self.passage_session = passage_session
+        self.sessions = sessions
+        self.passage_count = int(meta["passages"])
+        self.built_at = float(meta["built_at"])
+
+    @classmethod
+    async def open(cls, path: Path | str) -> Index:
+        path = Path(path)
+        if not path.exists():
+            raise IndexMissing(f"No index at {path}; run `summit-bot index` to build one.")
+        uri = f"file:{path.resolve().as_posix()}?mode=ro&immutable=1"
+        conn = await aiosqlite.connect(uri, uri=True)
+        try:
+            try:
+                rows = await conn.execute_fetchall("SELECT key, value FROM meta")
+            except sqlite3.DatabaseError as exc:
+                raise IndexVersionMismatch(
+                    f"{path} is not a summit-bot index ({exc}); run `summit-bot index` "
+                    "to rebuild it.") from exc
+            meta = {str(k): str(v) for k, v in rows}
+            version = meta.get("schema_version")
+            if version != str(SCHEMA_VERSION):
+                raise IndexVersionMismatch(
+                    f"The index at {path} has schema version {version}, but this summit-bot "
+                    f"reads version {SCHEMA_VERSION}; run `summit-bot index` to re-index.")
+            blob = await conn.execute_fetchall(
+                "SELECT data FROM arrays WHERE name = 'passage_session'")
+            passage_session = np.frombuffer(blob[0][0], dtype=np.uint32)
+            session_rows = await conn.execute_fetchall("SELECT * FROM sessions ORDER BY id")
+            sessions = [_session(r) for r in session_rows]
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(path, conn, meta, passage_session, sessions)
+
+    async def close(self) -> None:
+        await self._conn.close()
+
+    async def search(
+        self, terms: Sequence[str], limit: int = 50,
+        weights: dict[str, float] | None = None,
+    ) -> list[tuple[int, float]]:
+        """Top passages by BM25 for the query terms (repeats count, as in rank-bm25)."""
+        postings = await self.postings(terms)
+        return rank(postings, Counter(terms), self.passage_count, limit, weights)
+
+    async def postings(
+        self, terms: Iterable[str],
+    ) -> dict[str, tuple[npt.NDArray[np.uint32], npt.NDArray[np.float32]]]:
+        unique = sorted(set(terms))
+        if not unique:
+            return {}
+        marks = ",".join("?" * len(unique))
+        rows = await self._conn.execute_fetchall(
+            f"SELECT term, ids, impacts FROM postings WHERE term IN ({marks})", unique)
+        return {
+            term: (np.frombuffer(ids, dtype=np.uint32), np.frombuffer(imps, dtype=np.float32))
+            for term, ids, imps in rows
+        }
+
+    async def doc_freqs(self, terms: Iterable[str]) -> dict[str, int]:
+        unique = sorted(set(terms))
+        if not unique:
+            return {}
+        marks = ",".join("?" * len(unique))
+        rows = await self._conn.execute_fetchall(
+            f"SELECT term, df FROM postings WHERE term IN ({marks})", unique)
+        return {str(t): int(df) for t, df in rows}
+
+    async def passages(self, ids: Sequence[int]) -> dict[int, PassageRecord]:
+        if not ids:
+            return {}
+        marks = ",".join("?" * len(ids))
+        rows = await self._conn.execute_fetchall(
+            f"SELECT id, session_id, position, heading, text, length FROM passages "
+            f"WHERE id IN ({marks})", [int(i) for i in ids])
+        return {r[0]: PassageRecord(*r) for r in rows}
+
+    async def session_passages(self, session_id: int, limit: int = 1000) -> list[PassageRecord]:
+        rows = await self._conn.execute_fetchall(
+            "SELECT id, session_id, position, heading, text, length FROM passages "
+            "WHERE session_id = ? ORDER BY position LIMIT ?", (session_id, limit))
+        return [PassageRecord(*r) for r in rows]
+
+    async def problems(self) -> list[Problem]:
+        rows = await self._conn.execute_fetchall("SELECT path, kind, reason FROM problems")
+        return [Problem(*r) for r in rows]
+
+
+def rank(
+    postings: dict[str, tuple[npt.NDArray[np.uint32], npt.NDArray[np.float32]]],
+    counts: Counter[str],
+    n_passages: int,
+    limit: int,
+    weights: dict[str, float] | None = None,
+) -> list[tuple[int, float]]:
+    """Add up impacts per passage and return the best ``limit`` (id, score), best first."""
+    if not postings or n_passages == 0:
+        return []
+    scores = np.zeros(n_passages, dtype=np.float32)
+    for term, (ids, impacts) in postings.items():
+        factor = counts.get(term, 1) * (weights.get(term, 1.0) if weights else 1.0)
+        if factor == 1:
+            scores[ids] += impacts
+        else:
+            scores[ids] += impacts * np.float32(factor)
+    hits = np.flatnonzero(scores)
+    if hits.size == 0:
+        return []
+    hit_scores = scores[hits]
+    if hits.size > limit:
+        top = np.argpartition(-hit_scores, limit - 1)[:limit]
+        hits, hit_scores = hits[top], hit_scores[top]
+    order = np.lexsort((hits, -hit_scores))
+    return [(int(hits[i]), float(hit_scores[i])) for i in order]

@@ -1,0 +1,36 @@
+"""The SQLite layout of an index, and its version."""
+
+SCHEMA_VERSION = 1
+
+DDL = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    speakers TEXT NOT NULL,        -- JSON list
+    summit TEXT, date TEXT, track TEXT,
+    tags TEXT NOT NULL,            -- JSON list
+    url TEXT,
+    aliases TEXT NOT NULL,         -- JSON list
+    source TEXT NOT NULL,          -- file, relative to the corpus root
+    fingerprint TEXT NOT NULL,     -- to tell what a reload changed
+    first_passage INTEGER NOT NULL,
+    passage_count INTEGER NOT NULL
+);
+CREATE TABLE passages (
+    id INTEGER PRIMARY KEY,        -- 0..N-1: the row of the score array
+    session_id INTEGER NOT NULL REFERENCES sessions(id),
+    position INTEGER NOT NULL,
+    heading TEXT,
+    text TEXT NOT NULL,
+    length INTEGER NOT NULL        -- in index terms
+);
+CREATE TABLE postings (
+    term TEXT PRIMARY KEY,
+    df INTEGER NOT NULL,
+    ids BLOB NOT NULL,             -- uint32 passage ids, ascending
+    impacts BLOB NOT NULL          -- float32 BM25 contribution of the term to each passage
+) WITHOUT ROWID;
+CREATE TABLE arrays (name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE problems (path TEXT NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL);
+"""

@@ -197,5 +197,52 @@ def session(title: tuple[str, ...], db: Path | None) -> None:
     raise SystemExit(asyncio.run(run()))
 
 
+CONFIG_OPTION = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None, envvar="SUMMIT_BOT_CONFIG", help="YAML config file ($SUMMIT_BOT_CONFIG).")
+
+
+def _load_config(config_path: Path | None, db: Path | None = None) -> Any:
+    from bot.config import ConfigError, load_config
+
+    try:
+        config = load_config(config_path)
+    except ConfigError as exc:
+        raise click.ClickException(f"invalid configuration:\n{exc}") from exc
+    if db is not None:
+        config.db = db
+    return config
+
+
+@cli.command()
+@CONFIG_OPTION
+@DB_OPTION
+def serve(config_path: Path | None, db: Path | None) -> None:
+    """Run the bot on Discord and/or Matrix, as configured."""
+    from bot.logsetup import setup_logging
+    from bot.serve import NOTHING_CONFIGURED
+    from bot.serve import serve as run_serve
+
+    config = _load_config(config_path, db)
+    setup_logging(config.logging)
+    if config.discord.token is None and not config.matrix.configured:
+        click.echo(NOTHING_CONFIGURED, err=True)
+        raise SystemExit(2)
+    raise SystemExit(asyncio.run(run_serve(config)))
+
+
+@cli.command("check-config")
+@click.argument("config_path", required=False,
+                type=click.Path(dir_okay=False, exists=True, path_type=Path))
+def check_config(config_path: Path | None) -> None:
+    """Validate a config file (and the environment) without starting anything."""
+    config = _load_config(config_path)
+    platforms = [name for name, on in (("discord", config.discord.token is not None),
+                                       ("matrix", config.matrix.configured)) if on]
+    click.echo(f"Configuration is valid. Index: {config.db}; corpus: "
+               f"{', '.join(map(str, config.corpus))}; platforms: "
+               f"{', '.join(platforms) or 'none configured'}.")
+
+
 def main() -> None:
     cli()

@@ -1,0 +1,186 @@
+"""Configuration: a YAML file plus environment overrides, validated at start.
+
+Secrets (tokens, passwords) come only from the environment or from files named in the
+config; they are never printed: ``SecretStr`` masks them in reprs and error messages.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+
+from bot.paths import bundled_corpus, default_db_path
+
+
+class ConfigError(Exception):
+    """The configuration is invalid; the message names the key and what is expected."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _read_secret_file(path: Path | None, what: str) -> SecretStr | None:
+    if path is None:
+        return None
+    try:
+        value = Path(path).expanduser().read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise ValueError(f"{what} file {path} cannot be read ({exc.strerror})") from exc
+    if not value:
+        raise ValueError(f"{what} file {path} is empty")
+    return SecretStr(value)
+
+
+class DiscordConfig(_Section):
+    token: SecretStr | None = Field(default=None, description="Prefer DISCORD_TOKEN")
+    token_file: Path | None = None
+    admin_role_ids: list[int] = []
+    admin_user_ids: list[int] = []
+    ask_cooldown_seconds: float = Field(default=5.0, ge=0, le=3600)
+    sync_guild_ids: list[int] = []  # sync commands to these guilds (instant) instead of global
+    answer_mentions: bool = True  # needs the message-content intent
+
+    @model_validator(mode="after")
+    def _token_from_file(self) -> DiscordConfig:
+        if self.token is None and self.token_file is not None:
+            self.token = _read_secret_file(self.token_file, "discord.token_file")
+        return self
+
+
+class MatrixConfig(_Section):
+    homeserver: str | None = None
+    user_id: str | None = None
+    access_token: SecretStr | None = None
+    access_token_file: Path | None = None
+    password: SecretStr | None = None
+    password_file: Path | None = None
+    device_name: str = "summit-bot"
+    state_dir: Path | None = None  # keeps device id and access token after a password login
+    prefix: str = "!"
+    admin_users: list[str] = []
+    admin_power_level: int = 50
+    allowed_inviters: list[str] = []  # user ids; empty: anyone on allowed_servers
+    allowed_servers: list[str] = []  # empty: the bot's own server
+    allowed_rooms: list[str] = []
+    ask_cooldown_seconds: float = Field(default=0.0, ge=0, le=3600)
+
+    @model_validator(mode="after")
+    def _secrets_from_files(self) -> MatrixConfig:
+        if self.access_token is None and self.access_token_file is not None:
+            self.access_token = _read_secret_file(self.access_token_file,
+                                                  "matrix.access_token_file")
+        if self.password is None and self.password_file is not None:
+            self.password = _read_secret_file(self.password_file, "matrix.password_file")
+        return self
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.homeserver and self.user_id and (self.access_token or self.password))
+
+
+class HealthConfig(_Section):
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = Field(default=8080, ge=0, le=65535)
+
+
+class LoggingConfig(_Section):
+    level: str = "INFO"
+    json_lines: bool = Field(default=False, alias="json")
+    log_question_text: bool = False
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class Config(_Section):
+    corpus: list[Path] = Field(default_factory=lambda: [bundled_corpus()])
+    db: Path = Field(default_factory=default_db_path)
+    discord: DiscordConfig = DiscordConfig()
+    matrix: MatrixConfig = MatrixConfig()
+    health: HealthConfig = HealthConfig()
+    logging: LoggingConfig = LoggingConfig()
+
+
+# Environment variables that override the file: name -> (section, key).
+ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
+    "SUMMIT_BOT_DB": ("db",),
+    "SUMMIT_BOT_CORPUS": ("corpus",),
+    "DISCORD_TOKEN": ("discord", "token"),
+    "DISCORD_TOKEN_FILE": ("discord", "token_file"),
+    "MATRIX_HOMESERVER": ("matrix", "homeserver"),
+    "MATRIX_USER_ID": ("matrix", "user_id"),
+    "MATRIX_ACCESS_TOKEN": ("matrix", "access_token"),
+    "MATRIX_PASSWORD": ("matrix", "password"),
+    "MATRIX_STATE_DIR": ("matrix", "state_dir"),
+    "SUMMIT_BOT_HEALTH_PORT": ("health", "port"),
+    "SUMMIT_BOT_LOG_LEVEL": ("logging", "level"),
+}
+
+
+def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> None:
+    for name, keys in ENV_OVERRIDES.items():
+        value: Any = environ.get(name)
+        if not value:
+            continue
+        if keys == ("corpus",):
+            value = [p for p in value.split(os.pathsep) if p]
+        target = data
+        for key in keys[:-1]:
+            section = target.get(key)
+            if not isinstance(section, dict):
+                section = {}
+                target[key] = section
+            target = section
+        target[keys[-1]] = value
+    if environ.get("SUMMIT_BOT_HEALTH_PORT"):
+        data.setdefault("health", {})["enabled"] = True
+
+
+def _describe(error: ValidationError, source: str) -> str:
+    lines = []
+    for item in error.errors():
+        key = ".".join(str(p) for p in item["loc"]) or "(top level)"
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "is not a known option (see deploy/config.example.yaml)"
+        lines.append(f"{source}: '{key}' {message}")
+    return "\n".join(lines)
+
+
+def load_config(path: Path | None = None, environ: dict[str, str] | None = None) -> Config:
+    """Read, merge with the environment, and validate. Raises ConfigError."""
+    environ = dict(os.environ if environ is None else environ)
+    data: dict[str, Any] = {}
+    source = "environment"
+    if path is not None:
+        source = str(path)
+        try:
+            loaded = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from exc
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" at line {mark.line + 1}" if mark is not None else ""
+            raise ConfigError(f"{path}: is not valid YAML{where}") from exc
+        if loaded is None:
+            loaded = {}
+        if not isinstance(loaded, dict):
+            raise ConfigError(f"{path}: must be a mapping of options (see "
+                              "deploy/config.example.yaml)")
+        data = loaded
+    _apply_env(data, environ)
+    try:
+        config = Config.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, source)) from None
+    if path is not None:  # relative paths in a config file are relative to the file
+        base = Path(path).resolve().parent
+        config.corpus = [p if p.is_absolute() else base / p for p in config.corpus]
+        if not config.db.is_absolute() and "db" in (loaded or {}):
+            config.db = base / config.db
+    return config

@@ -1,0 +1,57 @@
+"""Shared fixtures: an index of the bundled corpus, a service over it, the shared corpora."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.commands import SummitService
+from bot.corpus import load_corpus
+from bot.search.build import build_index
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "corpus"
+SHARED = REPO.parent / "shared"
+SHARED_CORPORA = SHARED / "corpora"
+SEED = SHARED / "seed" / "openstack-2012-summit-day1.txt"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or skip the test cleanly when it is absent."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not here (../shared is absent on a user's clone)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def corpus_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An index of the bundled corpus/, built once per test run (treat as read-only)."""
+    db = tmp_path_factory.mktemp("index") / "corpus.sqlite3"
+    build_index(load_corpus([CORPUS]), db)
+    return db
+
+
+@pytest.fixture
+def corpus_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled corpus, for reload tests that break files."""
+    target = tmp_path / "corpus"
+    shutil.copytree(CORPUS, target)
+    return target
+
+
+@pytest.fixture
+async def service(tmp_path: Path, corpus_index: Path, corpus_copy: Path
+                  ) -> AsyncIterator[SummitService]:
+    """A started SummitService over a private copy of the index and of the corpus."""
+    db = tmp_path / "index.sqlite3"
+    shutil.copy(corpus_index, db)
+    svc = SummitService(db, [corpus_copy])
+    await svc.start()
+    try:
+        yield svc
+    finally:
+        await svc.close()

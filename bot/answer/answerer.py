@@ -8,7 +8,6 @@ answer is declined when even the best passage leaves most of the question uncove
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 
 from bot.answer.highlight import match_spans
@@ -16,7 +15,7 @@ from bot.answer.models import Answer, Quote
 from bot.answer.names import SessionNames
 from bot.answer.question import Question
 from bot.search.build import passage_terms
-from bot.search.index import Index, PassageRecord
+from bot.search.index import Index, PassageRecord, SessionRecord
 
 CANDIDATES = 60
 RESCORED = 30
@@ -97,19 +96,20 @@ class Answerer:
         return Quote(session=session, passage=scored.passage, text=text,
                      marks=match_spans(text, terms), score=scored.score)
 
-    def _nearest(self, scored: list[_Scored], named: dict[int, float]) -> list:
+    def _nearest(self, scored: list[_Scored], named: dict[int, float]
+                 ) -> list[SessionRecord]:
         """Up to three sessions that come closest, for a reply that declines."""
         order: list[int] = []
         for sid, _ in sorted(named.items(), key=lambda kv: -kv[1]):
             order.append(sid)
-        by_session: Counter[int] = Counter()
+        by_session: dict[int, float] = {}
         for s in scored:
-            by_session[s.passage.session_id] += s.score
-        for sid, _ in by_session.most_common():
+            by_session[s.passage.session_id] = by_session.get(s.passage.session_id, 0.0) + s.score
+        for sid, _ in sorted(by_session.items(), key=lambda kv: -kv[1]):
             if sid not in order:
                 order.append(sid)
         return [self.index.sessions[sid] for sid in order[:3]]
 
-    def _nearest_by_name(self, named: dict[int, float]) -> list:
+    def _nearest_by_name(self, named: dict[int, float]) -> list[SessionRecord]:
         order = sorted(named.items(), key=lambda kv: -kv[1])[:3]
         return [self.index.sessions[sid] for sid, _ in order]

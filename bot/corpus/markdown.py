@@ -153,7 +153,7 @@ def read_markdown(text: str, source: str, stem: str) -> list[Session]:
         pre = lines[: title_heading.start]
         body = lines[title_heading.end:]
         if any(p.strip() for p in pre):  # a banner or date above the title: keep it, after
-            body = body + [""] + pre
+            body = [*body, "", *pre]
         begin = title_heading.end
     else:
         body, begin = lines, 0

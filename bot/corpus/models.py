@@ -33,24 +33,12 @@ class Session:
         """A stable digest of everything shown to users, to report what a reload changed."""
         import hashlib
 
-        digest = hashlib.sha256()
-        for part in (
-            self.title,
-            "|".join(self.speakers),
-            self.summit or "",
-            self.date or "",
-            self.track or "",
-            "|".join(self.tags),
-            self.url or "",
-            "|".join(self.aliases),
-        ):
-            digest.update(part.encode())
-            digest.update(b"\0")
+        parts = [self.title, "|".join(self.speakers), self.summit or "", self.date or "",
+                 self.track or "", "|".join(self.tags), self.url or "", "|".join(self.aliases)]
         for passage in self.passages:
-            digest.update((passage.heading or "").encode())
-            digest.update(b"\1")
-            digest.update(passage.text.encode())
-            digest.update(b"\2")
+            parts.append(passage.heading or "")
+            parts.append(passage.text)
+        digest = hashlib.sha256("\0".join(parts).encode())
         return digest.hexdigest()[:16]
 
 

@@ -73,7 +73,7 @@ class SessionMeta(BaseModel):
 class YamlSession(SessionMeta):
     """An entry of a YAML notes file: metadata plus the notes themselves."""
 
-    title: str  # type: ignore[assignment]
+    title: str
     notes: str
 
     @field_validator("notes", mode="before")

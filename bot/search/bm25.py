@@ -35,10 +35,13 @@ def compute_postings(
     k1: float = K1,
     b: float = B,
     epsilon: float = EPSILON,
+    doc_of: npt.NDArray[np.int64] | None = None,
 ) -> Postings:
-    """From the concatenated term ids of all passages (and each passage's length)."""
+    """From the concatenated term ids of all passages (and each passage's length, or the
+    passage of each token)."""
     n_docs = len(lengths)
-    doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+    if doc_of is None:
+        doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
     keys = token_ids * max(n_docs, 1) + doc_of
     unique_keys, tf = np.unique(keys, return_counts=True)
     term_ids = unique_keys // max(n_docs, 1)

@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 
 from bot.corpus.models import LoadReport, Session
-from bot.search.bm25 import B, EPSILON, K1, compute_postings
+from bot.search.bm25 import EPSILON, K1, B, compute_postings
 from bot.search.schema import DDL, SCHEMA_VERSION
-from bot.search.tokenizer import tokenize
+from bot.search.tokenizer import split_words, tokenize, word_terms
 
 BUILD_MARK = ".build-"
 
@@ -37,6 +37,25 @@ class BuildStats:
 def passage_terms(heading: str | None, text: str) -> list[str]:
     """What is indexed for a passage: its sub-heading and its text."""
     return tokenize(f"{heading}\n{text}") if heading else tokenize(text)
+
+
+class _WordIds(dict[str, int]):
+    """word -> the vocabulary id of its term (-1 for a stopword), assigning ids to new terms
+    on first sight."""
+
+    def __init__(self, vocab: dict[str, int]):
+        super().__init__()
+        self.vocab = vocab
+
+    def terms(self, word: str) -> list[int]:
+        vocab = self.vocab
+        return [vocab.setdefault(term, len(vocab)) for term in word_terms(word)]
+
+    def __missing__(self, word: str) -> int:
+        ids = self.terms(word)
+        value = ids[-1] if ids else -1  # only "x()" words have two terms; slow path
+        self[word] = value
+        return value
 
 
 def _temp_path(target: Path) -> Path:
@@ -106,22 +125,29 @@ def _write(
     progress: Callable[[str], None] | None,
 ) -> BuildStats:
     vocab: dict[str, int] = {}
-    token_chunks: list[np.ndarray] = []
-    lengths: list[int] = []
+    word_ids = _WordIds(vocab)
+    lookup = word_ids.__getitem__
+    # One id per word (-1 for a stopword), so the hot loop stays in C; the few words that
+    # give two terms ("fork()" -> "fork()", "fork") take a slower path.
+    flat: list[int] = []
+    words_per_passage: list[int] = []
     session_rows = []
     passage_rows = []
     passage_session: list[int] = []
-    setdefault = vocab.setdefault
     pid = 0
     for sid, session in enumerate(sessions):
         first = pid
         for passage in session.passages:
-            terms = passage_terms(passage.heading, passage.text)
-            ids = [setdefault(t, len(vocab)) for t in terms]
-            token_chunks.append(np.asarray(ids, dtype=np.int64))
-            lengths.append(len(ids))
-            passage_rows.append((pid, sid, passage.position, passage.heading, passage.text,
-                                 len(ids)))
+            text = f"{passage.heading}\n{passage.text}" if passage.heading else passage.text
+            words = split_words(text)
+            if "()" in text:
+                ids = [i for w in words for i in word_ids.terms(w)]
+                flat.extend(ids)
+                words_per_passage.append(len(ids))
+            else:
+                flat.extend(map(lookup, words))
+                words_per_passage.append(len(words))
+            passage_rows.append([pid, sid, passage.position, passage.heading, passage.text, 0])
             passage_session.append(sid)
             pid += 1
         session_rows.append((
@@ -129,17 +155,25 @@ def _write(
             session.track, json.dumps(session.tags), session.url, json.dumps(session.aliases),
             session.source, session.fingerprint(), first, pid - first,
         ))
+    all_ids = np.asarray(flat, dtype=np.int64)
+    owner = np.repeat(np.arange(pid, dtype=np.int64), words_per_passage)
+    kept = all_ids >= 0
+    tokens, doc_of = all_ids[kept], owner[kept]
+    lengths = np.bincount(doc_of, minlength=pid)
+    for row, length in zip(passage_rows, lengths.tolist(), strict=True):
+        row[5] = length
     if progress:
         progress("scoring")
-    tokens = np.concatenate(token_chunks) if token_chunks else np.zeros(0, dtype=np.int64)
-    postings = compute_postings(tokens, np.asarray(lengths, dtype=np.int64), len(vocab))
+    postings = compute_postings(tokens, lengths, len(vocab), doc_of=doc_of)
     terms_by_id = list(vocab)
     bounds = np.searchsorted(postings.term_ids, np.arange(len(vocab) + 1))
     if progress:
         progress("writing")
     conn = sqlite3.connect(path)
     try:
-        conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;")
+        conn.executescript("PRAGMA page_size=8192; PRAGMA journal_mode=OFF; "
+                           "PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; "
+                           "PRAGMA cache_size=-65536;")
         conn.executescript(DDL)
         conn.executemany("INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                          session_rows)
@@ -165,7 +199,7 @@ def _write(
         meta = {
             "schema_version": str(SCHEMA_VERSION),
             "built_at": str(time.time()),
-            "passages": str(len(lengths)),
+            "passages": str(pid),
             "sessions": str(len(sessions)),
             "terms": str(len(vocab)),
             "avgdl": repr(postings.avgdl),
@@ -178,4 +212,4 @@ def _write(
         conn.close()
     with open(path, "rb+") as handle:
         os.fsync(handle.fileno())
-    return BuildStats(len(sessions), len(lengths), len(vocab), 0.0)
+    return BuildStats(len(sessions), pid, len(vocab), 0.0)

@@ -114,8 +114,8 @@ class Index:
                 raise IndexVersionMismatch(
                     f"The index at {path} has schema version {version}, but this summit-bot "
                     f"reads version {SCHEMA_VERSION}; run `summit-bot index` to re-index.")
-            blob = await conn.execute_fetchall(
-                "SELECT data FROM arrays WHERE name = 'passage_session'")
+            blob = list(await conn.execute_fetchall(
+                "SELECT data FROM arrays WHERE name = 'passage_session'"))
             passage_session = np.frombuffer(blob[0][0], dtype=np.uint32)
             session_rows = await conn.execute_fetchall("SELECT * FROM sessions ORDER BY id")
             sessions = [_session(r) for r in session_rows]
@@ -188,17 +188,26 @@ def rank(
     """Add up impacts per passage and return the best ``limit`` (id, score), best first."""
     if not postings or n_passages == 0:
         return []
-    scores = np.zeros(n_passages, dtype=np.float32)
-    for term, (ids, impacts) in postings.items():
-        factor = counts.get(term, 1) * (weights.get(term, 1.0) if weights else 1.0)
-        if factor == 1:
-            scores[ids] += impacts
-        else:
-            scores[ids] += impacts * np.float32(factor)
-    hits = np.flatnonzero(scores)
+    factors = {term: counts.get(term, 1) * (weights.get(term, 1.0) if weights else 1.0)
+               for term in postings}
+    total = sum(len(ids) for ids, _ in postings.values())
+    if total * 4 < n_passages:
+        # Few postings: sum per candidate without touching an array of every passage.
+        ids_all = np.concatenate([ids for ids, _ in postings.values()])
+        impacts_all = np.concatenate([
+            impacts if factors[term] == 1 else impacts * np.float32(factors[term])
+            for term, (_, impacts) in postings.items()])
+        hits, inverse = np.unique(ids_all, return_inverse=True)
+        hit_scores = np.bincount(inverse, weights=impacts_all).astype(np.float32)
+    else:
+        scores = np.zeros(n_passages, dtype=np.float32)
+        for term, (ids, impacts) in postings.items():
+            factor = factors[term]
+            scores[ids] += impacts if factor == 1 else impacts * np.float32(factor)
+        hits = np.flatnonzero(scores)
+        hit_scores = scores[hits]
     if hits.size == 0:
         return []
-    hit_scores = scores[hits]
     if hits.size > limit:
         top = np.argpartition(-hit_scores, limit - 1)[:limit]
         hits, hit_scores = hits[top], hit_scores[top]

@@ -8,11 +8,10 @@ The same function tokenizes notes and questions, so they always meet on the same
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 import Stemmer
 
-_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*(?:\+\+|#)?(?:\(\))?")
+_WORD = re.compile(r"\w+(?:['’]\w+)*(?:\+\+|#|\(\))?")
 
 STOPWORDS: frozenset[str] = frozenset("""
 a about above after again against all am an and any are aren't as at be because been before
@@ -30,14 +29,14 @@ get got us tell said say says whether yes yeah hey hi hello please thanks thank 
 """.split())
 
 _stemmer = Stemmer.Stemmer("english")
+_HAS_DIGIT = re.compile(r"\d").search
 
 
-@lru_cache(maxsize=200_000)
 def term_for(word: str) -> str | None:
     """The index term of one lowercased word, or None for a stopword."""
     if word in STOPWORDS:
         return None
-    if any(ch.isdigit() for ch in word):
+    if not word.isalpha() and _HAS_DIGIT(word):
         return word
     base = word.replace("’", "'")
     if base.endswith("'s"):
@@ -47,20 +46,59 @@ def term_for(word: str) -> str | None:
     return _stemmer.stemWord(base)
 
 
+def word_terms(word: str) -> tuple[str, ...]:
+    """Index terms of one casefolded word as matched by the word pattern."""
+    terms: list[str] = []
+    if word.endswith("()"):
+        terms.append(word)
+        word = word[:-2]
+    if len(word) == 1 and not word.isdigit() and word not in "cr":
+        return tuple(terms)
+    term = term_for(word)
+    if term:
+        terms.append(term)
+    return tuple(terms)
+
+
+class _WordCache(dict[str, tuple[str, ...]]):
+    """word -> its terms, filled on first sight: most words recur, stemming is costly."""
+
+    def __missing__(self, word: str) -> tuple[str, ...]:
+        if len(self) > 500_000:
+            self.clear()
+        terms = word_terms(word)
+        self[word] = terms
+        return terms
+
+
+_cache = _WordCache()
+
+
+_ASCII_SEPARATORS = bytes(
+    c if (chr(c).isalnum() or chr(c) in "_'") else 32 for c in range(256)
+)
+
+
+def split_words(text: str) -> list[str]:
+    """The casefolded words of a text, as the tokenizer sees them.
+
+    The word pattern is the definition; plain ASCII text (most notes) takes a fast path
+    that gives the same words (a test checks both over the real corpora).
+    """
+    folded = text.casefold()
+    if not folded.isascii() or "()" in folded or "++" in folded or "#" in folded:
+        return _WORD.findall(folded)
+    words = folded.encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii").split()
+    if "'" in folded:
+        words = [w for w in (w.strip("'") for w in words) if w and "''" not in w]
+    return words
+
+
 def tokenize(text: str) -> list[str]:
     """Index terms of a text, in order, with repeats (BM25 counts them)."""
     terms: list[str] = []
-    append = terms.append
-    for match in _WORD.finditer(text.casefold()):
-        word = match.group()
-        if word.endswith("()"):
-            append(word)
-            word = word[:-2]
-        if len(word) == 1 and not word.isdigit() and word not in "cr":
-            continue
-        term = term_for(word)
-        if term:
-            append(term)
+    for found in map(_cache.__getitem__, split_words(text)):
+        terms.extend(found)
     return terms
 
 

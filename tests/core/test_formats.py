@@ -1,0 +1,160 @@
+"""Each notes format, and the mess real notes come in."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.corpus import load_corpus
+from bot.corpus.passages import MAX_CHARS
+
+
+def _write(folder: Path, name: str, content: str | bytes) -> Path:
+    path = folder / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
+def test_markdown_front_matter_gives_metadata(tmp_path: Path) -> None:
+    _write(tmp_path, "talk.md", "---\ntitle: Scaling Swift\nspeakers: Ann Lee, Bo Chen\n"
+           "summit: Test Summit\ndate: 2012-10-15\naliases: [swift scaling]\n---\n\n"
+           "Swift scales out by adding storage nodes.\n\n## Rings\n\nRings map partitions.\n")
+    report = load_corpus([tmp_path])
+    assert not report.skipped
+    (session,) = report.sessions
+    assert session.title == "Scaling Swift"
+    assert session.speakers == ["Ann Lee", "Bo Chen"]
+    assert session.date == "2012-10-15"
+    assert session.aliases == ["swift scaling"]
+    assert [p.heading for p in session.passages] == [None, "Rings"]
+
+
+def test_markdown_repeated_h1_splits_into_sessions(tmp_path: Path) -> None:
+    _write(tmp_path, "day.md", "Intro of the day, not a session.\n\n# First Talk\n\nAlpha "
+           "beta gamma.\n\n# Second Talk\n\nDelta epsilon zeta.\n")
+    titles = [s.title for s in load_corpus([tmp_path]).sessions]
+    assert titles == ["First Talk", "Second Talk"]
+
+
+def test_markdown_without_title_uses_file_name(tmp_path: Path) -> None:
+    _write(tmp_path, "istio-a-modern-service-mesh.md", "* sidecars everywhere\n* envoy\n")
+    (session,) = load_corpus([tmp_path]).sessions
+    assert session.title == "Istio a modern service mesh"
+
+
+def test_file_without_extension_is_sniffed(tmp_path: Path) -> None:
+    _write(tmp_path, "Docker-Networking-At-Scale", "* overlay networks\n  * vxlan\n")
+    (session,) = load_corpus([tmp_path]).sessions
+    assert session.title == "Docker Networking At Scale"
+    assert "vxlan" in session.passages[0].text
+
+
+def test_yaml_list_of_sessions(tmp_path: Path) -> None:
+    _write(tmp_path, "talks.yaml", "summit: S\nsessions:\n  - title: A\n    notes: One.\n"
+           "  - title: B\n    speakers: [X]\n    notes: |\n      Two.\n")
+    sessions = load_corpus([tmp_path]).sessions
+    assert [(s.title, s.summit, s.speakers) for s in sessions] == [
+        ("A", "S", []), ("B", "S", ["X"])]
+
+
+@pytest.mark.parametrize("content, reason", [
+    ("- title: A\n", "'notes' is required"),
+    ("- notes: hi\n", "'title' is required"),
+    ("[unclosed\n", "not valid YAML"),
+    ("just a string\n", "must hold a list of sessions"),
+])
+def test_bad_yaml_is_reported_with_a_reason(tmp_path: Path, content: str, reason: str) -> None:
+    _write(tmp_path, "bad.yaml", content)
+    _write(tmp_path, "good.md", "# Fine\n\nStill indexed.\n")
+    report = load_corpus([tmp_path])
+    assert [s.title for s in report.sessions] == ["Fine"]
+    (skipped,) = report.skipped
+    assert skipped.path == "bad.yaml" and reason in skipped.reason
+
+
+def test_bad_front_matter_is_reported(tmp_path: Path) -> None:
+    _write(tmp_path, "bad.md", "---\ntitle: [unclosed\n---\n\nText.\n")
+    _write(tmp_path, "types.md", "---\ntitle: T\nspeakers: {a: {b: c}}\n---\n\nText.\n")
+    report = load_corpus([tmp_path])
+    reasons = {s.path: s.reason for s in report.skipped}
+    assert "front matter is not valid YAML" in reasons["bad.md"]
+    assert "speakers" in reasons["types.md"]
+
+
+def test_plain_text_blog_post(tmp_path: Path) -> None:
+    _write(tmp_path, "day.txt", "My Summit Day\n\nI went to a summit. It was big.\n\n"
+           "Storage Deep Dive\n\nWe learned about disks. They spin.\n\nWhy does it matter?\n\n"
+           "Because data.\n\nNetworking Basics\n\nPackets go places.\n")
+    sessions = load_corpus([tmp_path]).sessions
+    assert [s.title for s in sessions] == ["Storage Deep Dive", "Networking Basics"]
+    assert sessions[0].summit == "My Summit Day"
+    assert "Why does it matter?" in sessions[0].passages[0].text  # a question is not a title
+
+
+def test_rst_sections_with_speakers(tmp_path: Path) -> None:
+    _write(tmp_path, "track.rst", "Storage Track\n=============\n\nFirst Talk\n~~~~~~~~~~\n\n"
+           "**Abstract:**\n\nAll about disks.\n\n* **Ann Lee** *(Ann builds storage.)*\n\n"
+           "Second Talk\n~~~~~~~~~~~\n\nAll about tapes.\n\n.. include:: /etc/passwd\n")
+    sessions = load_corpus([tmp_path]).sessions
+    assert [(s.title, s.track) for s in sessions] == [
+        ("First Talk", "Storage Track"), ("Second Talk", "Storage Track")]
+    assert sessions[0].speakers == ["Ann Lee"]
+    assert all("root:" not in p.text for s in sessions for p in s.passages)
+
+
+def test_invalid_utf8_is_read_with_a_warning(tmp_path: Path) -> None:
+    _write(tmp_path, "latin.md", b"# Caf\xe9 Talk\n\nNotes about caf\xe9s.\n")
+    report = load_corpus([tmp_path])
+    assert [s.title for s in report.sessions] == ["Caf� Talk"]
+    assert report.warnings and "UTF-8" in report.warnings[0].reason
+
+
+def test_invisible_characters_and_html_are_cleaned(tmp_path: Path) -> None:
+    _write(tmp_path, "x.md", "# Soft\u00adware <b>Talk</b>\n\nNo\u00a0break and "
+           "<span class='x'>tags</span> {{ site.url }} go.\n")
+    (session,) = load_corpus([tmp_path]).sessions
+    assert session.title == "Software Talk"
+    assert session.passages[0].text == "No break and tags go."
+
+
+def test_readme_license_empty_and_binary_files(tmp_path: Path) -> None:
+    _write(tmp_path, "README.md", "# Not a session\n\nAbout the repo.\n")
+    _write(tmp_path, "LICENSE", "MIT License\n\nPermission is hereby granted.\n")
+    _write(tmp_path, "empty.md", "")
+    _write(tmp_path, "blob.txt", b"\x00\x01\x02binary")
+    _write(tmp_path, "talk.md", "# Real Talk\n\nReal notes.\n")
+    report = load_corpus([tmp_path])
+    assert [s.title for s in report.sessions] == ["Real Talk"]
+    reasons = {s.path: s.reason for s in report.skipped}
+    assert set(reasons) == {"empty.md", "blob.txt"}
+    assert "empty" in reasons["empty.md"] and "binary" in reasons["blob.txt"]
+
+
+def test_long_one_line_abstract_is_cut_at_sentences(tmp_path: Path) -> None:
+    sentence = "This sentence is about cloud storage and networking at scale. "
+    _write(tmp_path, "long.md", "# Long\n\n" + sentence * 60 + "\n")
+    (session,) = load_corpus([tmp_path]).sessions
+    assert len(session.passages) > 3
+    for passage in session.passages:
+        assert len(passage.text) <= MAX_CHARS
+        assert passage.text.endswith(".")
+
+
+def test_bullet_outline_keeps_parent_with_children(tmp_path: Path) -> None:
+    children = "\n".join(f"  * detail number {i} about the control plane" for i in range(30))
+    _write(tmp_path, "outline.md", f"# Outline\n\n* Control plane\n{children}\n* Data plane\n")
+    (session,) = load_corpus([tmp_path]).sessions
+    assert len(session.passages) >= 2
+    for passage in session.passages:
+        assert len(passage.text) <= MAX_CHARS
+    assert sum(p.text.startswith("* Control plane") for p in session.passages) >= 2
+
+
+def test_missing_path_is_reported(tmp_path: Path) -> None:
+    report = load_corpus([tmp_path / "nope"])
+    assert report.skipped[0].reason == "it does not exist"

@@ -76,12 +76,9 @@ async def _open_service(db: Path) -> Any:
 
     service = SummitService(db, [bundled_corpus()])
     try:
-        from bot.search.index import Index
-
-        index = await Index.open(db)
+        await service.open_existing()
     except IndexError_ as exc:
         raise click.ClickException(str(exc)) from exc
-    service._install(index)
     return service
 
 
@@ -195,6 +192,48 @@ def session(title: tuple[str, ...], db: Path | None) -> None:
             await service.close()
 
     raise SystemExit(asyncio.run(run()))
+
+
+@cli.command("eval")
+@click.argument("questions", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@DB_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the figures and misses as JSON.")
+@click.option("--corpus", default=None, help="Only the items whose `corpus` is this.")
+def eval_command(questions: Path, db: Path | None, as_json: bool, corpus: str | None) -> None:
+    """Run a question file and print passage@1, passage@3, decline rates and the misses."""
+    from bot.answer.evaluate import EvalFileError, evaluate, load_items
+
+    try:
+        items = load_items(questions, corpus)
+    except EvalFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    path = _resolve_db(db)
+
+    async def run() -> Any:
+        service = await _open_service(path)
+        try:
+            return await evaluate(service.answerer, items)
+        finally:
+            await service.close()
+
+    report = asyncio.run(run())
+    figures = report.figures()
+    misses = [{"id": r.item.id, "q": r.item.q, "expected_session": r.item.session,
+               "answered": r.answered, "quoted_session": r.quoted_session,
+               "quoted": r.quoted} for r in report.misses()]
+    if as_json:
+        click.echo(json.dumps({"figures": figures, "misses": misses}, ensure_ascii=False))
+        return
+    click.echo(f"{figures['questions']} questions ({figures['answerable']} answerable, "
+               f"{figures['unanswerable']} not in the notes)")
+    click.echo(f"right passage first (passage@1):    {figures['passage_at_1']:.1%}")
+    click.echo(f"right passage in top 3 (passage@3): {figures['passage_at_3']:.1%}")
+    click.echo(f"declined when not in the notes:     {figures['declined_unanswerable']:.1%}")
+    click.echo(f"declined although answerable:       {figures['declined_answerable']:.1%}")
+    for miss in misses:
+        got = (f"quoted “{miss['quoted_session']}”" if miss["answered"] else "declined")
+        want = miss["expected_session"] or "a decline"
+        click.echo(f"- miss {miss['id']}: {miss['q']!r}: {got}; wanted {want}")
 
 
 CONFIG_OPTION = click.option(

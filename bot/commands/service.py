@@ -70,6 +70,10 @@ class SummitService:
             index = await Index.open(self.db_path)
         self._install(index)
 
+    async def open_existing(self) -> None:
+        """Open the index without building one (the CLI reports a missing index)."""
+        self._install(await Index.open(self.db_path))
+
     def _install(self, index: Index) -> Index | None:
         old = self._index
         self._index = index
@@ -88,6 +92,12 @@ class SummitService:
         return self._index
 
     @property
+    def answerer(self) -> Answerer:
+        if self._answerer is None:
+            raise RuntimeError("SummitService.start() has not been awaited")
+        return self._answerer
+
+    @property
     def reloading(self) -> bool:
         return self._reload_lock.locked()
 
@@ -104,8 +114,7 @@ class SummitService:
             question = parse_question(text)
         except QuestionProblem as problem:
             return Notice(str(problem), kind="error")
-        assert self._answerer is not None
-        answer = await self._answerer.answer(question)
+        answer = await self.answerer.answer(question)
         elapsed = time.perf_counter() - started
         platform = requester.platform if requester else "cli"
         for hook in self.question_hooks:

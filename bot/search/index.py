@@ -98,7 +98,8 @@ class Index:
     async def open(cls, path: Path | str) -> Index:
         path = Path(path)
         if not path.exists():
-            raise IndexMissing(f"No index at {path}; run `summit-bot index` to build one.")
+            raise IndexMissing(
+                f"No index at {path}; build it with `summit-bot index --db {path} [NOTES...]`.")
         uri = f"file:{path.resolve().as_posix()}?mode=ro&immutable=1"
         conn = await aiosqlite.connect(uri, uri=True)
         try:

@@ -14,6 +14,7 @@ from bot.answer.highlight import match_spans
 from bot.answer.models import Answer, Quote
 from bot.answer.names import SessionNames
 from bot.answer.question import Question
+from bot.answer.thesaurus import Thesaurus, curated
 from bot.search.build import passage_terms
 from bot.search.index import Index, PassageRecord, SessionRecord
 
@@ -22,6 +23,9 @@ RESCORED = 30
 # Share of the question's weight the best passage (with its session's name) must cover.
 MIN_COVERAGE = 0.55
 ALTERNATIVE_MIN_COVERAGE = 0.5
+# A word found only through a synonym or acronym counts this much of the word itself.
+SYNONYM_CREDIT = 0.8
+EXPANSION_WEIGHT = 0.4
 
 
 @dataclass(slots=True)
@@ -36,9 +40,18 @@ class _Scored:
 class Answerer:
     """Answers questions from one open index (rebuild the Answerer when the index changes)."""
 
-    def __init__(self, index: Index):
+    def __init__(self, index: Index, thesaurus: Thesaurus | None = None):
         self.index = index
         self.names = SessionNames(index.sessions)
+        self.thesaurus = thesaurus or curated()
+
+    @classmethod
+    async def create(cls, index: Index) -> Answerer:
+        """With the acronyms the notes define added to the curated thesaurus."""
+        thesaurus = curated()
+        for short, long in await index.acronyms():
+            thesaurus.add_pair(short, long)
+        return cls(index, thesaurus)
 
     def _idf(self, df: int) -> float:
         n = self.index.passage_count
@@ -47,14 +60,24 @@ class Answerer:
     async def answer(self, question: Question) -> Answer:
         index = self.index
         terms = list(question.content_terms) or list(question.terms)
+        unique = list(dict.fromkeys(terms))
+        alternatives = {t: self.thesaurus.expand(t) for t in unique}
+        query = list(terms)
+        weights: dict[str, float] = {}
+        for alts in alternatives.values():
+            for alt in alts:
+                for part in alt:
+                    if part not in weights and part not in unique:
+                        weights[part] = EXPANSION_WEIGHT / len(alt)
+                        query.append(part)
         named = self.names.match(question.terms)
-        hits = await index.search(terms, limit=CANDIDATES)
+        hits = await index.search(query, limit=CANDIDATES, weights=weights)
         if not hits:
             return Answer(question=question.text, answered=False,
                           nearest=self._nearest_by_name(named))
-        dfs = await index.doc_freqs(terms)
-        weights = {t: self._idf(dfs.get(t, 0)) for t in set(terms)}
-        total = sum(weights[t] for t in set(terms)) or 1.0
+        dfs = await index.doc_freqs(unique)
+        term_weight = {t: self._idf(dfs.get(t, 0)) for t in unique}
+        total = sum(term_weight.values()) or 1.0
         top = hits[:RESCORED]
         passages = await index.passages([pid for pid, _ in top])
         best_bm25 = top[0][1] or 1.0
@@ -63,32 +86,43 @@ class Answerer:
             passage = passages[pid]
             own = set(passage_terms(passage.heading, passage.text))
             name_terms = self.names.terms_of.get(passage.session_id, set())
-            own_cov = sum(w for t, w in weights.items() if t in own) / total
-            cov = sum(w for t, w in weights.items() if t in own or t in name_terms) / total
+            own_cov = 0.0
+            cov = 0.0
+            for term, weight in term_weight.items():
+                if term in own:
+                    own_cov += weight
+                    cov += weight
+                elif term in name_terms:
+                    cov += weight
+                elif any(all(p in own for p in alt) for alt in alternatives[term]):
+                    own_cov += SYNONYM_CREDIT * weight
+                    cov += SYNONYM_CREDIT * weight
+            own_cov /= total
+            cov /= total
             name_bonus = named.get(passage.session_id, 0.0)
             score = 0.45 * (bm25 / best_bm25) + 0.45 * cov + 0.25 * name_bonus
             scored.append(_Scored(passage, bm25, cov, own_cov, score))
         scored.sort(key=lambda s: (-s.score, s.passage.id))
         best = scored[0]
-        highlight = set(question.terms)
+        highlight = set(question.terms) | set(weights)
         answered = best.coverage >= MIN_COVERAGE and best.own_coverage > 0
         quote = self._quote(best, highlight)
-        alternatives: list[Quote] = []
+        others: list[Quote] = []
         seen_sessions = {best.passage.session_id}
         for cand in scored[1:]:
-            if len(alternatives) == 2:
+            if len(others) == 2:
                 break
             if cand.passage.session_id in seen_sessions:
                 continue
             if cand.coverage >= max(ALTERNATIVE_MIN_COVERAGE, best.coverage * 0.7) and \
                     cand.own_coverage > 0:
-                alternatives.append(self._quote(cand, highlight))
+                others.append(self._quote(cand, highlight))
                 seen_sessions.add(cand.passage.session_id)
         if not answered:
             return Answer(question=question.text, answered=False, best=quote,
                           nearest=self._nearest(scored, named), confidence=best.coverage)
         return Answer(question=question.text, answered=True, best=quote,
-                      alternatives=alternatives, confidence=best.coverage)
+                      alternatives=others, confidence=best.coverage)
 
     def _quote(self, scored: _Scored, terms: set[str]) -> Quote:
         session = self.index.sessions[scored.passage.session_id]

@@ -15,7 +15,9 @@ CUE_TERMS = frozenset(tokenize(
     "talk talks session sessions presentation presentations presenter panel speaker speakers "
     "mention mentioned discuss discussed discussion cover covered explain explained notes note "
     "summit conference lecture workshop slides speech mentioning stuff thing things part "
-    "learn learned know hear heard anybody somebody bot"
+    "learn learned know hear heard anybody somebody bot gave give giving given spoke speak "
+    "speaking host hosted presented presenting present talked talking quick question "
+    "wondering remember anyone folks guys"
 ))
 
 _MENTION = re.compile(r"<@[!&]?\d+>|<#\d+>|@[\w.\-]+:[\w.\-]+(?::\d+)?")

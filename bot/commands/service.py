@@ -68,16 +68,16 @@ class SummitService:
             if not outcome.ok:
                 raise RuntimeError(f"cannot start: {outcome.error}") from None
             index = await Index.open(self.db_path)
-        self._install(index)
+        await self._install(index)
 
     async def open_existing(self) -> None:
         """Open the index without building one (the CLI reports a missing index)."""
-        self._install(await Index.open(self.db_path))
+        await self._install(await Index.open(self.db_path))
 
-    def _install(self, index: Index) -> Index | None:
+    async def _install(self, index: Index) -> Index | None:
+        answerer = await Answerer.create(index)
         old = self._index
-        self._index = index
-        self._answerer = Answerer(index)
+        self._index, self._answerer = index, answerer  # swapped together, at once
         return old
 
     async def close(self) -> None:
@@ -237,7 +237,7 @@ class SummitService:
                     log.exception("new index could not be opened")
                     outcome.ok, outcome.error = False, f"the new index did not open ({exc})"
                 else:
-                    old = self._install(new_index)
+                    old = await self._install(new_index)
                     diff_sessions(before.sessions, new_index.sessions, report)
                     report.sessions_after = len(new_index.sessions)
                     report.passages_after = new_index.passage_count

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.corpus.models import LoadReport, Session
+from bot.search.acronyms import acronym_pairs
 from bot.search.bm25 import EPSILON, K1, B, compute_postings
 from bot.search.schema import DDL, SCHEMA_VERSION
 from bot.search.tokenizer import split_words, tokenize, word_terms
@@ -134,6 +135,7 @@ def _write(
     session_rows = []
     passage_rows = []
     passage_session: list[int] = []
+    acronyms: set[tuple[str, str]] = set()
     pid = 0
     for sid, session in enumerate(sessions):
         first = pid
@@ -148,6 +150,8 @@ def _write(
                 flat.extend(map(lookup, words))
                 words_per_passage.append(len(words))
             passage_rows.append([pid, sid, passage.position, passage.heading, passage.text, 0])
+            if "(" in passage.text or "," in passage.text:
+                acronyms.update(acronym_pairs(passage.text))
             passage_session.append(sid)
             pid += 1
         session_rows.append((
@@ -191,6 +195,7 @@ def _write(
         )
         conn.execute("INSERT INTO arrays VALUES ('passage_session', ?)",
                      (np.asarray(passage_session, dtype=np.uint32).tobytes(),))
+        conn.executemany("INSERT OR IGNORE INTO acronyms VALUES (?,?)", acronyms)
         conn.executemany(
             "INSERT INTO problems VALUES (?,?,?)",
             [(s.path, "skipped", s.reason) for s in report.skipped]

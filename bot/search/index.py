@@ -174,6 +174,10 @@ class Index:
             "WHERE session_id = ? ORDER BY position LIMIT ?", (session_id, limit))
         return [PassageRecord(*r) for r in rows]
 
+    async def acronyms(self) -> list[tuple[str, str]]:
+        rows = await self._conn.execute_fetchall("SELECT short, long FROM acronyms")
+        return [(str(a), str(b)) for a, b in rows]
+
     async def problems(self) -> list[Problem]:
         rows = await self._conn.execute_fetchall("SELECT path, kind, reason FROM problems")
         return [Problem(*r) for r in rows]

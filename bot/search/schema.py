@@ -32,5 +32,7 @@ CREATE TABLE postings (
     impacts BLOB NOT NULL          -- float32 BM25 contribution of the term to each passage
 ) WITHOUT ROWID;
 CREATE TABLE arrays (name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE acronyms (short TEXT NOT NULL, long TEXT NOT NULL, PRIMARY KEY (short, long))
+    WITHOUT ROWID;                 -- pairs the notes define: "RBD, the RADOS Block Device"
 CREATE TABLE problems (path TEXT NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL);
 """

@@ -14,17 +14,24 @@ from collections.abc import Iterable
 from bot.search.index import SessionRecord
 from bot.search.tokenizer import tokenize
 
+KEYWORD_NAMING = 0.5
+
 
 class SessionNames:
     def __init__(self, sessions: Iterable[SessionRecord]):
         self.terms_of: dict[int, set[str]] = {}
+        self.keywords_of: dict[int, set[str]] = {}
         self.sessions_with: dict[str, set[int]] = defaultdict(set)
+        self.keyword_sessions: dict[str, set[int]] = defaultdict(set)
         for session in sessions:
             names = " ".join([session.title, *session.aliases, *session.speakers])
             terms = set(tokenize(names))
             self.terms_of[session.id] = terms
             for term in terms:
                 self.sessions_with[term].add(session.id)
+            self.keywords_of[session.id] = set(session.keywords) - terms
+            for term in self.keywords_of[session.id]:
+                self.keyword_sessions[term].add(session.id)
         self.count = max(len(self.terms_of), 1)
 
     def weight(self, term: str) -> float:
@@ -49,4 +56,9 @@ class SessionNames:
         for sid, score in scores.items():
             total = sum(self.weight(t) for t in self.terms_of[sid]) or 1.0
             out[sid] = min(1.0, score / total + 0.25)
+        for term in unique:  # the session's subject, named without its title's words
+            holders = self.keyword_sessions.get(term)
+            if holders and len(holders) <= 2:
+                for sid in holders:
+                    out[sid] = max(out.get(sid, 0.0), KEYWORD_NAMING)
         return out

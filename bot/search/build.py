@@ -59,6 +59,29 @@ class _WordIds(dict[str, int]):
         return value
 
 
+def session_keywords(
+    tokens: np.ndarray, token_session: np.ndarray, vocab_size: int, n_sessions: int,
+    per_session: int = 8,
+) -> dict[int, list[int]]:
+    """Terms that mark a session: frequent in it and rare elsewhere ("RedDwarf" for the
+    Database as a Service talk), so a question can name the session by its subject."""
+    if tokens.size == 0 or n_sessions < 2:
+        return {}
+    keys = token_session * vocab_size + tokens
+    unique, counts = np.unique(keys, return_counts=True)
+    sess, term = unique // vocab_size, unique % vocab_size
+    total = np.bincount(term, weights=counts, minlength=vocab_size)
+    share = counts / total[term]
+    keep = (counts >= 3) & (share >= 0.6)
+    out: dict[int, list[int]] = {}
+    order = np.lexsort((-counts[keep], sess[keep]))
+    for s_id, t_id in zip(sess[keep][order].tolist(), term[keep][order].tolist(), strict=True):
+        chosen = out.setdefault(s_id, [])
+        if len(chosen) < per_session:
+            chosen.append(t_id)
+    return out
+
+
 def _temp_path(target: Path) -> Path:
     return target.with_name(f".{target.name}{BUILD_MARK}{os.getpid()}-{time.time_ns()}")
 
@@ -154,11 +177,11 @@ def _write(
                 acronyms.update(acronym_pairs(passage.text))
             passage_session.append(sid)
             pid += 1
-        session_rows.append((
+        session_rows.append([
             sid, session.title, json.dumps(session.speakers), session.summit, session.date,
             session.track, json.dumps(session.tags), session.url, json.dumps(session.aliases),
-            session.source, session.fingerprint(), first, pid - first,
-        ))
+            session.source, session.fingerprint(), first, pid - first, "[]",
+        ])
     all_ids = np.asarray(flat, dtype=np.int64)
     owner = np.repeat(np.arange(pid, dtype=np.int64), words_per_passage)
     kept = all_ids >= 0
@@ -170,6 +193,10 @@ def _write(
         progress("scoring")
     postings = compute_postings(tokens, lengths, len(vocab), doc_of=doc_of)
     terms_by_id = list(vocab)
+    owner_session = np.asarray(passage_session, dtype=np.int64)
+    for sid, keywords in session_keywords(tokens, owner_session[doc_of], len(vocab),
+                                          len(sessions)).items():
+        session_rows[sid][13] = json.dumps([terms_by_id[t] for t in keywords])
     bounds = np.searchsorted(postings.term_ids, np.arange(len(vocab) + 1))
     if progress:
         progress("writing")
@@ -179,7 +206,7 @@ def _write(
                            "PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; "
                            "PRAGMA cache_size=-65536;")
         conn.executescript(DDL)
-        conn.executemany("INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        conn.executemany("INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                          session_rows)
         conn.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?)", passage_rows)
         ids_bytes = postings.passage_ids

@@ -48,6 +48,7 @@ class SessionRecord:
     fingerprint: str
     first_passage: int
     passage_count: int
+    keywords: tuple[str, ...] = ()
 
     @property
     def source_link(self) -> str:
@@ -77,7 +78,7 @@ def _session(row: Sequence[Any]) -> SessionRecord:
         id=row[0], title=row[1], speakers=tuple(json.loads(row[2])), summit=row[3],
         date=row[4], track=row[5], tags=tuple(json.loads(row[6])), url=row[7],
         aliases=tuple(json.loads(row[8])), source=row[9], fingerprint=row[10],
-        first_passage=row[11], passage_count=row[12],
+        first_passage=row[11], passage_count=row[12], keywords=tuple(json.loads(row[13])),
     )
 
 

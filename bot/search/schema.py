@@ -15,7 +15,8 @@ CREATE TABLE sessions (
     source TEXT NOT NULL,          -- file, relative to the corpus root
     fingerprint TEXT NOT NULL,     -- to tell what a reload changed
     first_passage INTEGER NOT NULL,
-    passage_count INTEGER NOT NULL
+    passage_count INTEGER NOT NULL,
+    keywords TEXT NOT NULL         -- JSON list of terms that mark the session
 );
 CREATE TABLE passages (
     id INTEGER PRIMARY KEY,        -- 0..N-1: the row of the score array

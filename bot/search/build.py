@@ -173,7 +173,7 @@ def _write(
                 flat.extend(map(lookup, words))
                 words_per_passage.append(len(words))
             passage_rows.append([pid, sid, passage.position, passage.heading, passage.text, 0])
-            if "(" in passage.text or "," in passage.text:
+            if "(" in passage.text or ", " in passage.text:  # the forms acronyms take
                 acronyms.update(acronym_pairs(passage.text))
             passage_session.append(sid)
             pid += 1

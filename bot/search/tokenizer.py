@@ -88,8 +88,11 @@ def split_words(text: str) -> list[str]:
     folded = text.casefold()
     if not folded.isascii() or "()" in folded or "++" in folded or "#" in folded:
         return _WORD.findall(folded)
-    words = folded.encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii").split()
-    if "'" in folded:
+    spaced = folded.encode("ascii").translate(_ASCII_SEPARATORS).decode("ascii")
+    words = spaced.split()
+    if "'" in spaced and ("''" in spaced or " '" in spaced or "' " in spaced
+                          or "\n'" in spaced or "'\n" in spaced
+                          or spaced.startswith("'") or spaced.endswith("'")):
         words = [w for w in (w.strip("'") for w in words) if w and "''" not in w]
     return words
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.answer.highlight import match_spans
 from bot.answer.models import Answer, Quote
 from bot.answer.names import SessionNames
-from bot.answer.question import Question
+from bot.answer.question import LIGHT_TERMS, Question
 from bot.answer.thesaurus import Thesaurus, curated
 from bot.search.build import passage_terms
 from bot.search.index import Index, PassageRecord, SessionRecord
@@ -26,6 +26,7 @@ ALTERNATIVE_MIN_COVERAGE = 0.5
 # A word found only through a synonym or acronym counts this much of the word itself.
 SYNONYM_CREDIT = 0.8
 EXPANSION_WEIGHT = 0.4
+LIGHT_WEIGHT = 0.35
 
 
 @dataclass(slots=True)
@@ -76,7 +77,8 @@ class Answerer:
             return Answer(question=question.text, answered=False,
                           nearest=self._nearest_by_name(named))
         dfs = await index.doc_freqs(unique)
-        term_weight = {t: self._idf(dfs.get(t, 0)) for t in unique}
+        term_weight = {t: self._idf(dfs.get(t, 0)) * (LIGHT_WEIGHT if t in LIGHT_TERMS else 1.0)
+                       for t in unique}
         total = sum(term_weight.values()) or 1.0
         top = hits[:RESCORED]
         passages = await index.passages([pid for pid, _ in top])

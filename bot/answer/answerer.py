@@ -88,21 +88,28 @@ class Answerer:
             passage = passages[pid]
             own = set(passage_terms(passage.heading, passage.text))
             name_terms = self.names.terms_of.get(passage.session_id, set())
-            own_cov = 0.0
-            cov = 0.0
+            own_cov = cov = rest_cov = rest_total = 0.0
             for term, weight in term_weight.items():
+                credit = 0.0
                 if term in own:
-                    own_cov += weight
-                    cov += weight
-                elif term in name_terms:
-                    cov += weight
+                    credit = 1.0
                 elif any(all(p in own for p in alt) for alt in alternatives[term]):
-                    own_cov += SYNONYM_CREDIT * weight
-                    cov += SYNONYM_CREDIT * weight
+                    credit = SYNONYM_CREDIT
+                own_cov += credit * weight
+                if term in name_terms:
+                    cov += weight
+                else:
+                    cov += credit * weight
+                    rest_cov += credit * weight
+                    rest_total += weight
             own_cov /= total
             cov /= total
+            # What the passage adds beyond the words that named its session: within a named
+            # session, the passage that answers the rest of the question should win.
+            rest = rest_cov / rest_total if rest_total else own_cov
             name_bonus = named.get(passage.session_id, 0.0)
-            score = 0.45 * (bm25 / best_bm25) + 0.45 * cov + 0.25 * name_bonus
+            score = (0.35 * (bm25 / best_bm25) + 0.35 * cov + 0.25 * name_bonus
+                     + 0.3 * rest)
             scored.append(_Scored(passage, bm25, cov, own_cov, score))
         scored.sort(key=lambda s: (-s.score, s.passage.id))
         best = scored[0]

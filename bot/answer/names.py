@@ -20,6 +20,7 @@ KEYWORD_NAMING = 0.5
 class SessionNames:
     def __init__(self, sessions: Iterable[SessionRecord]):
         self.terms_of: dict[int, set[str]] = {}
+        self.title_terms_of: dict[int, set[str]] = {}
         self.keywords_of: dict[int, set[str]] = {}
         self.sessions_with: dict[str, set[int]] = defaultdict(set)
         self.keyword_sessions: dict[str, set[int]] = defaultdict(set)
@@ -27,6 +28,7 @@ class SessionNames:
             names = " ".join([session.title, *session.aliases, *session.speakers])
             terms = set(tokenize(names))
             self.terms_of[session.id] = terms
+            self.title_terms_of[session.id] = set(tokenize(session.title))
             for term in terms:
                 self.sessions_with[term].add(session.id)
             self.keywords_of[session.id] = set(session.keywords) - terms
@@ -56,6 +58,11 @@ class SessionNames:
         for sid, score in scores.items():
             total = sum(self.weight(t) for t in self.terms_of[sid]) or 1.0
             out[sid] = min(1.0, score / total + 0.25)
+        candidates = set().union(*(self.sessions_with.get(t, ()) for t in unique))
+        for sid in candidates:  # every word of the title is in the question: named in full
+            title_terms = self.title_terms_of[sid]
+            if len(title_terms) >= 2 and title_terms <= unique:
+                out[sid] = 1.0
         for term in unique:  # the session's subject, named without its title's words
             holders = self.keyword_sessions.get(term)
             if holders and len(holders) <= 2:

@@ -72,6 +72,7 @@ class Answerer:
                         weights[part] = EXPANSION_WEIGHT / len(alt)
                         query.append(part)
         named = self.names.match(question.terms)
+        near = self.names.near_spellings(unique)
         hits = await index.search(query, limit=CANDIDATES, weights=weights)
         if not hits:
             return Answer(question=question.text, answered=False,
@@ -96,7 +97,7 @@ class Answerer:
                 elif any(all(p in own for p in alt) for alt in alternatives[term]):
                     credit = SYNONYM_CREDIT
                 own_cov += credit * weight
-                if term in name_terms:
+                if term in name_terms or near.get(term) in name_terms:
                     cov += weight
                 else:
                     cov += credit * weight

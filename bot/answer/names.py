@@ -11,6 +11,9 @@ import math
 from collections import defaultdict
 from collections.abc import Iterable
 
+from rapidfuzz import process
+from rapidfuzz.distance import Levenshtein
+
 from bot.search.index import SessionRecord
 from bot.search.tokenizer import tokenize
 
@@ -35,6 +38,7 @@ class SessionNames:
             for term in self.keywords_of[session.id]:
                 self.keyword_sessions[term].add(session.id)
         self.count = max(len(self.terms_of), 1)
+        self.vocabulary = sorted(t for t in self.sessions_with if len(t) >= 4)
 
     def weight(self, term: str) -> float:
         """How much naming a term does: 0 if no title has it, high if only one does."""
@@ -43,9 +47,23 @@ class SessionNames:
             return 0.0
         return math.log(1 + self.count / holders)
 
+    def near_spellings(self, terms: Iterable[str]) -> dict[str, str]:
+        """Question words one edit away from a title word ("Grizzy" for "Grizzly"): notes
+        and questions both have typos, and a title is worth matching anyway."""
+        out: dict[str, str] = {}
+        for term in set(terms):
+            if len(term) < 5 or term in self.sessions_with:
+                continue
+            found = process.extractOne(term, self.vocabulary, scorer=Levenshtein.distance,
+                                       score_cutoff=1)
+            if found is not None:
+                out[term] = found[0]
+        return out
+
     def match(self, terms: Iterable[str]) -> dict[int, float]:
         """Sessions named by the question, with the share of their name it matched (0..1]."""
         unique = set(terms)
+        unique |= set(self.near_spellings(unique).values())
         scores: dict[int, float] = defaultdict(float)
         for term in unique:
             holders = self.sessions_with.get(term)

@@ -47,6 +47,8 @@ scalability scale scaling scalable
 contributor contributors contribute contributing
 newcomer newcomers "new contributors" onboarding
 roadmap plan plans future
+hard difficult tricky complex complicated challenging painful
+easy simple straightforward
 """.strip().splitlines()
 
 def _phrases(line: str) -> list[str]:

@@ -1,0 +1,155 @@
+"""Questions in, quoted answers out: the card's example, the seed, and bad questions."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from bot.answer import Answerer, parse_question
+from bot.answer.question import QuestionProblem
+from bot.cli import cli
+from bot.commands import AnswerReply, Notice, SummitService
+from bot.corpus import load_corpus
+from bot.search.build import build_index
+from bot.search.index import Index
+from tests.conftest import shared_path
+
+
+@pytest.fixture(scope="module")
+def seed_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("seed") / "seed.sqlite3"
+    build_index(load_corpus([shared_path("seed")]), db)
+    return db
+
+
+@pytest.fixture
+async def seed_answerer(seed_db: Path) -> AsyncIterator[Answerer]:
+    index = await Index.open(seed_db)
+    try:
+        yield await Answerer.create(index)
+    finally:
+        await index.close()
+
+
+async def test_card_example_on_the_seed(seed_answerer: Answerer) -> None:
+    answer = await seed_answerer.answer(parse_question("what did the Ceph talk say about CRUSH"))
+    assert answer.answered and answer.best is not None
+    assert answer.best.session.title == "Storing VMs with Cinder and Ceph RBD"
+    assert answer.best.text.startswith("CRUSH is basically what sets Ceph apart")
+    marked = {answer.best.text[a:b] for a, b in answer.best.marks}
+    assert {"CRUSH", "Ceph"} <= marked
+
+
+# One question per session of the seed, in the words a person would use.
+SEED_QUESTIONS = [
+    ("where does the 19\" rack standard come from, per the open compute session?",
+     "Open Compute", "train system"),
+    ("what is colony for object storage", "Intercloud Object Storage: Colony",
+     "federated swifts"),
+    ("how many nodes does the author's private cloud have",
+     "Operating your OpenStack Private Cloud", "eight node"),
+    ("why does the RedDwarf session run on OpenVZ", "Database as a Service", "OpenVZ"),
+    ("what did GridCentric implement for virtual machines",
+     "Extending OpenStack for Fun and Profit: Creating New Functionality with the "
+     "Enhancements API", "fork()"),
+    ("does KVM have a native driver for RBD", "Storing VMs with Cinder and Ceph RBD",
+     "native driver"),
+    ("how hard is upgrading from Folsom to Grizzly",
+     "From Folsom to Grizzy: A DevOps Upgrade Pattern", "upgrading OpenStack is difficult"),
+]
+
+
+@pytest.mark.parametrize("question, title, phrase", SEED_QUESTIONS)
+async def test_every_seed_session_is_answerable(
+        seed_answerer: Answerer, question: str, title: str, phrase: str) -> None:
+    answer = await seed_answerer.answer(parse_question(question))
+    assert answer.answered, question
+    assert answer.best is not None and answer.best.session.title == title
+    assert phrase in answer.best.text
+
+
+async def test_a_loosely_named_session_is_preferred(seed_answerer: Answerer) -> None:
+    answer = await seed_answerer.answer(
+        parse_question("what did the RedDwarf session say about snapshots?"))
+    assert answer.answered and answer.best is not None
+    assert answer.best.session.title == "Database as a Service"
+
+
+@pytest.mark.parametrize("question", [
+    "what is the wifi password at the venue?",
+    "which kubernetes version was announced",
+    "how much did the ceph storage cost per terabyte?",
+])
+async def test_not_in_the_notes(seed_answerer: Answerer, question: str) -> None:
+    answer = await seed_answerer.answer(parse_question(question))
+    assert not answer.answered
+    assert answer.to_json()["session"] is None
+
+
+@pytest.mark.parametrize("raw, says", [
+    ("", "ask a question in words"),
+    ("   \n\t ", "ask a question in words"),
+    ("x" * 10_000, "10,000 characters"),
+    ("what is the?", "no words I can look up"),
+    ("?!?! ... ---", "no words I can look up"),
+])
+def test_bad_questions_get_one_clear_sentence(raw: str, says: str) -> None:
+    with pytest.raises(QuestionProblem) as problem:
+        parse_question(raw)
+    message = str(problem.value)
+    assert says in message
+    assert message.count(". ") == 0 and len(message) < 160
+
+
+@pytest.mark.parametrize("raw", [
+    "'; DROP TABLE passages; --",
+    'what about "ceph" OR 1=1',
+    "crush\" AND term IN ('x')",
+    "<@123> @everyone what about ceph?",
+])
+async def test_hostile_looking_questions_are_just_words(
+        service: SummitService, raw: str) -> None:
+    reply = await service.ask(raw)
+    assert isinstance(reply, AnswerReply | Notice)
+    again = await service.ask("what did the Ceph talk say about CRUSH?")
+    assert isinstance(again, AnswerReply) and again.answer.answered  # the index is intact
+
+
+def test_cli_ask_json_shape(corpus_index: Path) -> None:
+    result = CliRunner().invoke(cli, ["ask", "--db", str(corpus_index), "--json"],
+                                input="what did the Ceph talk say about CRUSH?\n\n"
+                                      "what is the wifi password?\n")
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.output.splitlines()]
+    assert [line["answered"] for line in lines] == [True, False]
+    first = lines[0]
+    assert set(first) == {"question", "answered", "session", "passage", "score",
+                          "alternatives"}
+    assert set(first["session"]) == {"title", "speakers", "summit", "source"}
+    assert first["session"]["speakers"] == ["Josh Durgin"]
+    assert "CRUSH" in first["passage"]
+    assert lines[1]["session"] is None and lines[1]["passage"] is None
+
+
+def test_cli_missing_index_says_how_to_build(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["ask", "--db", str(tmp_path / "none.db"), "hi there"])
+    assert result.exit_code != 0
+    assert "summit-bot index --db" in result.output
+
+
+def test_cli_index_reports_skipped_files(tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "ok.md").write_text("# Talk\n\nSome notes.\n")
+    (notes / "bad.yaml").write_text("- title: [\n")
+    result = CliRunner().invoke(cli, ["index", "--db", str(tmp_path / "i.db"), str(notes)])
+    assert result.exit_code == 0
+    assert "1 sessions" in result.output and "bad.yaml" in result.output
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = CliRunner().invoke(cli, ["index", "--db", str(tmp_path / "j.db"), str(empty)])
+    assert result.exit_code == 1

@@ -256,31 +256,48 @@ def _load_config(config_path: Path | None, db: Path | None = None) -> Any:
 @cli.command()
 @CONFIG_OPTION
 @DB_OPTION
-def serve(config_path: Path | None, db: Path | None) -> None:
-    """Run the bot on Discord and/or Matrix, as configured."""
+@click.option("--console", is_flag=True,
+              help="Also answer questions typed on standard input (one per line), "
+                   "to try the bot locally.")
+def serve(config_path: Path | None, db: Path | None, console: bool) -> None:
+    """Run the bot on Discord and/or Matrix, as configured.
+
+    SIGHUP re-indexes the corpus like the admin reload command; SIGTERM stops cleanly.
+    """
     from bot.logsetup import setup_logging
-    from bot.serve import NOTHING_CONFIGURED
+    from bot.serve import NOTHING_CONFIGURED, nothing_to_serve
     from bot.serve import serve as run_serve
 
     config = _load_config(config_path, db)
     setup_logging(config.logging)
-    if config.discord.token is None and not config.matrix.configured:
+    if nothing_to_serve(config, console):
         click.echo(NOTHING_CONFIGURED, err=True)
         raise SystemExit(2)
-    raise SystemExit(asyncio.run(run_serve(config)))
+    raise SystemExit(asyncio.run(run_serve(config, console=console)))
 
 
 @cli.command("check-config")
-@click.argument("config_path", required=False,
+@click.argument("config_path", required=False, envvar="SUMMIT_BOT_CONFIG",
                 type=click.Path(dir_okay=False, exists=True, path_type=Path))
 def check_config(config_path: Path | None) -> None:
-    """Validate a config file (and the environment) without starting anything."""
+    """Validate a config file (default: $SUMMIT_BOT_CONFIG) and the environment without
+    starting anything. Exits 1 with one line per problem; never prints a secret."""
     config = _load_config(config_path)
     platforms = [name for name, on in (("discord", config.discord.token is not None),
                                        ("matrix", config.matrix.configured)) if on]
-    click.echo(f"Configuration is valid. Index: {config.db}; corpus: "
-               f"{', '.join(map(str, config.corpus))}; platforms: "
-               f"{', '.join(platforms) or 'none configured'}.")
+    health = (f"http://{config.health.host}:{config.health.port}" if config.health.enabled
+              else "off")
+    missing = [str(p) for p in config.corpus if not p.exists()]
+    click.echo(f"Configuration is valid ({config_path or 'no file; defaults and environment'})."
+               f"\n  index:     {config.db}"
+               f"\n  corpus:    {', '.join(map(str, config.corpus))}"
+               f"\n  platforms: {', '.join(platforms) or 'none configured'}"
+               f"\n  health:    {health}"
+               f"\n  logging:   {config.logging.level}"
+               f"{', JSON lines' if config.logging.json_lines else ''}"
+               f"{', with question text' if config.logging.log_question_text else ''}")
+    if missing:
+        click.echo(f"Warning: corpus path(s) not found: {', '.join(missing)}", err=True)
 
 
 def main() -> None:

@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from bot.paths import bundled_corpus, default_db_path
 
@@ -84,17 +92,32 @@ class MatrixConfig(_Section):
 
 
 class HealthConfig(_Section):
+    """The optional HTTP listener for /healthz and /metrics: off and on loopback by default,
+    because it tells anyone who can reach it how the bot is doing."""
+
     enabled: bool = False
-    host: str = "127.0.0.1"
-    port: int = Field(default=8080, ge=0, le=65535)
+    host: str = Field(default="127.0.0.1", min_length=1)
+    port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port (logged at start)
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 
 class LoggingConfig(_Section):
+    """Standard logging to stderr; question text stays out of the logs unless asked for."""
+
     level: str = "INFO"
     json_lines: bool = Field(default=False, alias="json")
     log_question_text: bool = False
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _known_level(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().upper() in LOG_LEVELS:
+            return value.strip().upper()
+        raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
 
 
 class Config(_Section):
@@ -104,6 +127,12 @@ class Config(_Section):
     matrix: MatrixConfig = MatrixConfig()
     health: HealthConfig = HealthConfig()
     logging: LoggingConfig = LoggingConfig()
+
+    @field_validator("corpus", mode="before")
+    @classmethod
+    def _one_or_more(cls, value: Any) -> Any:
+        """``corpus: notes/`` means the same as ``corpus: [notes/]``."""
+        return [value] if isinstance(value, str) else value
 
 
 # Environment variables that override the file: name -> (section, key).
@@ -118,15 +147,21 @@ ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
     "MATRIX_PASSWORD": ("matrix", "password"),
     "MATRIX_STATE_DIR": ("matrix", "state_dir"),
     "SUMMIT_BOT_HEALTH_PORT": ("health", "port"),
+    "SUMMIT_BOT_HEALTH_HOST": ("health", "host"),
     "SUMMIT_BOT_LOG_LEVEL": ("logging", "level"),
+    "SUMMIT_BOT_LOG_JSON": ("logging", "json"),
 }
 
 
-def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> None:
+def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, str]:
+    """Overlay the environment on the file's data; returns dotted key -> variable name, so
+    an error in a value that came from the environment names the variable."""
+    used: dict[str, str] = {}
     for name, keys in ENV_OVERRIDES.items():
         value: Any = environ.get(name)
         if not value:
             continue
+        used[".".join(keys)] = name
         if keys == ("corpus",):
             value = [p for p in value.split(os.pathsep) if p]
         target = data
@@ -138,7 +173,11 @@ def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> None:
             target = section
         target[keys[-1]] = value
     if environ.get("SUMMIT_BOT_HEALTH_PORT"):
-        data.setdefault("health", {})["enabled"] = True
+        health = data.get("health")
+        if isinstance(health, dict):
+            health["enabled"] = True
+        used["health.enabled"] = "SUMMIT_BOT_HEALTH_PORT"
+    return used
 
 
 def _describe(error: ValidationError, source: str) -> str:
@@ -173,11 +212,16 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
             raise ConfigError(f"{path}: must be a mapping of options (see "
                               "deploy/config.example.yaml)")
         data = loaded
-    _apply_env(data, environ)
+    from_env = _apply_env(data, environ)
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, source)) from None
+        lines = _describe(exc, source).splitlines()
+        for i, line in enumerate(lines):  # name the variable, not the file, for env values
+            for key, name in from_env.items():
+                if line.startswith((f"{source}: '{key}'", f"{source}: '{key}.")):
+                    lines[i] = f"${name}" + line.removeprefix(source)
+        raise ConfigError("\n".join(lines)) from None
     if path is not None:  # relative paths in a config file are relative to the file
         base = Path(path).resolve().parent
         config.corpus = [p if p.is_absolute() else base / p for p in config.corpus]

@@ -1,4 +1,10 @@
-"""``summit-bot serve``: one process, one index, the configured platforms side by side."""
+"""``summit-bot serve``: one process, one index, the configured platforms side by side.
+
+Signals: SIGHUP re-indexes the configured corpus exactly like the admin ``reload`` command
+(built aside, swapped in only if it worked); SIGTERM and SIGINT shut down cleanly: the
+platforms' clients are closed, and a reload in flight is abandoned or finished, never
+half-written (the index file is only ever replaced whole, see bot/search/build.py).
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,13 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Callable
 
-from bot.commands import Requester, SummitService
+from bot.commands import AnswerReply, Notice, Requester, SummitService
 from bot.commands.text import reload_text
 from bot.config import Config
+from bot.logsetup import QuestionLog, current_question
+from bot.ops.sdnotify import notify
 from bot.platforms import Platform
 
 log = logging.getLogger(__name__)
@@ -17,11 +26,30 @@ log = logging.getLogger(__name__)
 NOTHING_CONFIGURED = (
     "Nothing to serve: set DISCORD_TOKEN (or discord.token_file in the config) for Discord, "
     "and/or MATRIX_HOMESERVER, MATRIX_USER_ID and MATRIX_ACCESS_TOKEN or MATRIX_PASSWORD "
-    "for Matrix."
+    "for Matrix, or pass --console to try the bot on this terminal."
 )
+CLOSE_TIMEOUT = 10.0  # seconds a platform gets to say goodbye before it is cancelled
 
 
-def make_platforms(service: SummitService, config: Config) -> list[Platform]:
+class ServedService(SummitService):
+    """The service as ``serve`` runs it: it keeps the question being answered in a context
+    variable, so the per-question log line can include it when configured to."""
+
+    async def ask(self, text: str, requester: Requester | None = None
+                  ) -> AnswerReply | Notice:
+        token = current_question.set(text)
+        try:
+            return await super().ask(text, requester)
+        finally:
+            current_question.reset(token)
+
+
+def nothing_to_serve(config: Config, console: bool = False) -> bool:
+    return not console and config.discord.token is None and not config.matrix.configured
+
+
+def make_platforms(service: SummitService, config: Config, *, console: bool = False
+                   ) -> list[Platform]:
     platforms: list[Platform] = []
     if config.discord.token is not None:
         from bot.platforms.discord.client import DiscordPlatform
@@ -31,69 +59,157 @@ def make_platforms(service: SummitService, config: Config) -> list[Platform]:
         from bot.platforms.matrix.client import MatrixPlatform
 
         platforms.append(MatrixPlatform(service, config.matrix))
+    if console:
+        from bot.platforms.console import ConsolePlatform
+
+        platforms.append(ConsolePlatform(service))
     return platforms
 
 
-async def serve(config: Config) -> int:
-    """Run until SIGTERM/SIGINT; SIGHUP reloads the corpus like the admin command."""
-    if config.discord.token is None and not config.matrix.configured:
+def _install_signals(loop: asyncio.AbstractEventLoop, on_stop: Callable[[str], None],
+                     on_hup: Callable[[], None]) -> list[signal.Signals]:
+    """Installed before the index opens, so an early SIGHUP does not kill the process
+    (its default action) and an early SIGTERM is not lost."""
+    installed: list[signal.Signals] = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, on_stop, sig.name)
+            installed.append(sig)
+    with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
+        loop.add_signal_handler(signal.SIGHUP, on_hup)
+        installed.append(signal.SIGHUP)
+    return installed
+
+
+async def serve(config: Config, *, console: bool = False) -> int:
+    """Run until SIGTERM/SIGINT (or a platform stops); SIGHUP reloads like the admin
+    command. Returns the exit status: 0 after a requested stop, 1 on failure, 2 when
+    nothing is configured."""
+    if nothing_to_serve(config, console):
         log.error(NOTHING_CONFIGURED)
         return 2
-    service = SummitService(config.db, config.corpus,
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    ready = False
+    hup_pending = False
+    reloads: set[asyncio.Task[None]] = set()
+    service = ServedService(config.db, config.corpus,
                             ask_cooldown_seconds=config.discord.ask_cooldown_seconds,
                             prefix=config.matrix.prefix)
-    await service.start()
-    platforms = make_platforms(service, config)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    reloads: set[asyncio.Task[None]] = set()
 
     async def reload_by_signal() -> None:
-        report = await service.reload(Requester("signal", "SIGHUP", is_admin=True))
-        log.info("SIGHUP reload: %s", reload_text(report) if not isinstance(report, str)
-                 else report)
+        log.info("SIGHUP: re-indexing %s", ", ".join(map(str, service.corpus_paths)))
+        notify("STATUS=re-indexing the notes (SIGHUP)")
+        try:
+            report = await service.reload(Requester("signal", "SIGHUP", is_admin=True))
+        except Exception:  # never an unretrieved task error; the old index still serves
+            log.exception("SIGHUP reload failed")
+            return
+        if isinstance(report, Notice):
+            log.warning("SIGHUP reload: %s", report.text)
+        else:
+            (log.info if report.ok else log.warning)("SIGHUP reload: %s", reload_text(report))
+        notify(f"STATUS={_status(service)}")
 
     def on_hup() -> None:
-        task = loop.create_task(reload_by_signal())
+        nonlocal hup_pending
+        if stop.is_set():
+            return
+        if not ready:
+            hup_pending = True  # run it once the index is open
+            return
+        task = loop.create_task(reload_by_signal(), name="reload-SIGHUP")
         reloads.add(task)
         task.add_done_callback(reloads.discard)
 
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
-    with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
-        loop.add_signal_handler(signal.SIGHUP, on_hup)
+    def on_stop(name: str) -> None:
+        if not stop.is_set():
+            log.info("%s: shutting down", name)
+        stop.set()
 
+    installed = _install_signals(loop, on_stop, on_hup)
+    question_log = QuestionLog(config.logging)
+    question_log.attach(service.question_hooks)
+    platforms: list[Platform] = []
+    runners: list[asyncio.Task[None]] = []
     health = None
-    if config.health.enabled:
-        from bot.ops.health import HealthServer
-
-        health = HealthServer(service, platforms, config.health)
-        await health.start()
-
-    runners = [loop.create_task(p.run(), name=f"platform-{p.name}") for p in platforms]
     stopper = loop.create_task(stop.wait())
-    log.info("serving %d sessions on %s", len(service.index.sessions),
-             ", ".join(p.name for p in platforms))
     exit_code = 0
     try:
+        notify("STATUS=opening the index")
+        starting = loop.create_task(service.start())
+        await asyncio.wait([starting, stopper], return_when=asyncio.FIRST_COMPLETED)
+        if not starting.done():  # stopped while the first index was being built
+            starting.cancel()
+            await asyncio.gather(starting, return_exceptions=True)
+            return 0
+        try:
+            starting.result()
+        except Exception as exc:
+            log.error("cannot start: %s", exc)
+            return 1
+
+        platforms = make_platforms(service, config, console=console)
+        if config.health.enabled:
+            from bot.ops.health import HealthServer
+
+            health = HealthServer(service, platforms, config.health)
+            try:
+                await health.start()
+            except OSError as exc:
+                log.error("cannot listen on %s port %d for health and metrics: %s",
+                          config.health.host, config.health.port, exc.strerror or exc)
+                health = None
+                return 1
+
+        runners = [loop.create_task(p.run(), name=f"platform-{p.name}") for p in platforms]
+        ready = True
+        log.info("serving %d sessions on %s", len(service.index.sessions),
+                 ", ".join(p.name for p in platforms))
+        notify("READY=1", f"STATUS={_status(service)}")
+        if hup_pending:
+            on_hup()
         done, _ = await asyncio.wait([stopper, *runners], return_when=asyncio.FIRST_COMPLETED)
         for task in done:
-            if task is not stopper and task.exception() is not None:
+            if task is stopper:
+                continue
+            if task.exception() is not None:
                 log.error("%s stopped: %s", task.get_name(), task.exception())
                 exit_code = 1
+            else:
+                log.info("%s stopped", task.get_name())
     finally:
+        ready = False  # a SIGHUP from now on starts nothing
+        notify("STOPPING=1", "STATUS=shutting down")
         log.info("shutting down")
         for platform in platforms:
-            with contextlib.suppress(Exception):
-                await platform.close()
+            try:
+                await asyncio.wait_for(platform.close(), CLOSE_TIMEOUT)
+            except Exception as exc:
+                log.warning("closing %s: %s", platform.name, exc or type(exc).__name__)
         for task in runners:
             task.cancel()
         await asyncio.gather(*runners, return_exceptions=True)
-        for task in list(reloads):  # a reload in flight: its build is aside, never half-done
-            task.cancel()
+        if reloads:  # a reload in flight: its build is aside, swapped in whole or not at all
+            log.info("a reload is in progress: stopping it (the index file is replaced "
+                     "whole or not at all)")
+            for task in list(reloads):
+                task.cancel()
+            await asyncio.gather(*reloads, return_exceptions=True)
         stopper.cancel()
         if health is not None:
             await health.close()
+        question_log.detach(service.question_hooks)
         await service.close()
+        for sig in installed:
+            loop.remove_signal_handler(sig)
+        log.info("stopped")
     return exit_code
+
+
+def _status(service: SummitService) -> str:
+    try:
+        index = service.index
+    except RuntimeError:
+        return "no index open"
+    return f"serving {len(index.sessions)} sessions, {index.passage_count} passages"

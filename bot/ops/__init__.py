@@ -1,0 +1,1 @@
+"""Operating the bot: the health and metrics listener, systemd notifications."""

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+import contextlib
+import json
+import sys
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bot.commands.results import ReloadReport
 from bot.corpus.loader import load_corpus
 from bot.search.build import build_index
+from bot.search.carry import sessions_from_index
 from bot.search.index import SessionRecord
 
 
@@ -29,9 +31,19 @@ class BuildOutcome:
 
 def build_from_paths(paths: list[str], db_path: str) -> BuildOutcome:
     """Read the corpus and write a new index beside the old one, swapping it in only when
-    at least one session could be read (an empty corpus never replaces a good index)."""
+    at least one session could be read (an empty corpus never replaces a good index).
+
+    A file that cannot be read now but was indexed before keeps its previous sessions, so a
+    typo in one file never takes its talks out of the answers.
+    """
     report = load_corpus([Path(p) for p in paths])
-    problems = [(s.path, s.reason) for s in report.skipped]
+    broken = {s.path for s in report.skipped}
+    kept = sessions_from_index(Path(db_path), broken)
+    kept_sources = {s.source for s in kept}
+    report.sessions.extend(kept)
+    problems = [(s.path, s.reason + ("; its previous version is still served"
+                                     if s.path in kept_sources else ""))
+                for s in report.skipped]
     warnings = [(s.path, s.reason) for s in report.warnings]
     if not report.sessions:
         where = ", ".join(paths) or "(no paths configured)"
@@ -47,11 +59,39 @@ def build_from_paths(paths: list[str], db_path: str) -> BuildOutcome:
 
 
 async def build_off_loop(paths: list[str], db_path: str) -> BuildOutcome:
-    """Run the build in a separate process so the bot keeps answering meanwhile."""
-    loop = asyncio.get_running_loop()
-    with ProcessPoolExecutor(max_workers=1,
-                             mp_context=multiprocessing.get_context("spawn")) as pool:
-        return await loop.run_in_executor(pool, build_from_paths, paths, db_path)
+    """Run the build in a child process so the bot keeps answering meanwhile.
+
+    If the awaiting task is cancelled (shutdown), the child is killed at once: its work is
+    aside, so nothing is lost, and the event loop never waits on it.
+    """
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.commands.reload", json.dumps({"paths": paths, "db": db_path}),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        out, err = await proc.communicate()
+    except asyncio.CancelledError:
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        await proc.wait()
+        raise
+    if proc.returncode != 0:
+        tail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
+        return BuildOutcome(ok=False, error=f"the indexer failed ({tail[0]})")
+    data = json.loads(out)
+    for key in ("problems", "warnings"):
+        data[key] = [(str(path), str(reason)) for path, reason in data[key]]
+    return BuildOutcome(**data)
+
+
+def _main() -> None:
+    """Entry point of the indexer child process: arguments and result as JSON."""
+    args = json.loads(sys.argv[1])
+    outcome = build_from_paths(args["paths"], args["db"])
+    sys.stdout.write(json.dumps(asdict(outcome)))
+
+
+if __name__ == "__main__":
+    _main()
 
 
 def diff_sessions(before: list[SessionRecord], after: list[SessionRecord],

@@ -1,0 +1,78 @@
+"""Admin reloads through the service: changes reported, bad files named, nothing lost."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from bot.commands import AnswerReply, Notice, ReloadReport, Requester, SummitService
+from bot.commands.text import reload_text
+
+ADMIN = Requester("test", "admin", is_admin=True)
+
+
+async def _answered_title(service: SummitService, question: str) -> str | None:
+    reply = await service.ask(question)
+    assert isinstance(reply, AnswerReply)
+    best = reply.answer.best
+    return best.session.title if reply.answer.answered and best else None
+
+
+async def test_reload_reports_added_changed_removed(
+        service: SummitService, corpus_copy: Path) -> None:
+    (corpus_copy / "new-talk.md").write_text(
+        "---\ntitle: Swift Erasure Coding\n---\n\nErasure coding saves disk space in Swift.\n")
+    (corpus_copy / "open-compute.md").unlink()
+    folsom = corpus_copy / "folsom-to-grizzly-upgrade.md"
+    folsom.write_text(folsom.read_text() + "\nThey recommended a rolling upgrade of Nova.\n")
+    report = await service.reload(ADMIN)
+    assert isinstance(report, ReloadReport) and report.ok
+    assert report.added == ["Swift Erasure Coding"]
+    assert report.removed == ["Open Compute"]
+    assert report.changed == ["From Folsom to Grizzly: A DevOps Upgrade Pattern"]
+    assert report.sessions_after == report.sessions_before
+    assert await _answered_title(service, "does swift do erasure coding?") == \
+        "Swift Erasure Coding"
+    text = reload_text(report)
+    assert "1 added, 1 changed, 1 removed" in text
+
+
+async def test_broken_file_is_named_and_keeps_its_previous_version(
+        service: SummitService, corpus_copy: Path) -> None:
+    before = await _answered_title(service, "what did the Ceph talk say about CRUSH?")
+    (corpus_copy / "storing-vms-cinder-ceph-rbd.md").write_text("---\ntitle: [oops\n---\n")
+    report = await service.reload(ADMIN)
+    assert isinstance(report, ReloadReport) and report.ok
+    (problem,) = report.problems
+    assert problem[0] == "storing-vms-cinder-ceph-rbd.md"
+    assert "front matter is not valid YAML" in problem[1]
+    assert "previous version is still served" in problem[1]
+    assert report.removed == []
+    assert await _answered_title(service, "what did the Ceph talk say about CRUSH?") == before
+
+
+async def test_reload_of_an_empty_corpus_keeps_serving(
+        service: SummitService, corpus_copy: Path) -> None:
+    for path in corpus_copy.iterdir():
+        path.unlink()
+    report = await service.reload(ADMIN)
+    assert isinstance(report, ReloadReport) and not report.ok
+    assert report.error and "no session notes could be read" in report.error
+    assert "still serving" in reload_text(report)
+    assert await _answered_title(service, "what did the Ceph talk say about CRUSH?")
+
+
+async def test_second_reload_while_one_runs_is_refused(service: SummitService) -> None:
+    first = asyncio.create_task(service.reload(ADMIN))
+    await asyncio.sleep(0.05)
+    second = await service.reload(ADMIN)
+    assert isinstance(second, Notice) and second.kind == "busy"
+    assert isinstance(await first, ReloadReport)
+
+
+async def test_questions_are_answered_while_reloading(service: SummitService) -> None:
+    reload = asyncio.create_task(service.reload(ADMIN))
+    await asyncio.sleep(0.05)
+    assert service.reloading
+    assert await _answered_title(service, "what did the Ceph talk say about CRUSH?")
+    assert isinstance(await reload, ReloadReport)

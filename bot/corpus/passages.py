@@ -99,15 +99,19 @@ def _pack(units: Iterable[str], joiner: str, hard: bool = False) -> list[str]:
                 current = ""
             out.extend(_cut_words(unit))
             continue
-        if current and (len(current) + len(joiner) + len(unit) > MAX_CHARS
-                        or len(current) >= limit_fill):
-            out.append(current)
-            current = unit
-        else:
-            current = f"{current}{joiner}{unit}" if current else unit
+        current = _grow(out, current, unit, joiner, limit_fill)
     if current:
         out.append(current)
     return out
+
+
+def _grow(out: list[str], current: str, unit: str, joiner: str, fill: int) -> str:
+    """Add ``unit`` to the passage being built, or close it and start anew when the unit
+    would not fit or the passage is already long enough."""
+    if current and (len(current) + len(joiner) + len(unit) > MAX_CHARS or len(current) >= fill):
+        out.append(current)
+        return unit
+    return f"{current}{joiner}{unit}" if current else unit
 
 
 def _item_chunks(item: list[str]) -> list[str]:
@@ -171,12 +175,7 @@ def make_passages(sections: Iterable[tuple[str | None, str]]) -> list[Passage]:
         for block in _blocks(body):
             units, joiner = _block_units(block)
             for unit in units:
-                if current and (len(current) + len(joiner) + len(unit) > MAX_CHARS
-                                or len(current) >= FILL_CHARS):
-                    texts.append(current)
-                    current = unit
-                else:
-                    current = f"{current}{joiner}{unit}" if current else unit
+                current = _grow(texts, current, unit, joiner, FILL_CHARS)
         if current:
             texts.append(current)
         for text in texts:

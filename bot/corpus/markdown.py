@@ -22,6 +22,8 @@ _SECTION_WORDS = {
     "notes", "agenda", "summary", "background", "discussion", "overview", "links", "slides",
     "questions", "q&a", "qa", "action items", "actions", "resources", "intro", "introduction",
     "conclusion", "takeaways", "outcomes", "next steps", "attendees", "problem", "goals",
+    "details", "lab", "labs", "other", "demo", "demos", "keynotes", "vendors", "misc",
+    "miscellaneous", "references", "abstract", "bio", "about", "topics", "tldr", "tl;dr",
 }
 
 
@@ -63,8 +65,13 @@ def _session_from_lines(
     meta: SessionMeta,
     source: str,
     summit: str | None,
+    names_line: bool = False,
 ) -> Session | None:
-    """Build one session from its body lines; sub-headings split it into sections."""
+    """Build one session from its body lines; sub-headings split it into sections.
+
+    With ``names_line`` (talks listed in one file), a first line of names only is taken as
+    the speakers, as in "Dan Radez" under each talk of a proposals page.
+    """
     inline, used = read_inline_meta(lines)
     speakers = list(meta.speakers) or list(inline.speakers)
     if subheadings and subheadings[0].start - offset <= 0 + _blank_prefix(lines) and \
@@ -72,7 +79,15 @@ def _session_from_lines(
         speakers = [part.split(",")[0].strip()
                     for part in re.split(r" and | & ", subheadings[0].text)
                     if part.split(",")[0].strip()]
+        used.add(subheadings[0].start - offset)  # the name line is not part of the notes
         subheadings = subheadings[1:]
+    elif not speakers and names_line:
+        first = next((i for i, line in enumerate(lines) if line.strip()), None)
+        if first is not None and _looks_like_names(re.sub(r"\s*[+,]\s*", " and ",
+                                                          lines[first].strip())):
+            speakers = [n.strip() for n in re.split(r"\s*(?:[+,&]|\band\b)\s*",
+                                                     lines[first].strip()) if n.strip()]
+            used.add(first)
     title = title or inline.topic
     if not title:
         return None
@@ -181,7 +196,7 @@ def _split(
         session_meta = SessionMeta(summit=meta.summit, date=meta.date, track=meta.track,
                                    tags=meta.tags)
         session = _session_from_lines(body, subs, heading.end, heading.text, session_meta,
-                                      source, summit)
+                                      source, summit, names_line=True)
         if session:
             sessions.append(session)
     return sessions

@@ -7,6 +7,7 @@ answer is declined when even the best passage leaves most of the question uncove
 
 from __future__ import annotations
 
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ from bot.answer.question import LIGHT_TERMS, Question
 from bot.answer.thesaurus import Thesaurus, curated
 from bot.search.build import passage_terms
 from bot.search.index import Index, PassageRecord, SessionRecord
+from bot.search.tokenizer import STOPWORDS, split_words, term_for
 
 CANDIDATES = 60
 RESCORED = 30
@@ -27,6 +29,13 @@ ALTERNATIVE_MIN_COVERAGE = 0.5
 SYNONYM_CREDIT = 0.8
 EXPANSION_WEIGHT = 0.4
 LIGHT_WEIGHT = 0.35
+POSITION_BONUS = 0.06
+
+
+def is_light(term: str) -> bool:
+    """Generic words, and short numbers (a "5" in a question is usually a version that a
+    "3.5" in the notes would match by accident)."""
+    return term in LIGHT_TERMS or (term.isdigit() and len(term) <= 2)
 
 
 @dataclass(slots=True)
@@ -62,7 +71,8 @@ class Answerer:
         index = self.index
         terms = list(question.content_terms) or list(question.terms)
         unique = list(dict.fromkeys(terms))
-        alternatives = {t: self.thesaurus.expand(t) for t in unique}
+        alternatives = {t: set(self.thesaurus.expand(t)) for t in unique}
+        await self._add_compounds(question.text, alternatives)
         query = list(terms)
         weights: dict[str, float] = {}
         for alts in alternatives.values():
@@ -78,7 +88,7 @@ class Answerer:
             return Answer(question=question.text, answered=False,
                           nearest=self._nearest_by_name(named))
         dfs = await index.doc_freqs(unique)
-        term_weight = {t: self._idf(dfs.get(t, 0)) * (LIGHT_WEIGHT if t in LIGHT_TERMS else 1.0)
+        term_weight = {t: self._idf(dfs.get(t, 0)) * (LIGHT_WEIGHT if is_light(t) else 1.0)
                        for t in unique}
         total = sum(term_weight.values()) or 1.0
         top = hits[:RESCORED]
@@ -107,10 +117,15 @@ class Answerer:
             cov /= total
             # What the passage adds beyond the words that named its session: within a named
             # session, the passage that answers the rest of the question should win.
-            rest = rest_cov / rest_total if rest_total else own_cov
+            if rest_total:
+                rest = rest_cov / rest_total
+            else:  # every word named the session: the question is about the session itself
+                rest = own_cov if passage.position == 0 else own_cov / 2
             name_bonus = named.get(passage.session_id, 0.0)
+            # Notes open with what a talk is about: "what is X" is answered early on.
+            early = POSITION_BONUS / (1 + passage.position)
             score = (0.35 * (bm25 / best_bm25) + 0.35 * cov + 0.25 * name_bonus
-                     + 0.3 * rest)
+                     + 0.3 * rest + early)
             scored.append(_Scored(passage, bm25, cov, own_cov, score))
         scored.sort(key=lambda s: (-s.score, s.passage.id))
         best = scored[0]
@@ -133,6 +148,25 @@ class Answerer:
                           nearest=self._nearest(scored, named), confidence=best.coverage)
         return Answer(question=question.text, answered=True, best=quote,
                       alternatives=others, confidence=best.coverage)
+
+    async def _add_compounds(self, text: str,
+                             alternatives: dict[str, set[tuple[str, ...]]]) -> None:
+        """"boot storm" in a question, "bootstorm" in the notes: adjacent words whose joined
+        form is a word of the notes stand for it."""
+        words = [w for w in split_words(text) if w not in STOPWORDS]
+        pairs: dict[str, tuple[str, str]] = {}
+        for first, second in itertools.pairwise(words):
+            joined = term_for(first + second)
+            a, b = term_for(first), term_for(second)
+            if joined and a and b and a in alternatives and b in alternatives:
+                pairs[joined] = (a, b)
+        if not pairs:
+            return
+        known = await self.index.doc_freqs(pairs)
+        for joined, (a, b) in pairs.items():
+            if known.get(joined):
+                alternatives[a].add((joined,))
+                alternatives[b].add((joined,))
 
     def _quote(self, scored: _Scored, terms: set[str]) -> Quote:
         session = self.index.sessions[scored.passage.session_id]

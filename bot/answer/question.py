@@ -29,7 +29,9 @@ LIGHT_TERMS = frozenset(tokenize(
     "works worked working happen happened mean means think thought look looks see seen show "
     "shown find found give take took put set keep kept start started better best much many "
     "long short high low right wrong different same able possible real important main idea "
-    "ideas point points exactly actually basically mostly generally specific specifically"
+    "ideas point points exactly actually basically mostly generally specific specifically "
+    "interesting cool notable noteworthy highlight highlights anything everything share "
+    "shared sharing"
 ))
 
 # In "who ran the Colony session?" the verb only asks for the person: the session's

@@ -48,6 +48,19 @@ contributor contributors contribute contributing
 newcomer newcomers "new contributors" onboarding
 roadmap plan plans future
 hard difficult tricky complex complicated challenging painful
+cli "command line" "command-line" client
+gui dashboard ui "graphical interface" "user interface" interface
+dbaas "database as a service"
+paas "platform as a service"
+iaas "infrastructure as a service"
+saas "software as a service"
+webserver webservers "web server" "web servers"
+backend "back end" "back-end"
+frontend "front end" "front-end"
+opensource "open source"
+multinode "multi-node" "multi node"
+laptop laptops notebook desktop
+avoid prevent stop
 easy simple straightforward
 """.strip().splitlines()
 

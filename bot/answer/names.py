@@ -75,7 +75,9 @@ class SessionNames:
         out: dict[int, float] = {}
         for sid, score in scores.items():
             total = sum(self.weight(t) for t in self.terms_of[sid]) or 1.0
-            out[sid] = min(1.0, score / total + 0.25)
+            share = score / total
+            # Half a title or more names the session; one common word of it barely does.
+            out[sid] = min(1.0, share + 0.25) if share >= 0.5 else share * 0.5
         candidates = set().union(*(self.sessions_with.get(t, ()) for t in unique))
         for sid in candidates:  # every word of the title is in the question: named in full
             title_terms = self.title_terms_of[sid]

@@ -31,7 +31,7 @@ LIGHT_TERMS = frozenset(tokenize(
     "long short high low right wrong different same able possible real important main idea "
     "ideas point points exactly actually basically mostly generally specific specifically "
     "interesting cool notable noteworthy highlight highlights anything everything share "
-    "shared sharing"
+    "shared sharing run runs running"
 ))
 
 # In "who ran the Colony session?" the verb only asks for the person: the session's

@@ -12,8 +12,8 @@ import tempfile
 from pathlib import Path
 
 from bot.answer import Answerer, Question
-from bot.answer.models import Answer, Quote
 from bot.answer.evaluate import EvalItem, EvalReport, evaluate, load_items
+from bot.answer.models import Answer, Quote
 from bot.corpus import load_corpus
 from bot.search.build import build_index
 from bot.search.index import Index

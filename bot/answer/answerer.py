@@ -23,7 +23,7 @@ from bot.search.tokenizer import STOPWORDS, split_words, term_for
 CANDIDATES = 60
 RESCORED = 30
 # Share of the question's weight the best passage (with its session's name) must cover.
-MIN_COVERAGE = 0.55
+MIN_COVERAGE = 0.5
 ALTERNATIVE_MIN_COVERAGE = 0.5
 # A word found only through a synonym or acronym counts this much of the word itself.
 SYNONYM_CREDIT = 0.8

@@ -300,5 +300,33 @@ def check_config(config_path: Path | None) -> None:
         click.echo(f"Warning: corpus path(s) not found: {', '.join(missing)}", err=True)
 
 
+@cli.command("sync-commands")
+@CONFIG_OPTION
+@DB_OPTION
+@click.option("--guild", "guild_id", type=int, default=None,
+              help="Register in this server only (appears at once) instead of where serve "
+                   "would (discord.sync_guild_ids, else globally).")
+def sync_commands(config_path: Path | None, db: Path | None, guild_id: int | None) -> None:
+    """Register the Discord slash commands now (serve does it only when they changed)."""
+    from bot.commands import SummitService
+    from bot.logsetup import setup_logging
+    from bot.platforms.discord.client import DiscordPlatform
+
+    config = _load_config(config_path, db)
+    setup_logging(config.logging)
+    if config.discord.token is None:
+        raise click.ClickException("set DISCORD_TOKEN (or discord.token_file in the config)")
+    service = SummitService(config.db, config.corpus)  # only its index path is used here
+    platform = DiscordPlatform(service, config.discord)
+    try:
+        names = asyncio.run(platform.sync_commands(guild_id))
+    except Exception as exc:  # discord.py's errors name the problem, never the token
+        raise click.ClickException(f"syncing the commands failed: {exc}") from exc
+    guilds = [guild_id] if guild_id is not None else config.discord.sync_guild_ids
+    where = (f"server {', '.join(map(str, guilds))}" if guilds
+             else "all servers (global; may take a while to appear)")
+    click.echo(f"Synced {', '.join('/' + n for n in names)} to {where}.")
+
+
 def main() -> None:
     cli()

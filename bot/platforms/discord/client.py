@@ -1,0 +1,135 @@
+"""The Discord platform: a discord.py client wired to the service, run by ``serve``.
+
+The token is handed to discord.py and nowhere else: it is never logged or shown.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+
+from bot.commands import SummitService
+from bot.config import DiscordConfig
+from bot.platforms.discord.commands import SummitTree, build_tree
+from bot.platforms.discord.mentions import answer_mention
+from bot.platforms.discord.render import NO_MENTIONS
+from bot.platforms.discord.sync import hash_path, schema_hash, store_hash, sync, sync_if_changed
+
+log = logging.getLogger(__name__)
+
+
+def intents_for(config: DiscordConfig) -> discord.Intents:
+    """Only what the bot uses: guilds for slash commands, messages for mentions."""
+    intents = discord.Intents.none()
+    intents.guilds = True
+    if config.answer_mentions:
+        intents.guild_messages = True
+        intents.dm_messages = True
+        intents.message_content = True  # privileged: enable it in the Developer Portal
+    return intents
+
+
+class SummitClient(discord.Client):
+    """discord.py's client with our command tree, mention handling and connection state."""
+
+    def __init__(self, service: SummitService, config: DiscordConfig, *,
+                 intents: discord.Intents, guild_ready_timeout: float, sync_on_start: bool):
+        super().__init__(intents=intents, allowed_mentions=NO_MENTIONS,
+                         guild_ready_timeout=guild_ready_timeout)
+        self.service = service
+        self.config = config
+        self.tree: SummitTree = build_tree(self, service, config)
+        self.sync_on_start = sync_on_start
+        self.online = False
+
+    async def setup_hook(self) -> None:
+        """After login, before the gateway: the application id is known, so sync here
+        (once per start, not on every reconnect's ``on_ready``)."""
+        if self.sync_on_start:
+            await sync_if_changed(self.tree, self.service.db_path, self.config.sync_guild_ids)
+
+    async def on_ready(self) -> None:
+        self.online = True
+        log.info("connected to Discord as %s (%d servers)", self.user, len(self.guilds))
+
+    async def on_resumed(self) -> None:
+        self.online = True
+
+    async def on_disconnect(self) -> None:
+        self.online = False
+
+    async def on_message(self, message: discord.Message) -> None:
+        if self.config.answer_mentions and self.user is not None:
+            await answer_mention(message, self.user, self.service)
+
+
+class DiscordPlatform:
+    """What ``serve`` runs: connects, answers until ``close()``, reconnects on its own."""
+
+    name = "discord"
+
+    def __init__(self, service: SummitService, config: DiscordConfig, *,
+                 guild_ready_timeout: float = 2.0, sync_on_start: bool = True):
+        if config.token is None:
+            raise ValueError("DiscordPlatform needs discord.token (DISCORD_TOKEN)")
+        self.service = service
+        self.config = config
+        self.guild_ready_timeout = guild_ready_timeout
+        self.sync_on_start = sync_on_start
+        self.client: SummitClient | None = None
+        self._closed = False
+
+    def _new_client(self, intents: discord.Intents) -> SummitClient:
+        self.client = SummitClient(self.service, self.config, intents=intents,
+                                   guild_ready_timeout=self.guild_ready_timeout,
+                                   sync_on_start=self.sync_on_start)
+        return self.client
+
+    @property
+    def connected(self) -> bool:
+        client = self.client
+        return client is not None and client.online and not client.is_closed()
+
+    def _token(self) -> str:
+        assert self.config.token is not None
+        return self.config.token.get_secret_value()
+
+    async def run(self) -> None:
+        """Run until closed. If the Developer Portal refuses the message-content intent,
+        carry on without it: slash commands work, and Discord still shows the bot the text
+        of messages that mention it."""
+        intents = intents_for(self.config)
+        while not self._closed:
+            client = self._new_client(intents)
+            try:
+                async with client:
+                    await client.start(self._token())
+                return
+            except discord.PrivilegedIntentsRequired:
+                if not intents.message_content:
+                    raise
+                log.warning("the message-content intent is not enabled for this bot in the "
+                            "Discord Developer Portal; continuing without it (slash commands "
+                            "and mentions still work; enable it to silence this warning)")
+                intents.message_content = False
+
+    async def close(self) -> None:
+        self._closed = True
+        if self.client is not None:
+            await self.client.close()
+
+    async def sync_commands(self, guild_id: int | None = None) -> list[str]:
+        """Log in (no gateway), upload the commands and close: ``summit-bot
+        sync-commands``. Without ``guild_id`` it syncs where ``serve`` would and remembers
+        the hash, so the next start does not sync again."""
+        client = self._new_client(intents_for(self.config))
+        client.sync_on_start = False
+        targets = [guild_id] if guild_id is not None else list(self.config.sync_guild_ids)
+        async with client:
+            await client.login(self._token())
+            names = await sync(client.tree, targets)
+            if guild_id is None:
+                digest = schema_hash(client.tree, client.application_id, targets)
+                store_hash(hash_path(self.service.db_path), digest)
+        return names

@@ -1,0 +1,74 @@
+"""Questions asked by @mentioning the bot in a channel (or by DM), answered as replies.
+
+A message can't be ephemeral, so misses and notices are short plain replies; every reply
+references the question and pings no one (notes can contain @everyone).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+
+from bot.commands import Requester, SummitService
+from bot.platforms.discord.render import NO_MENTIONS, Message, failure_message, render
+
+log = logging.getLogger(__name__)
+
+
+def is_from_bot(message: discord.Message, me: discord.abc.User) -> bool:
+    """Bots (this one included) and webhooks are never answered: no reply loops."""
+    return message.author.bot or message.author.id == me.id or message.webhook_id is not None
+
+
+def mention_question(message: discord.Message, me: discord.abc.User) -> str | None:
+    """The rest of a message that mentions the bot; None when it isn't addressed to it.
+
+    Only an explicit mention counts: not @everyone, and not the automatic mention of a reply
+    to one of the bot's messages. Mentioning the bot's own role counts, since people pick
+    it by mistake. In a DM, every message is a question.
+    """
+    tokens = [f"<@{me.id}>", f"<@!{me.id}>"]
+    role = message.guild.self_role if message.guild is not None else None
+    if role is not None:
+        tokens.append(role.mention)
+    content = message.content
+    if message.guild is not None and not any(token in content for token in tokens):
+        return None
+    for token in tokens:
+        content = content.replace(token, " ")
+    return content.strip()
+
+
+async def _reply(message: discord.Message, reply: Message) -> None:
+    kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
+    if reply.content is not None:
+        kwargs["content"] = reply.content
+    if reply.embed is not None:
+        kwargs["embed"] = reply.embed
+    await message.reply(**kwargs)
+
+
+async def answer_mention(message: discord.Message, me: discord.abc.User,
+                         service: SummitService) -> None:
+    """Answer ``message`` if it is a question addressed to the bot."""
+    if is_from_bot(message, me):
+        return
+    question = mention_question(message, me)
+    if question is None:
+        return
+    try:
+        if not question:
+            result: object = service.help()
+        else:
+            author = message.author
+            result = await service.ask(question, Requester("discord", str(author.id),
+                                                           name=author.name))
+        await _reply(message, render(result))
+    except Exception:
+        log.exception("answering a mention failed (message %s)", message.id)
+        try:
+            await _reply(message, failure_message())
+        except discord.HTTPException:
+            log.warning("could not reply to message %s about the failure", message.id)

@@ -1,0 +1,246 @@
+"""Command results as Discord messages: embeds, escaped markdown, and Discord's limits.
+
+Notes are not our markup, so their text is escaped before matched words are put in bold;
+everything is cut cleanly with "…" so that Discord never rejects a reply for its length.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import discord
+from discord import app_commands
+from discord.utils import escape_markdown
+
+from bot.answer.highlight import apply_marks
+from bot.commands.results import (
+    AnswerReply,
+    HelpReply,
+    Notice,
+    ReloadReport,
+    SessionList,
+    SessionNotFound,
+    SessionReply,
+)
+from bot.commands.text import DECLINE, list_text, reload_text, session_byline
+from bot.search.index import SessionRecord
+
+CONTENT_LIMIT = 2000
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
+FIELD_NAME_LIMIT = 256
+FIELD_VALUE_LIMIT = 1024
+FIELDS_LIMIT = 25
+FOOTER_LIMIT = 2048
+EMBED_TOTAL_LIMIT = 6000
+CHOICES_LIMIT = 25
+CHOICE_LIMIT = 100
+ELLIPSIS = "…"
+
+# Notes may contain @everyone or role mentions: nothing we send may ping anyone.
+NO_MENTIONS = discord.AllowedMentions.none()
+
+FAILURE = "Sorry, something went wrong on my side; the error has been logged."
+NOT_YOUR_LIST = "This list belongs to someone else; run /sessions to get your own."
+REPORT_ATTACHED = "The full report is attached."
+REPORT_FILENAME = "reload-report.txt"
+
+Spans = tuple[tuple[int, int], ...]
+
+
+@dataclass(slots=True)
+class Message:
+    """One reply, ready for any of discord.py's send/edit calls."""
+
+    content: str | None = None
+    embed: discord.Embed | None = None
+    ephemeral: bool = True
+    attachment: tuple[str, str] | None = None  # (filename, text) when a report is too long
+
+    def file(self) -> discord.File | None:
+        if self.attachment is None:
+            return None
+        name, text = self.attachment
+        return discord.File(io.BytesIO(text.encode("utf-8")), filename=name)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` within ``limit`` characters, cut at a word boundary near the end, with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = max(cut.rfind(" "), cut.rfind("\n"))
+    if space > (limit - 1) * 4 // 5:
+        cut = cut[:space]
+    return cut.rstrip() + ELLIPSIS
+
+
+def _marked(text: str, spans: Spans) -> str:
+    return apply_marks(text, spans, "**", "**", escape_markdown)
+
+
+def fit(raw: str, limit: int, spans: Spans = ()) -> str:
+    """Escaped ``raw`` with ``spans`` in bold, within ``limit`` characters *after* escaping.
+
+    The raw text is cut (never the markup), so a cut can't leave a dangling ``**`` or ``\\``.
+    """
+    full = _marked(raw, spans)
+    if len(full) <= limit:
+        return full
+
+    def render(n: int) -> str:
+        kept = tuple((s, min(e, n)) for s, e in spans if s < n)
+        return _marked(raw[:n].rstrip(), kept) + ELLIPSIS
+
+    lo, hi = 0, len(raw)
+    while lo < hi:  # the longest raw prefix whose rendering fits
+        mid = (lo + hi + 1) // 2
+        if len(render(mid)) <= limit:
+            lo = mid
+        else:
+            hi = mid - 1
+    boundary = max((m.start() for m in re.finditer(r"\s", raw[:lo])), default=-1)
+    if boundary > lo * 4 // 5:
+        lo = boundary
+    return render(lo)
+
+
+def _budgeted_embed(title: str, url: str | None, body: str, spans: Spans,
+                    fields: Sequence[tuple[str, str, bool]], footer: str) -> discord.Embed:
+    """An embed whose every part, and whose total, is within Discord's limits."""
+    embed = discord.Embed(title=fit(title, TITLE_LIMIT), url=url)
+    for name, value, inline in list(fields)[:FIELDS_LIMIT]:
+        embed.add_field(name=clip(name, FIELD_NAME_LIMIT), value=clip(value, FIELD_VALUE_LIMIT),
+                        inline=inline)
+    if footer:
+        embed.set_footer(text=clip(footer, FOOTER_LIMIT))
+    room = min(DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - len(embed))
+    if body and room > 1:
+        embed.description = fit(body, room, spans)
+    return embed
+
+
+def _web_url(session: SessionRecord) -> str | None:
+    url = session.url
+    if url and re.match(r"https?://\S+$", url) and len(url) <= FIELD_VALUE_LIMIT:
+        return url
+    return None
+
+
+def _source(session: SessionRecord) -> str:
+    """The talk's link as is (escaping would break it), else the notes file, escaped."""
+    return _web_url(session) or fit(session.source, FIELD_VALUE_LIMIT)
+
+
+def answer_message(reply: AnswerReply) -> Message:
+    answer = reply.answer
+    best = answer.best
+    if not answer.answered or best is None:
+        text = DECLINE
+        if answer.nearest:
+            names = "; ".join(escape_markdown(s.title) for s in answer.nearest[:3])
+            text += f" The closest sessions are: {names}."
+        return Message(content=clip(text, CONTENT_LIMIT), ephemeral=True)
+    session = best.session
+    fields = [("Source", _source(session), False)]
+    if answer.alternatives:
+        also = "\n".join("• " + fit(q.session.title, 200) for q in answer.alternatives[:2])
+        fields.append(("Also in", also, False))
+    embed = _budgeted_embed(session.title, _web_url(session), best.text, best.marks, fields,
+                            session_byline(session))
+    return Message(embed=embed, ephemeral=reply.ephemeral)
+
+
+def session_message(reply: SessionReply) -> Message:
+    session = reply.session
+    body = "\n\n".join(p.text for p in reply.opening)
+    fields = [("Source", _source(session), False),
+              ("Passages", str(session.passage_count), True)]
+    embed = _budgeted_embed(session.title, _web_url(session), body, (), fields,
+                            session_byline(session))
+    return Message(embed=embed, ephemeral=reply.ephemeral)
+
+
+def not_found_message(reply: SessionNotFound) -> Message:
+    query = escape_markdown(clip(reply.query.strip(), 100))
+    if reply.suggestions:
+        names = "; ".join(escape_markdown(clip(t, 200)) for t in reply.suggestions[:3])
+        text = f"No session is called “{query}”; did you mean: {names}?"
+    else:
+        text = f"No session is called “{query}”; /sessions lists them."
+    return Message(content=clip(text, CONTENT_LIMIT), ephemeral=True)
+
+
+def list_message(reply: SessionList) -> Message:
+    text = list_text(reply)
+    if not reply.total:
+        return Message(content=clip(escape_markdown(text), CONTENT_LIMIT), ephemeral=True)
+    head, _, body = text.partition("\n")
+    embed = _budgeted_embed(head.rstrip(":"), None, body, (), (), "")
+    return Message(embed=embed, ephemeral=reply.ephemeral)
+
+
+def reload_message(report: ReloadReport) -> Message:
+    """What changed and every file that failed; the full text is attached if it is long."""
+    text = reload_text(report, max_problems=max(1, len(report.problems), len(report.warnings)))
+    escaped = escape_markdown(text)
+    if len(escaped) <= CONTENT_LIMIT:
+        return Message(content=escaped, ephemeral=True)
+    tail = f"\n{ELLIPSIS}\n{REPORT_ATTACHED}"
+    kept: list[str] = []
+    used = len(tail)
+    for line in escaped.split("\n"):
+        if used + len(line) + 1 > CONTENT_LIMIT:
+            break
+        kept.append(line)
+        used += len(line) + 1
+    if not kept:  # one enormous first line
+        kept = [clip(escaped.split("\n", 1)[0], CONTENT_LIMIT - len(tail))]
+    return Message(content="\n".join(kept) + tail, ephemeral=True,
+                   attachment=(REPORT_FILENAME, text + "\n"))
+
+
+def notice_message(notice: Notice) -> Message:
+    return Message(content=clip(notice.text, CONTENT_LIMIT), ephemeral=notice.ephemeral)
+
+
+def help_message(reply: HelpReply) -> Message:
+    return Message(content=(
+        f"I answer questions from the notes of {reply.sessions} sessions, quoting them: "
+        "use /ask, /session and /sessions, or mention me followed by a question."),
+        ephemeral=True)
+
+
+def failure_message() -> Message:
+    return Message(content=FAILURE, ephemeral=True)
+
+
+def render(result: object) -> Message:
+    """Any command result as a Discord message."""
+    if isinstance(result, AnswerReply):
+        return answer_message(result)
+    if isinstance(result, SessionReply):
+        return session_message(result)
+    if isinstance(result, SessionNotFound):
+        return not_found_message(result)
+    if isinstance(result, SessionList):
+        return list_message(result)
+    if isinstance(result, ReloadReport):
+        return reload_message(result)
+    if isinstance(result, Notice):
+        return notice_message(result)
+    if isinstance(result, HelpReply):
+        return help_message(result)
+    raise TypeError(f"no Discord rendering for {type(result).__name__}")
+
+
+def choices(titles: Sequence[str]) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices: at most 25, name and value at most 100 characters each."""
+    out: list[app_commands.Choice[str]] = []
+    for title in titles[:CHOICES_LIMIT]:
+        short = clip(title, CHOICE_LIMIT)
+        out.append(app_commands.Choice(name=short, value=short))
+    return out

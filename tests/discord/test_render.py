@@ -1,0 +1,104 @@
+"""Rendering without a network: every cut stays within its limit and keeps markup whole."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.answer.models import Answer, Quote
+from bot.commands import AnswerReply, Notice, ReloadReport
+from bot.platforms.discord.render import (
+    ELLIPSIS,
+    answer_message,
+    choices,
+    clip,
+    fit,
+    reload_message,
+    render,
+)
+from bot.search.index import PassageRecord, SessionRecord
+
+MARKDOWNY = st.text(alphabet=st.sampled_from(list("ab _*`~|>#-\\\n[]()@")), max_size=400)
+
+
+def session(title: str = "T", **extra: object) -> SessionRecord:
+    fields: dict[str, object] = dict(id=0, title=title, speakers=("S",), summit=None, date=None,
+                                     track=None, tags=(), url=None, aliases=(),
+                                     source="notes.md", fingerprint="f", first_passage=0,
+                                     passage_count=1)
+    fields.update(extra)
+    return SessionRecord(**fields)  # type: ignore[arg-type]
+
+
+@st.composite
+def marked_text(draw: st.DrawFn) -> tuple[str, tuple[tuple[int, int], ...]]:
+    text = draw(MARKDOWNY)
+    cuts = sorted(set(draw(st.lists(st.integers(0, len(text)), max_size=8))))
+    spans = tuple((a, b) for a, b in zip(cuts[::2], cuts[1::2], strict=False) if a < b)
+    return text, spans
+
+
+@settings(max_examples=200, deadline=None)
+@given(marked_text(), st.integers(min_value=2, max_value=300))
+def test_fit_never_exceeds_its_limit(marked: tuple[str, tuple[tuple[int, int], ...]],
+                                     limit: int) -> None:
+    text, spans = marked
+    out = fit(text, limit, spans)
+    assert len(out) <= limit
+    if out.endswith(ELLIPSIS) and len(fit(text, 10**6, spans)) > limit:
+        assert not out[:-1].endswith("\\") or out[:-1].endswith("\\\\")
+
+
+def test_fit_escapes_notes_and_bolds_matches() -> None:
+    text = "use *stars* and _under_ for CRUSH"
+    start = text.index("CRUSH")
+    assert fit(text, 100, ((start, start + 5),)) == (
+        "use \\*stars\\* and \\_under\\_ for **CRUSH**")
+
+
+def test_clip_cuts_at_a_word_with_an_ellipsis() -> None:
+    assert clip("short", 10) == "short"
+    out = clip("one two three four five six", 15)
+    assert out == "one two three…" and len(out) <= 15
+
+
+def test_choices_are_at_most_25_of_at_most_100_characters() -> None:
+    made = choices([f"{i} " + "x" * 150 for i in range(40)])
+    assert len(made) == 25
+    assert all(len(c.name) <= 100 and len(c.value) <= 100 for c in made)
+
+
+def test_answer_embed_total_stays_within_6000() -> None:
+    s = session("T" * 400, speakers=tuple("Speaker " * 30 for _ in range(30)),
+                url="https://example.org/" + "p" * 900)
+    text = "word " * 2000
+    quote = Quote(s, PassageRecord(0, 0, 0, None, text, len(text)), text, ((0, 4),), 1.0)
+    alt = Quote(session("A" * 900), quote.passage, text, (), 0.5)
+    message = answer_message(AnswerReply(Answer("q", True, best=quote,
+                                                alternatives=[alt, alt, alt])))
+    embed = message.embed
+    assert embed is not None and not message.ephemeral
+    assert len(embed) <= 6000
+    assert embed.title is not None and len(embed.title) <= 256
+    assert embed.description is not None and embed.description.endswith(ELLIPSIS)
+    assert all(len(f.value or "") <= 1024 for f in embed.fields)
+
+
+def test_miss_is_one_ephemeral_sentence_with_escaped_titles() -> None:
+    message = answer_message(AnswerReply(Answer("q", False,
+                                                nearest=[session("a_b"), session("c*d")])))
+    assert message.ephemeral and message.embed is None
+    assert message.content is not None
+    assert "a\\_b; c\\*d" in message.content and "\n" not in message.content
+
+
+def test_short_reload_report_has_no_attachment_and_escapes_paths() -> None:
+    report = ReloadReport(ok=True, problems=[("my_notes.md", "its front matter is bad")])
+    message = reload_message(report)
+    assert message.attachment is None and message.ephemeral
+    assert message.content is not None and "my\\_notes.md" in message.content
+
+
+def test_notice_keeps_its_text_and_privacy() -> None:
+    message = render(Notice("Please wait.", kind="cooldown"))
+    assert message.content == "Please wait." and message.ephemeral

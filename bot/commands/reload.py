@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.commands.results import ReloadReport
 from bot.corpus.loader import load_corpus
-from bot.search.build import build_index
+from bot.search.build import build_index, remove_stale_builds
 from bot.search.carry import sessions_from_index
 from bot.search.index import SessionRecord
 
@@ -73,8 +73,10 @@ async def build_off_loop(paths: list[str], db_path: str) -> BuildOutcome:
         with contextlib.suppress(ProcessLookupError):
             proc.kill()
         await proc.wait()
+        remove_stale_builds(Path(db_path))  # what the killed child was writing
         raise
     if proc.returncode != 0:
+        remove_stale_builds(Path(db_path))
         tail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
         return BuildOutcome(ok=False, error=f"the indexer failed ({tail[0]})")
     data = json.loads(out)

@@ -145,7 +145,8 @@ def test_sigterm_during_a_reload_leaves_a_usable_index(
     bot.signal(signal.SIGTERM, group=whole_group)
     assert bot.wait_exit(60) == 0
     log = bot.err.text()
-    assert "a reload is in progress" in log
+    if not whole_group:  # signalled together, the indexer may die (and the reload end) first
+        assert "a reload is in progress" in log
     assert "Traceback" not in log
     sessions = asyncio.run(usable(db))
     assert sessions in (12, 60 * 12)  # the old index, or the finished new one

@@ -1,0 +1,1 @@
+"""Matrix adapter (matrix-nio): room messages in, ``m.notice`` replies out."""

@@ -1,0 +1,306 @@
+"""The Matrix platform: a matrix-nio client that turns room messages into commands and
+command results into ``m.notice`` replies.
+
+The sync loop is ours, not nio's ``sync_forever``: every failure waits with exponential
+backoff and jitter, so a homeserver outage costs a handful of requests and the bot comes
+back by itself when the server does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from typing import Any
+
+from nio import (
+    AsyncClient,
+    AsyncClientConfig,
+    InviteMemberEvent,
+    LoginResponse,
+    MatrixInvitedRoom,
+    MatrixRoom,
+    MegolmEvent,
+    RoomMessageText,
+    SyncResponse,
+    WhoamiResponse,
+)
+
+from bot.commands import Notice, Requester, SummitService
+from bot.config import MatrixConfig
+from bot.platforms.matrix import state
+from bot.platforms.matrix.backoff import Backoff
+from bot.platforms.matrix.parse import Request, parse_request
+from bot.platforms.matrix.render import render_content, reply_relation
+
+log = logging.getLogger(__name__)
+
+ENCRYPTED_NOTICE = ("I can't read encrypted rooms yet, so I can't see questions asked "
+                    "here; please ask me in an unencrypted room or a direct chat.")
+FAILURE = "Something went wrong while answering; the error is logged for the admins."
+
+
+class MatrixPlatform:
+    name = "matrix"
+
+    def __init__(self, service: SummitService, config: MatrixConfig, *,
+                 sync_timeout_ms: int = 30_000, backoff: Backoff | None = None):
+        if not (config.homeserver and config.user_id):
+            raise ValueError("matrix.homeserver and matrix.user_id are required")
+        self.service = service
+        self.config = config
+        self.sync_timeout_ms = sync_timeout_ms
+        self.backoff = backoff or Backoff()
+        self.client = AsyncClient(
+            config.homeserver, config.user_id,
+            config=AsyncClientConfig(max_timeouts=0, max_limit_exceeded=3,
+                                     request_timeout=sync_timeout_ms / 1000 + 30,
+                                     store_sync_tokens=False, encryption_enabled=False))
+        self.sync_attempts = 0  # every /sync request, for health checks and tests
+        self._connected = False
+        self._stop = asyncio.Event()
+        self._started_ms = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._warned_encrypted: set[str] = set()
+        self._direct: dict[str, bool] = {}  # room id -> invited as a direct chat
+
+    @property
+    def connected(self) -> bool:
+        return self._connected
+
+    # --- life cycle -------------------------------------------------------------------
+    async def _login(self) -> None:
+        cfg = self.config
+        assert cfg.homeserver and cfg.user_id
+        if cfg.access_token is not None:
+            self.client.access_token = cfg.access_token.get_secret_value()
+            self.client.user_id = cfg.user_id
+            who = await self.client.whoami()
+            if isinstance(who, WhoamiResponse) and who.device_id:
+                self.client.device_id = who.device_id
+            return
+        saved = state.load(cfg.state_dir, cfg.homeserver, cfg.user_id)
+        if saved is not None:
+            self.client.restore_login(saved.user_id, saved.device_id, saved.access_token)
+            who = await self.client.whoami()
+            if isinstance(who, WhoamiResponse):
+                log.info("matrix: reusing device %s", saved.device_id)
+                return
+            log.info("matrix: saved login no longer valid; logging in again")
+            state.forget(cfg.state_dir)
+        if cfg.password is None:
+            raise RuntimeError("matrix: set MATRIX_ACCESS_TOKEN or MATRIX_PASSWORD")
+        response = await self.client.login(password=cfg.password.get_secret_value(),
+                                           device_name=cfg.device_name)
+        if not isinstance(response, LoginResponse):
+            raise RuntimeError(f"matrix: login as {cfg.user_id} failed "
+                               f"({getattr(response, 'message', response)})")
+        state.save(cfg.state_dir, state.SavedLogin(cfg.homeserver, cfg.user_id,
+                                                   response.device_id,
+                                                   response.access_token))
+
+    async def run(self) -> None:
+        """Log in, skip the backlog, then sync until closed, backing off on failures."""
+        self._started_ms = int(time.time() * 1000)
+        await self._with_backoff(self._login)
+        self.client.add_event_callback(self._on_invite, InviteMemberEvent)
+        first = True
+        while not self._stop.is_set():
+            self.sync_attempts += 1
+            try:
+                response = await self._interruptible(self.client.sync(
+                    timeout=0 if first else self.sync_timeout_ms, full_state=first or None))
+            except asyncio.CancelledError:
+                if self._stop.is_set():
+                    break
+                raise
+            except Exception as exc:  # connection refused, reset, timeout: all transient
+                response = exc
+            if isinstance(response, SyncResponse):
+                self._connected = True
+                self.backoff.reset()
+                if first:  # the backlog is behind us: only now listen to messages
+                    first = False
+                    self.client.add_event_callback(self._on_message, RoomMessageText)
+                    self.client.add_event_callback(self._on_encrypted, MegolmEvent)
+                    log.info("matrix: connected as %s", self.client.user_id)
+                continue
+            self._connected = False
+            delay = self.backoff.next_delay()
+            log.warning("matrix: sync failed (%s); retrying in %.1f s",
+                        getattr(response, "message", None) or type(response).__name__, delay)
+            await self._sleep(delay)
+
+    async def close(self) -> None:
+        self._stop.set()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.client.close()
+        self._connected = False
+
+    async def _with_backoff(self, action: Any) -> None:
+        while True:
+            try:
+                await action()
+                return
+            except RuntimeError:
+                raise
+            except Exception as exc:
+                delay = self.backoff.next_delay()
+                log.warning("matrix: %s failed (%s); retrying in %.1f s",
+                            action.__name__, type(exc).__name__, delay)
+                await self._sleep(delay)
+                if self._stop.is_set():
+                    raise asyncio.CancelledError from exc
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._stop.wait(), seconds)
+
+    async def _interruptible(self, awaitable: Any) -> Any:
+        """Await a request, but give up at once when close() is called."""
+        request = asyncio.ensure_future(awaitable)
+        stopper = asyncio.ensure_future(self._stop.wait())
+        done, _ = await asyncio.wait({request, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if request not in done:
+            request.cancel()
+            with contextlib.suppress(BaseException):
+                await request
+            raise asyncio.CancelledError
+        stopper.cancel()
+        return request.result()
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # --- invites ------------------------------------------------------------------------
+    def invite_allowed(self, inviter: str, room_id: str) -> bool:
+        cfg = self.config
+        if room_id in cfg.allowed_rooms:
+            return True
+        if cfg.allowed_inviters:
+            return inviter in cfg.allowed_inviters
+        own_server = (cfg.user_id or "").split(":", 1)[-1]
+        servers = cfg.allowed_servers or [own_server]
+        return inviter.split(":", 1)[-1] in servers
+
+    async def _on_invite(self, room: MatrixInvitedRoom, event: InviteMemberEvent) -> None:
+        if event.state_key != self.client.user_id or event.membership != "invite":
+            return
+        self._direct[room.room_id] = bool(event.content.get("is_direct"))
+        if self.invite_allowed(event.sender, room.room_id):
+            log.info("matrix: joining %s (invited by %s)", room.room_id, event.sender)
+            self._spawn(self.client.join(room.room_id))
+        else:
+            log.info("matrix: declining invite to %s from %s", room.room_id, event.sender)
+            self._spawn(self.client.room_leave(room.room_id))
+
+    # --- messages -----------------------------------------------------------------------
+    async def is_admin(self, room: MatrixRoom, user_id: str) -> bool:
+        """A configured admin, a creator of the room (room version 12 gives creators power
+        above any level), or power level >= admin_power_level, read fresh from the room's
+        state: reloads are rare, and a stale level must not count."""
+        if user_id in self.config.admin_users:
+            return True
+        response = await self.client.room_get_state(room.room_id)
+        events = getattr(response, "events", None)
+        if not isinstance(events, list):
+            return False  # cannot tell: refuse
+        power: dict[str, Any] = {}
+        for event in events:
+            if event.get("type") == "m.room.create":
+                content = event.get("content") or {}
+                version = str(content.get("room_version", "1"))
+                creators = {event.get("sender"), *content.get("additional_creators", [])}
+                if version.isdigit() and int(version) >= 12 and user_id in creators:
+                    return True
+            elif event.get("type") == "m.room.power_levels":
+                power = event.get("content") or {}
+        level = (power.get("users") or {}).get(user_id, power.get("users_default", 0))
+        return isinstance(level, int) and level >= self.config.admin_power_level
+
+    async def _on_message(self, room: MatrixRoom, event: RoomMessageText) -> None:
+        if event.sender == self.client.user_id:
+            return
+        if event.server_timestamp < self._started_ms - 2000:
+            return  # from before we started
+        content = event.source.get("content", {})
+        relates = content.get("m.relates_to") or {}
+        if relates.get("rel_type") == "m.replace" or "m.new_content" in content:
+            return  # an edit: its fallback body repeats a message already seen
+        if content.get("msgtype") == "m.notice":
+            return  # bots speak in notices; never answer one
+        mentions = content.get("m.mentions") or {}
+        request = parse_request(
+            event.body, prefix=self.config.prefix, user_id=self.client.user_id,
+            display_name=room.user_name(self.client.user_id),
+            formatted_body=event.formatted_body,
+            mentioned_ids=list(mentions.get("user_ids") or []),
+            direct=await self._is_direct(room))
+        if request is None:
+            return
+        thread_root = relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
+        self._spawn(self._answer(room, event, request, thread_root))
+
+    async def _is_direct(self, room: MatrixRoom) -> bool:
+        """A direct chat: two members, and the bot was invited with ``is_direct`` (read
+        back from its membership event after a restart)."""
+        if room.member_count != 2:
+            return False
+        if room.room_id not in self._direct:
+            response = await self.client.room_get_state_event(
+                room.room_id, "m.room.member", self.client.user_id)
+            content = getattr(response, "content", None) or {}
+            self._direct[room.room_id] = bool(content.get("is_direct"))
+        return self._direct[room.room_id]
+
+    async def _answer(self, room: MatrixRoom, event: RoomMessageText, request: Request,
+                      thread_root: str | None) -> None:
+        try:
+            reply = await self._execute(room, event.sender, request)
+            content = render_content(reply)
+        except Exception:
+            log.exception("matrix: answering %s failed", event.event_id)
+            content = render_content(Notice(FAILURE))
+        content["m.relates_to"] = reply_relation(event.event_id, thread_root)
+        try:
+            await self.client.room_send(room.room_id, "m.room.message", content,
+                                        ignore_unverified_devices=True)
+        except Exception as exc:
+            log.warning("matrix: reply to %s not sent (%s)", event.event_id,
+                        type(exc).__name__)
+
+    async def _execute(self, room: MatrixRoom, sender: str, request: Request) -> object:
+        admin = request.command == "reload" and await self.is_admin(room, sender)
+        requester = Requester("matrix", sender, is_admin=admin,
+                              name=room.user_name(sender) or sender)
+        argument = request.argument
+        if request.command == "ask":
+            if not argument:
+                return Notice(f"Ask a question after {self.config.prefix}ask, for example: "
+                              f"{self.config.prefix}ask what did the Ceph talk say about "
+                              "CRUSH?")
+            return await self.service.ask(argument, requester)
+        if request.command == "session":
+            return await self.service.session(argument)
+        if request.command == "sessions":
+            return self.service.sessions(argument or None, per_page=20)
+        if request.command == "reload":
+            return await self.service.reload(requester)
+        return self.service.help()
+
+    async def _on_encrypted(self, room: MatrixRoom, event: MegolmEvent) -> None:
+        if room.room_id in self._warned_encrypted or event.sender == self.client.user_id:
+            return
+        if event.server_timestamp < self._started_ms - 2000:
+            return
+        self._warned_encrypted.add(room.room_id)
+        log.warning("matrix: room %s is encrypted; the bot cannot read it", room.room_id)
+        content = render_content(Notice(ENCRYPTED_NOTICE))
+        with contextlib.suppress(Exception):
+            await self.client.room_send(room.room_id, "m.room.message", content,
+                                        ignore_unverified_devices=True)

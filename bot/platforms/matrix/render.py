@@ -1,0 +1,102 @@
+"""Command results as Matrix message content: ``m.notice`` with a plain body that reads
+well alone and an HTML body in which every piece of note text is escaped."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+from bot.answer.highlight import apply_marks
+from bot.answer.models import Quote
+from bot.commands.results import AnswerReply, SessionList, SessionReply
+from bot.commands.text import render_text, session_byline
+
+# A zero-width word joiner after "@" keeps "@room" in quoted notes from notifying a room.
+_DEFUSE = "@\u2060"
+
+
+def defuse(text: str) -> str:
+    return text.replace("@room", _DEFUSE + "room")
+
+
+def _esc(text: str) -> str:
+    return html.escape(defuse(text), quote=True)
+
+
+def _quote_html(quote: Quote) -> str:
+    marked = apply_marks(quote.text, quote.marks, "<strong>", "</strong>", escape=_esc)
+    return marked.replace("\n", "<br/>")
+
+
+def _source_html(link: str) -> str:
+    if link.startswith(("https://", "http://")):
+        return f'<a href="{html.escape(link, quote=True)}">{_esc(link)}</a>'
+    return f"<code>{_esc(link)}</code>"
+
+
+def _answer_html(reply: AnswerReply) -> str | None:
+    answer = reply.answer
+    if not answer.answered or answer.best is None:
+        return None
+    best = answer.best
+    parts = [f"<b>{_esc(best.session.title)}</b>"]
+    byline = session_byline(best.session)
+    if byline:
+        parts.append(f"<br/><i>{_esc(byline)}</i>")
+    parts.append(f"<blockquote>{_quote_html(best)}</blockquote>")
+    parts.append(f"<p>Source: {_source_html(best.session.source_link)}</p>")
+    if answer.alternatives:
+        parts.append("<p>Also in: " + "; ".join(_esc(q.session.title)
+                                                 for q in answer.alternatives) + "</p>")
+    return "".join(parts)
+
+
+def _session_html(reply: SessionReply) -> str:
+    session = reply.session
+    parts = [f"<b>{_esc(session.title)}</b>"]
+    byline = session_byline(session)
+    if byline:
+        parts.append(f"<br/><i>{_esc(byline)}</i>")
+    parts.append(f"<p>Source: {_source_html(session.source_link)} · "
+                 f"{session.passage_count} passages</p>")
+    for passage in reply.opening[:2]:
+        parts.append(f"<blockquote>{_esc(passage.text).replace(chr(10), '<br/>')}"
+                     "</blockquote>")
+    return "".join(parts)
+
+
+def _list_html(reply: SessionList) -> str | None:
+    if not reply.total:
+        return None
+    head, *_ = render_text(reply).split("\n", 1)
+    items = "".join(
+        f"<li>{_esc(s.title)}"
+        + (f" <i>({_esc(', '.join(s.speakers))})</i>" if s.speakers else "") + "</li>"
+        for s in reply.sessions)
+    return f"<p>{_esc(head)}</p><ul>{items}</ul>"
+
+
+def render_content(reply: object) -> dict[str, Any]:
+    """The ``content`` of the ``m.room.message`` event that answers."""
+    body = defuse(render_text(reply))
+    formatted: str | None = None
+    if isinstance(reply, AnswerReply):
+        formatted = _answer_html(reply)
+    elif isinstance(reply, SessionReply):
+        formatted = _session_html(reply)
+    elif isinstance(reply, SessionList):
+        formatted = _list_html(reply)
+    content: dict[str, Any] = {"msgtype": "m.notice", "body": body, "m.mentions": {}}
+    if formatted is None:
+        formatted = _esc(render_text(reply)).replace("\n", "<br/>")
+    content["format"] = "org.matrix.custom.html"
+    content["formatted_body"] = formatted
+    return content
+
+
+def reply_relation(event_id: str, thread_root: str | None) -> dict[str, Any]:
+    """A reply to the asker's message; inside a thread, it stays in the thread."""
+    if thread_root:
+        return {"rel_type": "m.thread", "event_id": thread_root, "is_falling_back": False,
+                "m.in_reply_to": {"event_id": event_id}}
+    return {"m.in_reply_to": {"event_id": event_id}}

@@ -1,0 +1,72 @@
+"""Parsing, rendering, backoff and saved logins, without a homeserver."""
+
+from __future__ import annotations
+
+import random
+import stat
+from pathlib import Path
+
+from bot.commands import Notice
+from bot.platforms.matrix import state
+from bot.platforms.matrix.backoff import Backoff
+from bot.platforms.matrix.parse import Request, parse_request
+from bot.platforms.matrix.render import render_content, reply_relation
+
+BOT = "@summitbot:summit.test"
+
+
+def _parse(body: str, **kwargs: object) -> Request | None:
+    return parse_request(body, prefix="!", user_id=BOT, display_name="Summit Bot",
+                         **kwargs)  # type: ignore[arg-type]
+
+
+def test_commands_mentions_and_direct_chats() -> None:
+    assert _parse("!ask what about ceph?") == Request("ask", "what about ceph?")
+    assert _parse("!SESSIONS storage") == Request("sessions", "storage")
+    assert _parse("!reload") == Request("reload", "")
+    assert _parse("!unknown thing") is None
+    assert _parse("Summit Bot: what is colony?") == Request("ask", "what is colony?")
+    assert _parse(f"{BOT} what is colony?") == Request("ask", "what is colony?")
+    assert _parse("summit bot, !help") == Request("help", "")
+    assert _parse("Summit Botany is fun") is None
+    pill = f'<a href="https://matrix.to/#/{BOT}">SB</a>: what is colony?'
+    assert _parse("SB: what is colony?", formatted_body=pill) == \
+        Request("ask", "what is colony?")
+    assert _parse("lunch anyone?") is None
+    assert _parse("lunch anyone?", direct=True) == Request("ask", "lunch anyone?")
+
+
+def test_notice_content_is_escaped_and_pings_no_one() -> None:
+    content = render_content(Notice("<b>x</b> & @room"))
+    assert content["msgtype"] == "m.notice" and content["m.mentions"] == {}
+    assert "@room" not in content["body"] and "@room" not in content["formatted_body"]
+    assert "<b>" not in content["formatted_body"]
+    assert "&lt;b&gt;" in content["formatted_body"]
+
+
+def test_reply_relation_in_and_out_of_threads() -> None:
+    assert reply_relation("$e", None) == {"m.in_reply_to": {"event_id": "$e"}}
+    assert reply_relation("$e", "$root") == {
+        "rel_type": "m.thread", "event_id": "$root", "is_falling_back": False,
+        "m.in_reply_to": {"event_id": "$e"}}
+
+
+def test_backoff_doubles_with_jitter_up_to_the_cap() -> None:
+    backoff = Backoff(first=1.0, cap=300.0, rng=random.Random(1))
+    delays = [backoff.next_delay() for _ in range(12)]
+    assert 0.5 <= delays[0] <= 1.0
+    assert all(150 <= d <= 300 for d in delays[9:])
+    assert sum(delays) > 600  # a day of outage costs a few hundred requests, not millions
+    backoff.reset()
+    assert backoff.next_delay() <= 1.0
+
+
+def test_saved_login_is_private_and_scoped(tmp_path: Path) -> None:
+    login = state.SavedLogin("http://hs", BOT, "DEVICE", "secret-token")
+    state.save(tmp_path, login)
+    path = tmp_path / state.FILENAME
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert state.load(tmp_path, "http://hs", BOT) == login
+    assert state.load(tmp_path, "http://other", BOT) is None
+    state.forget(tmp_path)
+    assert state.load(tmp_path, "http://hs", BOT) is None

@@ -52,6 +52,23 @@ class DiscordConfig(_Section):
     ask_cooldown_seconds: float = Field(default=5.0, ge=0, le=3600)
     sync_guild_ids: list[int] = []  # sync commands to these guilds (instant) instead of global
     answer_mentions: bool = True  # needs the message-content intent
+    # Another REST base (e.g. a rate-limit proxy, or a test server) and gateway URL.
+    api_base_url: str | None = None
+    gateway_url: str | None = None
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s):// URL such as https://discord.com/api/v10")
+        return value
+
+    @field_validator("gateway_url")
+    @classmethod
+    def _ws_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("wss://", "ws://")):
+            raise ValueError("must be a ws(s):// URL such as wss://gateway.discord.gg/")
+        return value
 
     @model_validator(mode="after")
     def _token_from_file(self) -> DiscordConfig:
@@ -141,6 +158,8 @@ ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
     "SUMMIT_BOT_CORPUS": ("corpus",),
     "DISCORD_TOKEN": ("discord", "token"),
     "DISCORD_TOKEN_FILE": ("discord", "token_file"),
+    "DISCORD_API_BASE_URL": ("discord", "api_base_url"),
+    "DISCORD_GATEWAY_URL": ("discord", "gateway_url"),
     "MATRIX_HOMESERVER": ("matrix", "homeserver"),
     "MATRIX_USER_ID": ("matrix", "user_id"),
     "MATRIX_ACCESS_TOKEN": ("matrix", "access_token"),

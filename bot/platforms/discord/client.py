@@ -12,6 +12,7 @@ import discord
 from bot.commands import SummitService
 from bot.config import DiscordConfig
 from bot.platforms.discord.commands import SummitTree, build_tree
+from bot.platforms.discord.endpoints import apply_endpoints
 from bot.platforms.discord.mentions import answer_mention
 from bot.platforms.discord.render import NO_MENTIONS
 from bot.platforms.discord.sync import hash_path, schema_hash, store_hash, sync, sync_if_changed
@@ -79,6 +80,7 @@ class DiscordPlatform:
         self.sync_on_start = sync_on_start
         self.client: SummitClient | None = None
         self._closed = False
+        apply_endpoints(config)
 
     def _new_client(self, intents: discord.Intents) -> SummitClient:
         self.client = SummitClient(self.service, self.config, intents=intents,

@@ -94,7 +94,9 @@ async def serve(config: Config, *, console: bool = False) -> int:
     hup_pending = False
     reloads: set[asyncio.Task[None]] = set()
     service = ServedService(config.db, config.corpus,
-                            ask_cooldown_seconds=config.discord.ask_cooldown_seconds,
+                            platform_cooldowns={
+                                "discord": config.discord.ask_cooldown_seconds,
+                                "matrix": config.matrix.ask_cooldown_seconds},
                             prefix=config.matrix.prefix)
 
     async def reload_by_signal() -> None:

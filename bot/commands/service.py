@@ -44,14 +44,15 @@ class SummitService:
     """Platform-neutral commands over one index file and the corpus it is built from."""
 
     def __init__(self, db_path: Path, corpus_paths: list[Path], *, prefix: str = "!",
-                 ask_cooldown_seconds: float = 0.0):
+                 ask_cooldown_seconds: float = 0.0,
+                 platform_cooldowns: dict[str, float] | None = None):
         self.db_path = Path(db_path)
         self.corpus_paths = [Path(p) for p in corpus_paths]
         self.prefix = prefix
         self._index: Index | None = None
         self._answerer: Answerer | None = None
         self._reload_lock = asyncio.Lock()
-        self.cooldowns = Cooldowns(ask_cooldown_seconds)
+        self.cooldowns = Cooldowns(ask_cooldown_seconds, platform_cooldowns)
         self.question_hooks: list[QuestionHook] = []
         self.reload_hooks: list[ReloadHook] = []
 
@@ -104,7 +105,7 @@ class SummitService:
     # --- commands -----------------------------------------------------------------------
     async def ask(self, text: str, requester: Requester | None = None) -> AnswerReply | Notice:
         if requester is not None:
-            wait = self.cooldowns.check(f"{requester.platform}:{requester.user_id}")
+            wait = self.cooldowns.check(requester.platform, requester.user_id)
             if wait > 0:
                 return Notice(f"You are asking quickly; please try again in "
                               f"{math.ceil(wait)} second{'s' if wait > 1 else ''}.",

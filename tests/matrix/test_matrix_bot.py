@@ -12,7 +12,7 @@ from tests.matrix.synapse import Synapse
 CRUSH = "!ask what did the Ceph talk say about CRUSH?"
 
 
-async def _room_with_bot(alice: Person, bot_id: str) -> str:
+async def room_with_bot(alice: Person, bot_id: str) -> str:
     room_id = await alice.create_room(invite=[bot_id])
 
     async def joined() -> bool:
@@ -25,7 +25,7 @@ async def _room_with_bot(alice: Person, bot_id: str) -> str:
 async def test_invite_join_and_ask(start_bot: BotFactory, person) -> None:  # type: ignore[no-untyped-def]
     bot = await start_bot()
     alice = await person("alice")
-    room_id = await _room_with_bot(alice, bot.client.user_id)
+    room_id = await room_with_bot(alice, bot.client.user_id)
     asked = await alice.send(room_id, CRUSH)
     reply = await alice.reply_to(room_id, asked, bot.client.user_id)
     content = reply["content"]
@@ -44,7 +44,7 @@ async def test_invite_join_and_ask(start_bot: BotFactory, person) -> None:  # ty
 async def test_mention_thread_and_direct_chat(start_bot: BotFactory, person) -> None:  # type: ignore[no-untyped-def]
     bot = await start_bot()
     alice = await person("alice")
-    room_id = await _room_with_bot(alice, bot.client.user_id)
+    room_id = await room_with_bot(alice, bot.client.user_id)
     # a message that starts by mentioning the bot by its id
     asked = await alice.send(room_id, f"{bot.client.user_id}: what is colony?")
     reply = await alice.reply_to(room_id, asked, bot.client.user_id)
@@ -108,7 +108,7 @@ async def test_html_and_room_mentions_in_notes_are_harmless(
         "<script>alert(1)</script> & @room should hear about marimbas.\n")
     bot = await start_bot(admin_users=[])
     alice = await person("alice")
-    room_id = await _room_with_bot(alice, bot.client.user_id)
+    room_id = await room_with_bot(alice, bot.client.user_id)
     asked = await alice.send(room_id, "!reload")
     await alice.reply_to(room_id, asked, bot.client.user_id, timeout=60)
     asked = await alice.send(room_id, "!ask what did the xylophone talk say about marimbas")
@@ -126,7 +126,7 @@ async def test_invites_only_from_allowed_people(start_bot: BotFactory, person) -
     mallory = await person("mallory")
     bot = await start_bot(allowed_inviters=[alice.user_id])
     bad_room = await mallory.create_room(invite=[bot.client.user_id])
-    good_room = await _room_with_bot(alice, bot.client.user_id)
+    good_room = await room_with_bot(alice, bot.client.user_id)
     assert good_room
 
     async def declined() -> bool:
@@ -141,7 +141,7 @@ async def test_backlog_own_messages_and_edits_are_not_answered(
         start_bot: BotFactory, person, synapse: Synapse) -> None:  # type: ignore[no-untyped-def]
     alice = await person("alice")
     first = await start_bot()
-    room_id = await _room_with_bot(alice, first.client.user_id)
+    room_id = await room_with_bot(alice, first.client.user_id)
     await first.close()
     old = await alice.send(room_id, CRUSH)  # asked while the bot is away
     await asyncio.sleep(2.5)
@@ -162,7 +162,7 @@ async def test_recovers_after_the_homeserver_restarts(
         start_bot: BotFactory, person, synapse: Synapse) -> None:  # type: ignore[no-untyped-def]
     bot = await start_bot()
     alice = await person("alice")
-    room_id = await _room_with_bot(alice, bot.client.user_id)
+    room_id = await room_with_bot(alice, bot.client.user_id)
     synapse.stop()
     before = bot.sync_attempts
     down_since = time.monotonic()

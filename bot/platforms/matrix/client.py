@@ -12,11 +12,13 @@ import asyncio
 import contextlib
 import logging
 import time
+from collections import OrderedDict
 from typing import Any
 
 from nio import (
     AsyncClient,
     AsyncClientConfig,
+    Event,
     InviteMemberEvent,
     LoginResponse,
     MatrixInvitedRoom,
@@ -39,6 +41,8 @@ log = logging.getLogger(__name__)
 ENCRYPTED_NOTICE = ("I can't read encrypted rooms yet, so I can't see questions asked "
                     "here; please ask me in an unencrypted room or a direct chat.")
 FAILURE = "Something went wrong while answering; the error is logged for the admins."
+STALE_AFTER_MS = 5 * 60 * 1000  # a question this old (e.g. sent during an outage) is left
+REMEMBERED_EVENTS = 2048  # event ids answered, so a redelivered event is not answered twice
 
 
 class MatrixPlatform:
@@ -64,6 +68,7 @@ class MatrixPlatform:
         self._tasks: set[asyncio.Task[None]] = set()
         self._warned_encrypted: set[str] = set()
         self._direct: dict[str, bool] = {}  # room id -> invited as a direct chat
+        self._answered: OrderedDict[str, None] = OrderedDict()
 
     @property
     def connected(self) -> bool:
@@ -191,6 +196,8 @@ class MatrixPlatform:
     async def _on_invite(self, room: MatrixInvitedRoom, event: InviteMemberEvent) -> None:
         if event.state_key != self.client.user_id or event.membership != "invite":
             return
+        if room.room_id not in self.client.invited_rooms or room.room_id in self.client.rooms:
+            return  # an old invite in a joined room's timeline, not a pending one
         self._direct[room.room_id] = bool(event.content.get("is_direct"))
         if self.invite_allowed(event.sender, room.room_id):
             log.info("matrix: joining %s (invited by %s)", room.room_id, event.sender)
@@ -226,8 +233,10 @@ class MatrixPlatform:
     async def _on_message(self, room: MatrixRoom, event: RoomMessageText) -> None:
         if event.sender == self.client.user_id:
             return
-        if event.server_timestamp < self._started_ms - 2000:
-            return  # from before we started
+        if self._old_or_seen(event):
+            log.debug("matrix: not answering %s (from before the start, stale, or seen)",
+                      event.event_id)
+            return
         content = event.source.get("content", {})
         relates = content.get("m.relates_to") or {}
         if relates.get("rel_type") == "m.replace" or "m.new_content" in content:
@@ -245,6 +254,29 @@ class MatrixPlatform:
             return
         thread_root = relates.get("event_id") if relates.get("rel_type") == "m.thread" else None
         self._spawn(self._answer(room, event, request, thread_root))
+
+    def _sent_at_ms(self, event: Event) -> float:
+        """When the event was sent, on our clock: now minus the ``age`` the homeserver
+        gives it, which no clock skew between us and the server can fool; the server's
+        timestamp where there is no age."""
+        age = (event.source.get("unsigned") or {}).get("age")
+        if isinstance(age, int) and age >= 0:
+            return time.time() * 1000 - age
+        return float(event.server_timestamp) + 2000  # allow for the server's clock
+
+    def _old_or_seen(self, event: Event) -> bool:
+        """From before we started, stale, or already answered. Synapse may replay a
+        cached sync response to a bot that restarts within minutes, and a rejoin can
+        deliver a room's recent timeline again: neither may be answered twice."""
+        sent = self._sent_at_ms(event)
+        if sent < self._started_ms or sent < time.time() * 1000 - STALE_AFTER_MS:
+            return True
+        if event.event_id in self._answered:
+            return True
+        self._answered[event.event_id] = None
+        if len(self._answered) > REMEMBERED_EVENTS:
+            self._answered.popitem(last=False)
+        return False
 
     async def _is_direct(self, room: MatrixRoom) -> bool:
         """A direct chat: two members, and the bot was invited with ``is_direct`` (read
@@ -296,7 +328,7 @@ class MatrixPlatform:
     async def _on_encrypted(self, room: MatrixRoom, event: MegolmEvent) -> None:
         if room.room_id in self._warned_encrypted or event.sender == self.client.user_id:
             return
-        if event.server_timestamp < self._started_ms - 2000:
+        if self._old_or_seen(event):
             return
         self._warned_encrypted.add(room.room_id)
         log.warning("matrix: room %s is encrypted; the bot cannot read it", room.room_id)

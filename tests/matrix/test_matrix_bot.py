@@ -177,3 +177,32 @@ async def test_recovers_after_the_homeserver_restarts(
     assert "pseudo-random placement" in reply["content"]["body"]
     assert bot.connected
     assert time.monotonic() - down_since < 60
+
+
+async def test_an_encrypted_room_is_told_once_that_the_bot_cannot_read_it(
+        start_bot: BotFactory, person) -> None:  # type: ignore[no-untyped-def]
+    bot = await start_bot()
+    alice = await person("alice")
+    created = await alice.client.room_create(invite=[bot.client.user_id], initial_state=[
+        {"type": "m.room.encryption", "state_key": "",
+         "content": {"algorithm": "m.megolm.v1.aes-sha2"}}])
+    room_id = created.room_id
+
+    async def joined() -> bool:
+        return bot.client.user_id in await alice.members(room_id)
+
+    await wait_until(joined)
+    encrypted = {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEnAC" * 8,
+                 "sender_key": "c2VuZGVya2V5c2VuZGVya2V5", "device_id": "ALICEDEV",
+                 "session_id": "c2Vzc2lvbmlkc2Vzc2lvbmlk"}
+    for txn in ("e1", "e2", "e3"):
+        await alice.api("PUT", f"/rooms/{room_id}/send/m.room.encrypted/{txn}", encrypted)
+
+    async def told() -> bool:
+        return bool(await alice.replies_from(room_id, bot.client.user_id))
+
+    await wait_until(told)
+    await asyncio.sleep(1.5)  # time for any (wrong) second notice to arrive
+    (notice,) = await alice.replies_from(room_id, bot.client.user_id)
+    assert notice["content"]["msgtype"] == "m.notice"
+    assert "can't read encrypted rooms" in notice["content"]["body"]

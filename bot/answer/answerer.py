@@ -24,6 +24,9 @@ CANDIDATES = 60
 RESCORED = 30
 # Share of the question's weight the best passage (with its session's name) must cover.
 MIN_COVERAGE = 0.5
+# When the question names the passage's session ("the ceph talk"), the name already
+# confirms what it is about; paraphrases of the rest then need to match a little less.
+NAMED_MIN_COVERAGE = 0.4
 ALTERNATIVE_MIN_COVERAGE = 0.5
 # A word found only through a synonym or acronym counts this much of the word itself.
 SYNONYM_CREDIT = 0.8
@@ -130,7 +133,8 @@ class Answerer:
         scored.sort(key=lambda s: (-s.score, s.passage.id))
         best = scored[0]
         highlight = set(question.terms) | set(weights)
-        answered = best.coverage >= MIN_COVERAGE and best.own_coverage > 0
+        threshold = NAMED_MIN_COVERAGE if named.get(best.passage.session_id) else MIN_COVERAGE
+        answered = best.coverage >= threshold and best.own_coverage > 0
         quote = self._quote(best, highlight)
         others: list[Quote] = []
         seen_sessions = {best.passage.session_id}

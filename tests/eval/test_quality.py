@@ -32,10 +32,10 @@ def test_bundled_questions_without_shared(tmp_path: Path) -> None:
 
 
 def test_hard_paraphrases_do_not_regress(tmp_path: Path) -> None:
-    """Questions sharing few words with the notes: below the goals today (p@1 60%, a third
+    """Questions sharing few words with the notes: below the goals today (p@1 65%, a quarter
     declined), so this guards against losing ground while that work goes on."""
     if not all(path.exists() for path in CORPORA.values()):
         pytest.skip("../shared is absent: the hard set spans the shared corpora")
     figures = combined(run_all(tmp_path, QUESTIONS.with_name("dev_questions_hard.yaml"))
                        ).figures()
-    assert figures["passage_at_1"] >= 0.55, figures
+    assert figures["passage_at_1"] >= 0.65, figures

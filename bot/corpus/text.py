@@ -6,8 +6,13 @@ import html
 import re
 import unicodedata
 
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u200b\u200c\u200d\u2060\ufeff"), None)
-_SPACES = {ord(c): " " for c in "\u00a0\u2007\u202f\u2009\u200a\u3000\t"}
+# Regexes rather than str.translate: translate with a mapping is slow on non-ASCII text.
+_INVISIBLE = re.compile("[\u00ad\u200b\u200c\u200d\u2060\ufeff]")
+_SPACES = re.compile("[\u00a0\u2007\u202f\u2009\u200a\u3000\t]")
+
+
+def _normalise_spaces(text: str) -> str:
+    return _SPACES.sub(" ", _INVISIBLE.sub("", text))
 _HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.DOTALL)
 _TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", re.DOTALL)
 _MULTI_SPACE = re.compile(r"(?<=\S) {2,}")
@@ -29,12 +34,11 @@ def clean_text(text: str) -> str:
     runs of spaces collapse. Line structure is kept: the readers rely on it.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.translate(_INVISIBLE).translate(_SPACES)
+    text = _normalise_spaces(text)
     text = _TEMPLATE_TAG.sub(" ", text)
     text = _HTML_TAG.sub(" ", text)
     if "&" in text:
-        text = html.unescape(text)
-        text = text.translate(_INVISIBLE).translate(_SPACES)
+        text = _normalise_spaces(html.unescape(text))
     text = unicodedata.normalize("NFC", text)
     lines = [_MULTI_SPACE.sub(" ", line).rstrip() for line in text.split("\n")]
     return "\n".join(lines)

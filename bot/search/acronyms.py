@@ -7,9 +7,10 @@ import re
 
 _ACRONYM_AFTER = re.compile(
     r"\b([A-Z][A-Za-z]{1,7}),? (?:the |a |an )?((?:[A-Z][\w-]*\s){1,5}[A-Z][\w-]*)")
-_EXPANSION_THEN_PAREN = re.compile(
-    r"((?:[A-Za-z][\w-]*\s){1,6}[A-Za-z][\w-]*)\s*\(([A-Z][A-Za-z]{1,7})\)")
-
+# The acronym in brackets is found first; the words before it are then read backwards,
+# so that no regex has to try every word of the text as the start of an expansion.
+_PAREN_ACRONYM = re.compile(r"\(([A-Z][A-Za-z]{1,7})\)")
+_WORDS_BEFORE = re.compile(r"(?<![\w-])((?:[A-Za-z][\w-]*\s){0,6}[A-Za-z][\w-]*)\s*$")
 
 
 def _initials_match(acronym: str, expansion: str) -> bool:
@@ -31,8 +32,12 @@ def acronym_pairs(text: str) -> list[tuple[str, str]]:
             if _initials_match(acronym, candidate):
                 pairs.append((acronym, candidate))
                 break
-    for expansion, acronym in _EXPANSION_THEN_PAREN.findall(text):
-        words = expansion.split()
+    for paren in _PAREN_ACRONYM.finditer(text):
+        acronym = paren.group(1)
+        before = _WORDS_BEFORE.search(text, max(0, paren.start() - 120), paren.start())
+        if before is None:
+            continue
+        words = before.group(1).split()
         for n in range(2, len(words) + 1):
             candidate = " ".join(words[-n:])
             if _initials_match(acronym, candidate):

@@ -1,16 +1,29 @@
-"""Speaker and topic lines written inside the notes ("**Lead:** thockin", "Presenter: X")."""
+"""Speaker and topic lines written inside the notes.
+
+"**Lead:** Tim Hockin", "#### Presenter:" with the name on the next line, "* Who" with the
+names as nested bullets, "**Topic Facilitator(s)**: Apart Sinha, Google & Ihop Dvoretskyi",
+"Moderated by Dan Kohn, CNCF". Note takers and authors of the notes are not speakers.
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
 
+from bot.corpus.people import people
+
 _META_LINE = re.compile(
-    r"^[\s#>*_\-]*(?P<key>presenters?|presentors?|speakers?|leads?|moderators?|moderated by|"
-    r"panelists?|topic)\b\s*[*_]*\s*[:\-–]?\s*[*_]*\s*(?P<value>.*)$",
+    r"^[\s#>*_+\-]*(?P<key>(?:session\s+|topic\s+)?(?:presenters?|presentors?|speakers?|"
+    r"co-?leads?|leads?|moderators?|moderated\s+by|panel(?:ists?)?|facilitators?|"
+    r"facilitator\(s\)|hosts?|presented\s+by|who|people|about\s+(?:me|the\s+speakers?)|topic|"
+    r"title))"
+    r"(?![\w(])\s*[*_]*\s*(?P<sep>[:\-–]?)\s*[*_]*\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
-_SPEAKER_KEYS = ("present", "speaker", "lead", "moderat", "panelist")
+_BULLET = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+")
+# Keys that name people only when followed by a colon or by nested names ("Who" alone).
+_NEEDS_COLON = ("who", "people", "panel", "title", "topic", "session title", "session topic",
+                "about me", "about the speaker", "about the speakers")
 
 
 @dataclass(slots=True)
@@ -19,59 +32,89 @@ class InlineMeta:
     topic: str | None = None
 
 
-def _clean_value(value: str) -> str:
-    value = re.sub(r"[*_`]+", "", value).strip(" :-–")
-    value = re.sub(r"\s*\(?@[\w-]+\)?", "", value)  # twitter handles
-    value = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", value)
-    return " ".join(value.split())
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
 
 
-def _names(value: str) -> list[str]:
-    parts = re.split(r",| and | & |;|/", value)
-    names = []
-    for part in parts:
-        part = part.split(" - ")[0].strip()
-        if 1 <= len(part.split()) <= 5 and any(ch.isalpha() for ch in part):
-            names.append(part)
+def _children(lines: list[str], i: int) -> list[int]:
+    """Indexes of the lines nested under line ``i`` (more indented, blank lines passed)."""
+    base = _indent(lines[i])
+    found: list[int] = []
+    j = i + 1
+    while j < len(lines):
+        if not lines[j].strip():
+            j += 1
+            continue
+        if _indent(lines[j]) <= base:
+            break
+        found.append(j)
+        j += 1
+    return found
+
+
+def _names_of(value: str) -> list[str]:
+    names = people(value, allow_single=True)
+    if not names and ":" in value:  # "Bing: Jordan Edwards"
+        names = people(value.split(":", 1)[1], allow_single=True)
     return names
 
 
-def read_inline_meta(lines: list[str], max_lines: int = 12) -> tuple[InlineMeta, set[int]]:
-    """Look at the first lines of a session for speaker/topic lines.
+def read_inline_meta(lines: list[str], max_lines: int = 25) -> tuple[InlineMeta, set[int]]:
+    """Speaker and topic lines among the first lines of a session.
 
-    Returns what was found and the indexes of lines that were pure metadata (to drop from
-    the quoted text).
+    Returns what was found and the indexes of the lines that were only metadata (to leave
+    out of the quoted text).
     """
     meta = InlineMeta()
     used: set[int] = set()
     seen = 0
-    i = 0
-    while i < len(lines) and seen < max_lines:
-        line = lines[i]
+    for i, line in enumerate(lines):
+        if seen >= max_lines:
+            break
         if not line.strip():
-            i += 1
             continue
         seen += 1
         match = _META_LINE.match(line)
-        if match:
-            key = match.group("key").lower()
-            value = _clean_value(match.group("value"))
-            consumed = {i}
-            if not value:  # "#### Presenter:" then the name on a line of its own
-                j = i + 1
-                while j < len(lines) and not lines[j].strip():
-                    j += 1
-                if j < len(lines) and len(lines[j].split()) <= 8:
-                    value = _clean_value(lines[j])
+        if not match or i in used:
+            continue
+        key = " ".join(match.group("key").lower().split())
+        value = match.group("value").strip()
+        if key in _NEEDS_COLON and not match.group("sep") and value:
+            continue
+        consumed = {i}
+        names: list[str] = []
+        if key.endswith(("topic", "title")):
+            if not value:  # "#### Topic:" then the topic on a line of its own
+                nxt = next((j for j in range(i + 1, len(lines)) if lines[j].strip()), None)
+                if nxt is not None and len(lines[nxt].split()) <= 16:
+                    value = lines[nxt].strip()
+                    consumed.add(nxt)
+            if value and not meta.topic:
+                meta.topic = re.sub(r"[*_`]+", "", value).strip(" :-–\"“”") or None
+                used |= consumed
+            continue
+        if value and not match.group("sep"):  # "Speaker f(change) pants": names only
+            names = people(value, strict=True)
+        elif value:
+            names = _names_of(value)
+            # A value that wraps onto the next, more indented line ("Google &\n  Mirantis").
+            if value.rstrip().endswith((",", "&", "and")) and i + 1 < len(lines):
+                names = _names_of(value + " " + lines[i + 1].strip())
+                consumed.add(i + 1)
+        else:
+            kids = _children(lines, i)
+            if not kids:  # "#### Presenter:" then the name on a line of its own
+                nxt = next((j for j in range(i + 1, len(lines)) if lines[j].strip()), None)
+                kids = [nxt] if nxt is not None and len(lines[nxt].split()) <= 8 else []
+            for j in kids:
+                text = _BULLET.sub("", lines[j]).strip()
+                if _indent(lines[j]) > _indent(lines[kids[0]]):
+                    continue  # a role nested under a name
+                found = _names_of(text)
+                if found:
+                    names.extend(n for n in found if n not in names)
                     consumed.add(j)
-            if value:
-                if key == "topic":
-                    meta.topic = meta.topic or value
-                    used |= consumed
-                elif key.startswith(_SPEAKER_KEYS):
-                    names = _names(value)
-                    if names:
-                        meta.speakers.extend(n for n in names if n not in meta.speakers)
-                        used |= consumed
-        i += 1
+        if names:
+            meta.speakers.extend(n for n in names if n not in meta.speakers)
+            used |= consumed
     return meta, used

@@ -1,8 +1,16 @@
-"""Markdown notes: optional YAML front matter, headings parsed by markdown-it-py."""
+"""Markdown notes: optional YAML front matter, headings parsed by markdown-it-py.
+
+A file is one session unless it is a listing (a page title over several talks). The title
+comes from the front matter, a heading or first line that opens the file, else the file
+name; speakers from the front matter, the title line ('"Title" by Name'), labelled lines
+("Presenter:", "* Who" over nested names), a names heading under the title, names bullets
+at the top of the notes, or prose near the start ("led by Jane Roe").
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import frontmatter
@@ -11,20 +19,32 @@ from markdown_it import MarkdownIt
 from pydantic import ValidationError
 
 from bot.corpus.errors import NoteError
-from bot.corpus.inline_meta import read_inline_meta
+from bot.corpus.inline_meta import _META_LINE, read_inline_meta
 from bot.corpus.models import Session
 from bot.corpus.passages import make_passages
+from bot.corpus.prose import prose_speakers
 from bot.corpus.schema import SessionMeta, describe_error
-from bot.corpus.text import humanize_filename, one_line
+from bot.corpus.text import humanize_filename, line_span, one_line
+from bot.corpus.titles import names_line, split_title, tidy_title
 
-_md = MarkdownIt("commonmark")
+Warn = Callable[[str], None]
+
+# Only the block structure is read (headings and where they stand): inline parsing is off.
+_md = MarkdownIt("commonmark").disable(["inline", "text_join"], ignoreInvalid=True)
 _SECTION_WORDS = {
     "notes", "agenda", "summary", "background", "discussion", "overview", "links", "slides",
     "questions", "q&a", "qa", "action items", "actions", "resources", "intro", "introduction",
     "conclusion", "takeaways", "outcomes", "next steps", "attendees", "problem", "goals",
-    "details", "lab", "labs", "other", "demo", "demos", "keynotes", "vendors", "misc",
-    "miscellaneous", "references", "abstract", "bio", "about", "topics", "tldr", "tl;dr",
+    "details", "detail", "lab", "labs", "other", "demo", "demos", "keynotes", "vendors",
+    "misc", "miscellaneous", "references", "abstract", "bio", "about", "topics", "tldr",
+    "tl;dr", "ideas", "notes from the session",
 }
+# "===Ceilometer+Heat=Alarming=== Eoghan Glynn, Red Hat": a MediaWiki heading, then names.
+_WIKI_HEADING = re.compile(r"^(={2,6})\s*([^=\s].*?)\s*\1\s*(.*)$")
+_BULLET = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+")
+_PLAIN_TITLE = re.compile(r"^[^\s#>*+\-|`<\[].{1,118}$")
+_ROLE_AFTER_NAME = re.compile(r"\s[-–,@]\s?|,\s|\(")
+_BOLD_LINE = re.compile(r"^\s*(\*\*|__)(?P<text>[^*_].*?)\1\s*$")
 
 
 @dataclass(slots=True)
@@ -35,26 +55,111 @@ class Heading:
     end: int  # line after the heading
 
 
+def _wiki_headings(content: str) -> str:
+    """MediaWiki headings become Markdown ones; text after the closing marks (the
+    speakers) goes on the next line."""
+    if "==" not in content:
+        return content
+    lines = content.split("\n")
+    for n, line in enumerate(lines):
+        match = _WIKI_HEADING.match(line)
+        if match:
+            rest = f"\n\n{match.group(3)}" if match.group(3) else ""
+            lines[n] = f"## {match.group(2)}{rest}"
+    return "\n".join(lines)
+
+
 def _headings(content: str) -> list[Heading]:
+    """Headings of the document itself: not one inside a list item or a quote (a shell
+    comment in a bullet), and not a label line such as "## Presenter: Jane Roe"."""
     tokens = _md.parse(content)
     found: list[Heading] = []
     for index, token in enumerate(tokens):
-        if token.type == "heading_open" and token.map:
+        if token.type == "heading_open" and token.map and token.level == 0:
             inline = tokens[index + 1]
-            text = one_line(re.sub(r"[*_`]+", "", inline.content)).strip(" #:")
-            if text:
+            text = one_line(re.sub(r"(?<!\\)[*`]+|(?<!\w)_+|_+(?!\w)", "", inline.content))
+            text = text.strip(" #:")
+            if text and not _META_LINE.match(text.replace("\\", "")):
                 found.append(Heading(int(token.tag[1]), text, token.map[0], token.map[1]))
     return found
 
 
-def _looks_like_names(text: str) -> bool:
-    words = text.replace(",", " ").split()
-    return (
-        1 <= len(words) <= 6
-        and text.lower() not in _SECTION_WORDS
-        and not re.search(r"[.?!:]$", text)
-        and all(w[0].isupper() or w.lower() in {"and", "&", "de", "van", "von"} for w in words)
-    )
+def _is_section(text: str) -> bool:
+    return text.casefold().strip(" :") in _SECTION_WORDS
+
+
+def _shares_word(text: str, stem: str) -> bool:
+    """Does a heading share a word (or a word's start) with the file name?"""
+    stem_words = [w for w in re.split(r"[^a-z0-9]+", stem.lower()) if len(w) > 2]
+    for word in re.split(r"[^a-z0-9]+", text.lower()):
+        if len(word) > 2 and any(w.startswith(word[:5]) or word.startswith(w[:5])
+                                 for w in stem_words):
+            return True
+    return False
+
+
+def _names_bullets(lines: list[str], limit: int, strict: bool) -> tuple[list[str], set[int]]:
+    """Names on the top-level bullets (or short lines) that open the notes ("* Abby Fuller -
+    Sr Evangelist, AWS"), up to the first that is not a name. Nested lines under a name
+    are its role and stay out of the speakers."""
+    names: list[str] = []
+    used: set[int] = set()
+    top: int | None = None
+    for i, line in enumerate(lines[:limit]):
+        if not line.strip():
+            continue
+        match = _BULLET.match(line)
+        if not match and (len(line) > 80 or line.startswith(("#", " ", ">"))):
+            break
+        indent = len(match.group(1)) if match else 0
+        if top is None:
+            top = indent
+        if indent > top:
+            continue
+        found = names_line(_BULLET.sub("", line), strict=strict)
+        if not found:
+            break
+        names.extend(n for n in found if n not in names)
+        used.add(i)
+    return names, used
+
+
+_DETAILS = {"detail", "details", "speaker", "speakers", "presenter", "presenters",
+            "about the speaker", "about the speakers"}
+_NAME_ONLY = re.compile(r"^[^,:;!?]{3,60}?(?:\s*\([^)]*\))?$")
+
+
+def _details_speakers(lines: list[str], subheadings: list[Heading], offset: int
+                      ) -> tuple[list[str], set[int]]:
+    """Names listed as bullets under a "Details:" or "Speakers" heading near the top
+    ("* Larry Wall (Craigslist)" beside the schedule link and the time)."""
+    names: list[str] = []
+    used: set[int] = set()
+    for n, head in enumerate(subheadings[:3]):
+        if head.text.casefold().strip(" :") not in _DETAILS:
+            continue
+        stop = subheadings[n + 1].start - offset if n + 1 < len(subheadings) else len(lines)
+        for i in range(head.end - offset, stop):
+            match = _BULLET.match(lines[i])
+            text = lines[i][match.end():].strip() if match else ""
+            if text and _NAME_ONLY.match(text):
+                found = names_line(text, strict=not text.endswith(")"))
+                if found:
+                    names.extend(x for x in found if x not in names)
+                    used.add(i)
+    return names, used
+
+
+def _speaker_bullets_anywhere(lines: list[str]) -> list[str]:
+    """Top-level bullets or headings of the form "Name, role, Company" anywhere in a
+    keynote or panel, where several people speak in turn."""
+    names: list[str] = []
+    for line in lines:
+        text = re.sub(r"^#{1,6}\s+", "", _BULLET.sub("", line)) if (
+            line.startswith(("#", "*", "-", "+"))) else ""
+        if text and _ROLE_AFTER_NAME.search(text):
+            names.extend(n for n in names_line(text, strict=True) if n not in names)
+    return names
 
 
 def _session_from_lines(
@@ -65,32 +170,51 @@ def _session_from_lines(
     meta: SessionMeta,
     source: str,
     summit: str | None,
-    names_line: bool = False,
+    title_speakers: list[str] | None = None,
+    names_first_line: bool = False,
 ) -> Session | None:
     """Build one session from its body lines; sub-headings split it into sections.
 
-    With ``names_line`` (talks listed in one file), a first line of names only is taken as
-    the speakers, as in "Dan Radez" under each talk of a proposals page.
+    ``names_first_line`` (talks listed in one file): a first line of names only is taken
+    as the speakers, as in "Dan Radez" under each talk of a proposals page.
     """
     inline, used = read_inline_meta(lines)
-    speakers = list(meta.speakers) or list(inline.speakers)
-    if subheadings and subheadings[0].start - offset <= 0 + _blank_prefix(lines) and \
-            _looks_like_names(subheadings[0].text) and not speakers:
-        speakers = [part.split(",")[0].strip()
-                    for part in re.split(r" and | & ", subheadings[0].text)
-                    if part.split(",")[0].strip()]
-        used.add(subheadings[0].start - offset)  # the name line is not part of the notes
-        subheadings = subheadings[1:]
-    elif not speakers and names_line:
-        first = next((i for i, line in enumerate(lines) if line.strip()), None)
-        if first is not None and _looks_like_names(re.sub(r"\s*[+,]\s*", " and ",
-                                                          lines[first].strip())):
-            speakers = [n.strip() for n in re.split(r"\s*(?:[+,&]|\band\b)\s*",
-                                                     lines[first].strip()) if n.strip()]
-            used.add(first)
-    title = title or inline.topic
+    speakers = list(meta.speakers) or list(title_speakers or []) or list(inline.speakers)
+    title = title or (tidy_title(inline.topic) if inline.topic else None)
     if not title:
         return None
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    # A heading of names right under the title ("## Andrew Godwin, Django Core Developer").
+    # Strict unless it stands alone (another heading follows at once).
+    if subheadings and first is not None and subheadings[0].start - offset == first:
+        head = subheadings[0]
+        following = subheadings[1].start - offset if len(subheadings) > 1 else len(lines)
+        alone = not any(line.strip() for line in lines[head.end - offset:following])
+        found = names_line(head.text, strict=not alone)
+        if found:
+            if not speakers:
+                speakers = found
+            used.update(range(head.start - offset, head.end - offset))
+            subheadings = subheadings[1:]
+        elif alone and not head.text.strip():
+            subheadings = subheadings[1:]
+    if not speakers and first is not None and names_first_line:
+        found = names_line(lines[first], strict=False)
+        if found:
+            speakers = found
+            used.add(first)
+    if not speakers:
+        found, detail_lines = _details_speakers(lines, subheadings, offset)
+        speakers, used = found, used | detail_lines
+    if not speakers and first is not None:
+        found, bullet_lines = _names_bullets(lines, 40, strict=True)
+        if found:
+            speakers = found
+            used |= bullet_lines
+    if not speakers:
+        speakers = prose_speakers("\n".join(lines[:40]))
+    if re.search(r"\b(keynote|panel)s?\b", title, re.IGNORECASE):
+        speakers.extend(n for n in _speaker_bullets_anywhere(lines) if n not in speakers)
     sections: list[tuple[str | None, str]] = []
     bounds = [(None, 0)] + [(h.text, h.end - offset) for h in subheadings]
     starts = [0] + [h.start - offset for h in subheadings]
@@ -117,16 +241,29 @@ def _session_from_lines(
     )
 
 
-def _blank_prefix(lines: list[str]) -> int:
-    n = 0
-    for line in lines:
-        if line.strip():
-            break
-        n += 1
-    return n
+def _opening_title(lines: list[str], stem: str) -> tuple[int, str] | None:
+    """A title written as the file's first line without heading marks: a bold line, or
+    a short plain line followed by notes ("Containerize Legacy Apps")."""
+    first = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return None
+    line = lines[first].strip()
+    bold = _BOLD_LINE.match(line)
+    if bold:
+        nxt_i = next((i for i in range(first + 1, len(lines)) if lines[i].strip()), None)
+        second = _BOLD_LINE.match(lines[nxt_i]) if nxt_i is not None else None
+        if nxt_i is not None and second and not _META_LINE.match(second.group("text")):
+            return nxt_i, second.group("text")  # the event's name, then the talk's
+        return first, bold.group("text")
+    nxt = next((line2 for line2 in lines[first + 1:] if line2.strip()), "")
+    if (_PLAIN_TITLE.match(line) and not re.search(r"[.!?,;:]$", line)
+            and len(line.split()) <= 14 and not _META_LINE.match(line)
+            and (nxt.lstrip().startswith(("*", "-", "#")) or _shares_word(line, stem))):
+        return first, line
+    return None
 
 
-def read_markdown(text: str, source: str, stem: str) -> list[Session]:
+def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None) -> list[Session]:
     """Sessions of a Markdown file (one, or several split at repeated headings)."""
     try:
         post = frontmatter.loads(text)
@@ -138,7 +275,9 @@ def read_markdown(text: str, source: str, stem: str) -> list[Session]:
         meta = SessionMeta.model_validate(post.metadata or {})
     except ValidationError as exc:
         raise NoteError(describe_error(exc, "front matter")) from exc
-    content = post.content
+    found = text.rfind(post.content) if post.content else -1
+    offset = text.count("\n", 0, found) if found > 0 else 0  # front matter lines
+    content = _wiki_headings(post.content)
     lines = content.split("\n")
     headings = _headings(content)
     top = [h for h in headings if h.level <= 2]
@@ -152,32 +291,72 @@ def read_markdown(text: str, source: str, stem: str) -> list[Session]:
         and at_top[0].text.casefold() == meta.title.casefold()
         and sum(1 for h in headings if h.level == 2) >= 3
     ):
-        return _split(lines, [h for h in headings if h.level == 2], headings, source,
-                      summit=meta.summit or meta.title, meta=SessionMeta())
-    generic = any(h.text.casefold().strip(" :") in _SECTION_WORDS for h in at_top)
-    if not meta.title and top_level == 1 and len(at_top) >= 2 and not generic:
+        talks = [h for h in headings if h.level == 2]
+        _report_preamble(lines, at_top[0].end, talks[0].start, warn, offset)
+        return _split(lines, talks, headings, source, summit=meta.summit or meta.title,
+                      meta=SessionMeta())
+    # Headings that name people belong to one keynote or panel, not to sessions of their own.
+    people_headings = [h for h in at_top if _ROLE_AFTER_NAME.search(h.text)
+                       and names_line(h.text, strict=True)]
+    generic = any(_is_section(h.text) for h in at_top)
+    if not meta.title and top_level == 1 and len(at_top) >= 2 and not generic \
+            and not people_headings:
+        _report_preamble(lines, 0, at_top[0].start, warn, offset)
         return _split(lines, at_top, headings, source, summit=meta.summit, meta=meta)
     # One session. Its title: front matter, else a heading that opens the file (or the
-    # only top heading), else the file name; other headings become its sections.
+    # only top heading), else a plain first line, else the file name; other headings
+    # become its sections.
     first_line = next((i for i, line in enumerate(lines) if line.strip()), 0)
     title_heading: Heading | None = None
-    if not meta.title and at_top and (len(at_top) == 1 or at_top[0].start == first_line):
-        title_heading = at_top[0]
-    title = meta.title or (title_heading.text if title_heading else None)
+    candidates = [h for h in at_top if h not in people_headings and not _is_section(h.text)]
+    if not meta.title and candidates and (
+            candidates[0].start == first_line or (len(at_top) == 1 and top_level == 1)):
+        title_heading = candidates[0]
+        if top_level == 2 and len(at_top) >= 3 and not _shares_word(title_heading.text, stem):
+            title_heading = None  # peer sections, the first of which opens the file
+    title: str | None = meta.title
+    title_speakers: list[str] = []
+    begin = 0
+    body = lines
     if title_heading is not None:
+        title, title_speakers = split_title(title_heading.text, stem)
         pre = lines[: title_heading.start]
         body = lines[title_heading.end:]
         if any(p.strip() for p in pre):  # a banner or date above the title: keep it, after
             body = [*body, "", *pre]
         begin = title_heading.end
-    else:
-        body, begin = lines, 0
+    elif not meta.title and not (at_top and at_top[0].start == first_line):
+        opening = _opening_title(lines, stem)
+        if opening is not None:
+            n, line = opening
+            title, title_speakers = split_title(line, stem)
+            body = lines[n + 1:]
+            begin = n + 1
+    if title is not None and meta.title:
+        title = tidy_title(title)
     subs = [h for h in headings if h is not title_heading and h.start >= begin]
-    session = _session_from_lines(body, subs, begin, title, meta, source, None)
+    session = _session_from_lines(body, subs, begin, title, meta, source, None,
+                                  title_speakers=title_speakers)
     if session is None and not title:
         session = _session_from_lines(body, subs, begin, humanize_filename(stem), meta,
                                       source, None)
+    if session is not None and people_headings and not meta.speakers:
+        for heading in people_headings:
+            session.speakers.extend(n for n in names_line(heading.text, strict=True)
+                                    if n not in session.speakers)
     return [session] if session else []
+
+
+def _report_preamble(lines: list[str], begin: int, end: int, warn: Warn | None,
+                     offset: int) -> None:
+    """Text above the first talk of a listing belongs to no talk: say so, with the lines
+    as the file numbers them (``offset``: lines of front matter above the content)."""
+    text = [n for n in range(begin, end) if lines[n].strip()]
+    if text and warn is not None:
+        one = text[0] == text[-1]
+        warn(f"{line_span(text[0] + 1 + offset, text[-1] + 1 + offset)}, before the first "
+             f"session, {'is' if one else 'are'} not part of any session and "
+             f"{'was' if one else 'were'} not indexed")
 
 
 def _split(
@@ -195,8 +374,10 @@ def _split(
         body = lines[heading.end:stop]
         session_meta = SessionMeta(summit=meta.summit, date=meta.date, track=meta.track,
                                    tags=meta.tags)
-        session = _session_from_lines(body, subs, heading.end, heading.text, session_meta,
-                                      source, summit, names_line=True)
+        title, title_speakers = split_title(heading.text)
+        session = _session_from_lines(body, subs, heading.end, title, session_meta,
+                                      source, summit, title_speakers=title_speakers,
+                                      names_first_line=True)
         if session:
             sessions.append(session)
     return sessions

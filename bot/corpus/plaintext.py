@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from bot.corpus.models import Session
 from bot.corpus.passages import make_passages
-from bot.corpus.text import humanize_filename, one_line
+from bot.corpus.prose import prose_speakers
+from bot.corpus.text import humanize_filename, line_span, one_line
 
 _MINOR = {"a", "an", "the", "and", "or", "of", "for", "to", "in", "on", "with", "as", "at",
           "by", "from", "into", "your", "vs", "via", "is", "are", "&", "but", "our", "its"}
@@ -28,7 +30,9 @@ def is_title_line(line: str) -> bool:
     if not content:
         return False
     capitalised = sum(1 for w in content if w[0].isupper() or w[0].isdigit())
-    return capitalised / len(content) >= 0.6
+    # "Opening “keynote”": a short title may keep a quoted word in lower case.
+    needed = 0.5 if len(content) <= 3 and (words[0][:1].isupper()) else 0.6
+    return capitalised / len(content) >= needed
 
 
 def _standalone_titles(lines: list[str]) -> list[int]:
@@ -42,8 +46,12 @@ def _standalone_titles(lines: list[str]) -> list[int]:
     return found
 
 
-def read_plaintext(text: str, source: str, stem: str) -> list[Session]:
-    """Split at stand-alone title lines; a first line followed by prose is the post's title."""
+def read_plaintext(text: str, source: str, stem: str,
+                   warn: Callable[[str], None] | None = None) -> list[Session]:
+    """Split at stand-alone title lines; a first line followed by prose is the post's title.
+
+    The post's introduction, between its title and the first session, belongs to no
+    session: it is reported through ``warn`` with its lines, not dropped in silence."""
     lines = text.split("\n")
     titles = _standalone_titles(lines)
     summit: str | None = None
@@ -51,6 +59,12 @@ def read_plaintext(text: str, source: str, stem: str) -> list[Session]:
     if titles and first_text is not None and titles[0] == first_text and len(titles) > 1:
         # The post's own title: what follows it, up to the first session, is the post's.
         summit = one_line(lines[titles[0]])
+        intro = [n for n in range(titles[0] + 1, titles[1]) if lines[n].strip()]
+        if intro and warn is not None:
+            one = intro[0] == intro[-1]
+            warn(f"{line_span(intro[0] + 1, intro[-1] + 1)}, the post's introduction before "
+                 f"its first session, {'is' if one else 'are'} not part of any session and "
+                 f"{'was' if one else 'were'} not indexed")
         titles = titles[1:]
     if not titles:
         passages = make_passages([(None, text)])
@@ -59,8 +73,10 @@ def read_plaintext(text: str, source: str, stem: str) -> list[Session]:
     sessions = []
     for n, start in enumerate(titles):
         stop = titles[n + 1] if n + 1 < len(titles) else len(lines)
-        passages = make_passages([(None, "\n".join(lines[start + 1:stop]))])
+        body = "\n".join(lines[start + 1:stop])
+        passages = make_passages([(None, body)])
         if passages:
             sessions.append(Session(title=one_line(lines[start]), source=source,
-                                    summit=summit, passages=passages))
+                                    speakers=prose_speakers(body), summit=summit,
+                                    passages=passages))
     return sessions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 from docutils import nodes
@@ -11,7 +12,9 @@ from docutils.core import publish_doctree
 from bot.corpus.errors import NoteError
 from bot.corpus.models import Session
 from bot.corpus.passages import make_passages
+from bot.corpus.people import person_name
 from bot.corpus.text import humanize_filename, one_line
+from bot.corpus.titles import split_title
 
 _SETTINGS: dict[str, Any] = {
     "report_level": 5,
@@ -72,11 +75,19 @@ def _speakers(section: nodes.section) -> list[str]:
         if item.parent is None or item.parent.parent is not section:
             continue
         para = item.children[0] if item.children else None
-        if isinstance(para, nodes.paragraph) and para.children and \
-                isinstance(para.children[0], nodes.strong):
-            name = one_line(para.children[0].astext())
-            if 1 <= len(name.split()) <= 6:
-                names.append(name)
+        if not isinstance(para, nodes.paragraph) or not para.children:
+            continue
+        lead = para.children[0]
+        if isinstance(lead, nodes.strong):
+            text = lead.astext()
+        else:  # "**Tal  Anker **": a space before the closing stars is no bold to docutils
+            match = re.match(r"\*\*([^*]+?)\s*\*\*", para.astext())
+            if not match:
+                continue
+            text = match.group(1)
+        name = person_name(one_line(text), allow_single=True, lowercase=True)
+        if name and name not in names:
+            names.append(name)
     return names
 
 
@@ -92,8 +103,11 @@ def _session(section: nodes.section, source: str, track: str | None) -> Session 
     passages = make_passages([(None, "\n\n".join(blocks))])
     if not passages:
         return None
-    return Session(title=_title(section), source=source, speakers=_speakers(section),
-                   track=track, passages=passages)
+    speakers = _speakers(section)
+    title, title_speakers = split_title(_title(section), known_speakers=speakers)
+    speakers.extend(n for n in title_speakers if n not in speakers)
+    return Session(title=title, source=source, speakers=speakers, track=track,
+                   passages=passages)
 
 
 def read_rst(text: str, source: str, stem: str) -> list[Session]:

@@ -52,9 +52,16 @@ def humanize_filename(stem: str) -> str:
         return stem
     if words.isupper():
         words = words.title()
+    # "Day1 Azure Cosmos DB": the day is the schedule's, not the talk's; "Day 1 keynote" keeps it
+    words = re.sub(r"^day\s?\d{1,2}\s+(?!keynote)(?=\S+\s+\S)", "", words, flags=re.IGNORECASE)
     return words[0].upper() + words[1:]
 
 
 def one_line(text: str) -> str:
     """Collapse whitespace to single spaces (titles, speakers)."""
     return " ".join(text.split())
+
+
+def line_span(first: int, last: int) -> str:
+    """"line 7" or "lines 7–9" (1-based), for problems a person will look up."""
+    return f"line {first}" if first == last else f"lines {first}–{last}"

@@ -38,9 +38,10 @@ def test_k8s_invalid_utf8_file_is_used_and_reported() -> None:
     assert "SIG Governance and Check-in" in {s.title for s in report.sessions}
 
 
-def test_seed_blog_post_has_the_seven_sessions() -> None:
+def test_seed_blog_post_has_its_sessions_with_the_speakers_its_prose_names() -> None:
     report = load_corpus([shared_path("seed")])
     assert [s.title for s in report.sessions] == [
+        "Opening “keynote”",
         "Open Compute",
         "Intercloud Object Storage: Colony",
         "Operating your OpenStack Private Cloud",
@@ -51,8 +52,15 @@ def test_seed_blog_post_has_the_seven_sessions() -> None:
         "From Folsom to Grizzy: A DevOps Upgrade Pattern",
     ]
     assert {s.summit for s in report.sessions} == {"OpenStack 2012 Summit Day #1"}
-    # the post's introduction belongs to no session
+    speakers = {s.title: s.speakers for s in report.sessions}
+    assert speakers["Open Compute"] == ["Cole Crawford"]  # "was by Cole Crawford of the …"
+    assert speakers["Intercloud Object Storage: Colony"] == ["Shigetoshi Yokoyama"]
+    assert speakers["Database as a Service"] == []
+    # the post's introduction belongs to no session, and the report says so with its lines
     assert not any("fastest growing" in p.text for s in report.sessions for p in s.passages)
+    [warning] = report.warnings
+    assert warning.path == "openstack-2012-summit-day1.txt"
+    assert warning.reason.startswith("line 3, the post's introduction")
 
 
 def test_every_bundled_file_loads_cleanly() -> None:

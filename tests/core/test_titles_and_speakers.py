@@ -1,0 +1,111 @@
+"""Title lines and speaker lines as notes write them (no ../shared needed)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.corpus.markdown import read_markdown
+from bot.corpus.people import people, person_name
+from bot.corpus.prose import prose_speakers
+from bot.corpus.titles import names_line, split_title
+
+
+@pytest.mark.parametrize("line, stem, expected", [
+    ('"Loop Better" by [Trey Hunner](https://www.twitter.com/treyhunner)', None,
+     ("Loop Better", ["Trey Hunner"])),
+    ('"Evolution of API Design" by [Eric Baer, Formidable](https://x.example/e)', None,
+     ("Evolution of API Design", ["Eric Baer"])),
+    ('"A Corpus by Corruption" by Jo Roe and Al Poe, Acme', None,
+     ("A Corpus by Corruption", ["Jo Roe", "Al Poe"])),
+    ("Try-Monads with PySpark by [Jordan Yaker](https://x.example/j), CEO hireross", None,
+     ("Try-Monads with PySpark", ["Jordan Yaker"])),
+    ("Preserving Anonymity by Subverting Stylometry", None,
+     ("Preserving Anonymity by Subverting Stylometry", [])),
+    ("OpenShift by Red Hat: an overview", None, ("OpenShift by Red Hat: an overview", [])),
+    ("Kubernetes Deconstructed - Carson Anderson, DOMO @carsonoid", "kubernetes-deconstructed",
+     ("Kubernetes Deconstructed", ["Carson Anderson"])),
+    ("Session Title  Managing secrets", None, ("Managing secrets", [])),
+    ("Title: Container Defense in Depth", None, ("Container Defense in Depth", [])),
+    ("Clouds compared, moderated by Owen Rogers, 451 Research", None,
+     ("Clouds compared", ["Owen Rogers"])),
+    ("Talk on storage by Jane Roe", "talk-on-storage-jane-roe",
+     ("Talk on storage", ["Jane Roe"])),
+])
+def test_title_lines(line: str, stem: str | None, expected: tuple[str, list[str]]) -> None:
+    assert split_title(line, stem) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Andrew Godwin, Django Core Developer, Eventbrite", ["Andrew Godwin"]),
+    ("Anna Schneider, @windupana, @wattTime", ["Anna Schneider"]),
+    ("Apart Sinha, Google & Ihop Dvoretskyi,\n    Mirantis", ["Apart Sinha", "Ihop Dvoretskyi"]),
+    ("Chris Mullins (sr dir, bot framework)", ["Chris Mullins"]),
+    ("Louis Ryan @ Google & Shriram Rajajopalan @ IBM", ["Louis Ryan", "Shriram Rajajopalan"]),
+    ("Zihao Yu, Illya Chekrygin, Sr Staff Eng, HBO", ["Zihao Yu", "Illya Chekrygin"]),
+    ("Kenneth Hui, Dan Radez, John Mark Walker", ["Kenneth Hui", "Dan Radez", "John Mark Walker"]),
+    ("Walter Fender / cheftako", ["Walter Fender"]),
+    ("Dr. Elisha Rosensweig", ["Elisha Rosensweig"]),
+    ("munnerz with assist from lavalamp", []),
+    ("None None", []),
+    ("@phildini", []),
+])
+def test_speaker_lists(text: str, expected: list[str]) -> None:
+    assert people(text) == expected
+
+
+def test_a_single_name_counts_only_where_the_context_says_it_is_a_name() -> None:
+    assert person_name("Glyph") is None
+    assert person_name("Glyph", allow_single=True) == "Glyph"
+    assert person_name("HBO", allow_single=True) is None
+    assert people("Jaice, Aparna, Ihor", allow_single=True) == ["Jaice", "Aparna", "Ihor"]
+
+
+def test_unlabelled_lines_need_a_known_first_name() -> None:
+    assert names_line("Pixar Philosophy", strict=True) == []
+    assert names_line("Radina Matic", strict=True) == ["Radina Matic"]
+    assert names_line("Standing room only", strict=False) == []
+
+
+def test_speakers_named_in_prose() -> None:
+    text = ("The first session I attended was by Cole Crawford of the Open Compute "
+            "Foundation. It was good.")
+    assert prose_speakers(text) == ["Cole Crawford"]
+    assert prose_speakers("The speaker, Tim Smith, is a co-founder.") == ["Tim Smith"]
+    assert prose_speakers("This was led by Rahul Dhide and Dan Romlein\nResources") == [
+        "Rahul Dhide", "Dan Romlein"]
+    assert prose_speakers("Built by Red Hat engineers in a hurry.") == []
+
+
+def test_markdown_layouts() -> None:
+    [talk] = read_markdown("# Just Enough Typography\n## Joni Trythall\n\n### Ideas\n\n* a b c\n",
+                           "t.md", "typography")
+    assert (talk.title, talk.speakers) == ("Just Enough Typography", ["Joni Trythall"])
+    [talk] = read_markdown("# Pixar\n\n## Pixar Philosophy\n\n* Peer relationships matter\n",
+                           "p.md", "pixar")
+    assert (talk.title, talk.speakers) == ("Pixar", [])
+    [talk] = read_markdown("## Presenter: Ben the Elder\n\n#### Topic:\nKind\n\nNotes here.\n",
+                           "k.md", "kind-ben-the-elder")
+    assert (talk.title, talk.speakers) == ("Kind", ["Ben the Elder"])
+    [talk] = read_markdown("# Swarm\n\n* features\n    # docker service create x\n  * more\n",
+                           "s.md", "swarm")
+    assert talk.title == "Swarm"
+    [talk] = read_markdown("* Who\n  * Elise Philips\n  * Paul Burt\n* What is standard?\n"
+                           "  * ISO is well known\n", "c.md", "cni-cri-oci-oh-my")
+    assert (talk.title, talk.speakers) == ("Cni cri oci oh my", ["Elise Philips", "Paul Burt"])
+    keynote = ("# Dan Kohn - Exec Dir - CNCF\n\n* welcome all\n\n# Open Tracing\n\n* spans\n\n"
+               "# Michelle Noorali, Sr S/w eng, Azure\n\n* helm\n")
+    [talk] = read_markdown(keynote, "KubeCon-2017/Day-1-keynote.md", "Day-1-keynote")
+    assert (talk.title, talk.speakers) == ("Day 1 keynote", ["Dan Kohn", "Michelle Noorali"])
+
+
+def test_text_before_the_first_talk_of_a_listing_is_reported() -> None:
+    text = ("---\ntitle: Proposals\n---\n\n# Proposals\n\nThese were submitted.\n\n"
+            "===Alarming=== Eoghan Glynn, Red Hat\n\nAbout alarms.\n\n## Getting started\n\n"
+            "Dan Radez\n\nHow to start.\n\n## TryStack\n\nDan Radez\n\nA public cloud.\n")
+    warnings: list[str] = []
+    talks = read_markdown(text, "p.md", "p", warnings.append)
+    assert [(t.title, t.speakers) for t in talks] == [
+        ("Alarming", ["Eoghan Glynn"]), ("Getting started", ["Dan Radez"]),
+        ("TryStack", ["Dan Radez"])]
+    assert warnings == ["line 7, before the first session, is not part of any session and "
+                        "was not indexed"]

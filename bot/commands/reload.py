@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
+import signal
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -64,12 +66,15 @@ async def build_off_loop(paths: list[str], db_path: str) -> BuildOutcome:
     If the awaiting task is cancelled (shutdown), the child is killed at once: its work is
     aside, so nothing is lost, and the event loop never waits on it.
     """
+    # A session of its own, so that killing it takes its reader processes along.
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.commands.reload", json.dumps({"paths": paths, "db": db_path}),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True)
     try:
         out, err = await proc.communicate()
     except asyncio.CancelledError:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(proc.pid, signal.SIGKILL)
         with contextlib.suppress(ProcessLookupError):
             proc.kill()
         await proc.wait()

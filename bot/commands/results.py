@@ -50,6 +50,7 @@ class SessionNotFound:
     query: str
     suggestions: list[str]
     ephemeral: bool = True
+    ambiguous: bool = False  # several sessions have this title: the suggestions are them
 
 
 @dataclass(slots=True, frozen=True)

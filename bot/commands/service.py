@@ -17,6 +17,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.answer import Answerer, QuestionProblem, parse_question
 from bot.commands.cooldown import Cooldowns
+from bot.commands.labels import distinct_labels
 from bot.commands.reload import BuildOutcome, build_off_loop, diff_sessions
 from bot.commands.results import (
     AnswerReply,
@@ -51,6 +52,7 @@ class SummitService:
         self.prefix = prefix
         self._index: Index | None = None
         self._answerer: Answerer | None = None
+        self._labels: dict[int, str] = {}
         self._reload_lock = asyncio.Lock()
         self.cooldowns = Cooldowns(ask_cooldown_seconds, platform_cooldowns)
         self.question_hooks: list[QuestionHook] = []
@@ -77,8 +79,10 @@ class SummitService:
 
     async def _install(self, index: Index) -> Index | None:
         answerer = await Answerer.create(index)
+        labels = distinct_labels(index.sessions, CHOICE_MAX_CHARS)
         old = self._index
-        self._index, self._answerer = index, answerer  # swapped together, at once
+        # swapped together, at once
+        self._index, self._answerer, self._labels = index, answerer, labels
         return old
 
     async def close(self) -> None:
@@ -124,10 +128,14 @@ class SummitService:
                  answer.answered, elapsed * 1000)
         return AnswerReply(answer)
 
+    def label(self, session: SessionRecord) -> str:
+        """The session's title, told apart from others of the same title (labels.py)."""
+        return self._labels.get(session.id, session.title)
+
     def _title_choices(self) -> dict[str, int]:
         choices: dict[str, int] = {}
         for session in self.index.sessions:
-            choices.setdefault(session.title, session.id)
+            choices.setdefault(self.label(session), session.id)
             for alias in session.aliases:
                 choices.setdefault(alias, session.id)
         return choices
@@ -138,7 +146,7 @@ class SummitService:
         limit = min(limit, AUTOCOMPLETE_LIMIT)
         current = current.strip()
         if not current:
-            titles = [s.title for s in sessions[:limit]]
+            titles = [self.label(s) for s in sessions[:limit]]
         else:
             choices = self._title_choices()
             found = process.extract(current, list(choices), scorer=fuzz.WRatio,
@@ -146,7 +154,7 @@ class SummitService:
                                     score_cutoff=50)
             titles = []
             for choice, _, _ in found:
-                title = sessions[choices[choice]].title
+                title = self.label(sessions[choices[choice]])
                 if title not in titles:
                     titles.append(title)
         return [_clip(t, CHOICE_MAX_CHARS) for t in titles[:limit]]
@@ -154,6 +162,9 @@ class SummitService:
     def find(self, title: str) -> SessionRecord | None:
         """A session by its exact (case-insensitive) title or alias, or a clipped title."""
         wanted = title.strip().casefold().rstrip("…")
+        for session in self.index.sessions:  # a label from autocomplete names one session
+            if self.label(session).casefold().rstrip("…") == wanted:
+                return session
         for session in self.index.sessions:
             names = [session.title, *session.aliases]
             if any(n.casefold() == wanted for n in names):
@@ -169,15 +180,19 @@ class SummitService:
             return Notice("Please give a session title; `sessions` lists them.")
         if len(title) > 300:
             return Notice("That title is too long; please type a few words of it.")
+        wanted = title.strip().casefold()
+        same = [s for s in self.index.sessions if s.title.casefold() == wanted]
+        if len(same) > 1:  # a repeated title: the labels tell them apart
+            return SessionNotFound(title.strip(), [self.label(s) for s in same[:5]],
+                                   ambiguous=True)
         session = self.find(title)
         if session is None:
-            wanted = title.strip().casefold()
             containing = [s for s in self.index.sessions
                           if any(wanted in n.casefold() for n in (s.title, *s.aliases))]
             if len(containing) == 1:
                 session = containing[0]
             elif containing:
-                return SessionNotFound(title, [s.title for s in containing[:5]])
+                return SessionNotFound(title, [self.label(s) for s in containing[:5]])
         if session is None:
             choices = self._title_choices()
             found = process.extract(title, list(choices), scorer=fuzz.WRatio,
@@ -187,7 +202,7 @@ class SummitService:
             else:
                 names: list[str] = []
                 for choice, _, _ in found:
-                    name = self.index.sessions[choices[choice]].title
+                    name = self.label(self.index.sessions[choices[choice]])
                     if name not in names:
                         names.append(name)
                 return SessionNotFound(title, names[:3])

@@ -93,6 +93,9 @@ def session_text(reply: SessionReply) -> str:
 
 
 def not_found_text(reply: SessionNotFound) -> str:
+    if reply.ambiguous:
+        return (f"Several sessions are called “{reply.query}”; ask for one of: "
+                + "; ".join(reply.suggestions) + ".")
     if reply.suggestions:
         return (f"No session is called “{reply.query}”. Did you mean: "
                 + "; ".join(reply.suggestions) + "?")

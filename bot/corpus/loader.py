@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from bot.corpus.errors import NoteError
@@ -27,6 +30,13 @@ SUPPORTED = MARKDOWN | YAML | TEXT | RST
 _NOT_NOTES = re.compile(
     r"^(readme|license|licence|copying|contributing|changelog|changes|code_of_conduct|"
     r"owners|owners_aliases|security_contacts|authors|notice)(\..*)?$",
+    re.IGNORECASE,
+)
+# Files of a note-taker's own lists that sit beside the notes of talks.
+_NOT_A_SESSION = re.compile(
+    r"^(?:(?:notable |favou?rite |best )?quotes|(?:tech|things|stuff|tools) to (?:check|try|"
+    r"read|look at)(?: out)?|to ?do|todo list|reading list|bookmarks|links|table of contents|"
+    r"contents|index)$",
     re.IGNORECASE,
 )
 _MARKDOWN_SNIFF = re.compile(r"^(#{1,6}\s|\s*[-*+]\s|---\s*$|=+\s*$)", re.MULTILINE)
@@ -63,8 +73,9 @@ def iter_note_files(roots: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
                     yield Path(dirpath) / name, root
 
 
-def read_note_file(path: Path, source: str) -> tuple[list[Session], str | None]:
-    """Sessions of one file, and a warning worth reporting (bad bytes). Raises NoteError."""
+def read_note_file(path: Path, source: str) -> tuple[list[Session], list[str]]:
+    """Sessions of one file, and warnings worth reporting (bad bytes, text that belongs
+    to no session). Raises NoteError."""
     try:
         size = path.stat().st_size
     except OSError as exc:
@@ -83,17 +94,46 @@ def read_note_file(path: Path, source: str) -> tuple[list[Session], str | None]:
     if not text.strip():
         raise NoteError("it is empty")
     kind = _kind(path, text)
+    warnings: list[str] = []
+    if replaced:
+        warnings.append("it is not valid UTF-8; bad bytes were replaced with �")
     readers: dict[str, Callable[[], list[Session]]] = {
-        "markdown": lambda: read_markdown(text, source, path.stem),
+        "markdown": lambda: read_markdown(text, source, path.stem, warnings.append),
         "yaml": lambda: read_yaml(text, source),
-        "text": lambda: read_plaintext(text, source, path.stem),
+        "text": lambda: read_plaintext(text, source, path.stem, warnings.append),
         "rst": lambda: read_rst(text, source, path.stem),
     }
     sessions = readers[kind or "text"]()
+    if len(sessions) == 1 and _NOT_A_SESSION.match(sessions[0].title) and not \
+            text.startswith("---"):
+        raise NoteError(f"its title (“{sessions[0].title}”) says it is the note-taker's own "
+                        "list, not a session's notes; give it front matter with a title to "
+                        "index it anyway")
     if not sessions:
         raise NoteError("no session notes were found in it (no text under any title)")
-    warning = "it is not valid UTF-8; bad bytes were replaced with �" if replaced else None
-    return sessions, warning
+    return _drop_repeats(sessions), warnings
+
+
+def _drop_repeats(sessions: list[Session]) -> list[Session]:
+    """The same talk pasted twice into one file is one session: a session with the title
+    of an earlier one of the file, and mostly its passages, adds only the passages the
+    first does not have. Two talks that only share a title stay two sessions."""
+    kept: list[Session] = []
+    by_title: dict[str, Session] = {}
+    for session in sessions:
+        first = by_title.get(session.title)
+        if first is not None:
+            known = {p.text for p in first.passages}
+            if sum(p.text in known for p in session.passages) * 2 >= len(session.passages):
+                for passage in session.passages:
+                    if passage.text not in known:
+                        passage.position = len(first.passages)
+                        first.passages.append(passage)
+                first.speakers.extend(n for n in session.speakers if n not in first.speakers)
+                continue
+        by_title.setdefault(session.title, session)
+        kept.append(session)
+    return kept
 
 
 def is_candidate(path: Path) -> bool:
@@ -101,41 +141,99 @@ def is_candidate(path: Path) -> bool:
     return not _NOT_NOTES.match(path.name) and _kind(path) is not None
 
 
+# Below this many bytes of notes, starting worker processes costs more than it saves.
+PARALLEL_MIN_BYTES = 512 * 1024
+
+Outcome = tuple[list[Session], list[str]] | str  # sessions and warnings, or why not
+
+
+def _read_one(path: Path, source: str) -> Outcome:
+    """One file's sessions and warnings, or the reason it cannot be used (never raises:
+    a reader bug must not lose the other files)."""
+    try:
+        return read_note_file(path, source)
+    except NoteError as exc:
+        return str(exc)
+    except Exception as exc:
+        return f"it could not be read ({exc!r})"
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def _detach_output() -> None:
+    """A reader process lets go of the parent's stdout and stderr: whoever waits for those
+    pipes to close (the reload that runs the indexer) must not wait on the readers too."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+
+
+def _read_all(jobs: list[tuple[Path, str]], workers: int | None) -> Iterator[Outcome]:
+    """Outcomes in the order of ``jobs``; large corpora are read by one process per core.
+
+    Parsing (docutils above all) is CPU-bound and files are independent, so processes
+    share the work; the biggest files are handed out first to keep the cores even. Fork
+    is used where it exists and no other thread runs.
+    """
+    count = workers if workers is not None else (os.cpu_count() or 1)
+    total = sum(_size(path) for path, _ in jobs)
+    methods = multiprocessing.get_all_start_methods()
+    # Forking a process that runs threads can copy a lock held by one of them: read in
+    # this process then (a library caller with threads; the CLI and indexer have none).
+    if (count < 2 or len(jobs) < 4 or total < PARALLEL_MIN_BYTES or "fork" not in methods
+            or threading.active_count() > 1):
+        for path, source in jobs:
+            yield _read_one(path, source)
+        return
+    order = sorted(range(len(jobs)), key=lambda n: -_size(jobs[n][0]))
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=min(count, 8), mp_context=context,
+                             initializer=_detach_output) as pool:
+        futures = {n: pool.submit(_read_one, *jobs[n]) for n in order}
+        for n in range(len(jobs)):
+            try:
+                yield futures[n].result()
+            except Exception as exc:  # the worker died (killed, out of memory)
+                yield f"it could not be read (the reader process failed: {exc!r})"
+
+
 def load_corpus(
     paths: Iterable[Path | str],
     progress: Callable[[int, int], None] | None = None,
+    workers: int | None = None,
 ) -> LoadReport:
-    """Read every notes file under the paths; a bad file is reported, never fatal."""
+    """Read every notes file under the paths; a bad file is reported, never fatal.
+
+    ``workers``: processes to read with (default: one per core, for large corpora)."""
     roots = [Path(p) for p in paths]
     report = LoadReport()
     for root in roots:
         if not root.exists():
             report.skipped.append(SkippedFile(str(root), "it does not exist"))
-    files = [(f, r) for f, r in iter_note_files(r for r in roots if r.exists())
-             if is_candidate(f)]
-    seen: set[tuple[str, str]] = set()
-    for done, (path, root) in enumerate(files, start=1):
+    jobs: list[tuple[Path, str]] = []
+    for path, root in iter_note_files(r for r in roots if r.exists()):
+        if not is_candidate(path):
+            continue
         try:
             rel = path.relative_to(root).as_posix() if path != root else path.name
         except ValueError:
             rel = path.as_posix()
-        source = rel if len(roots) == 1 else f"{root.name}/{rel}"
+        jobs.append((path, rel if len(roots) == 1 else f"{root.name}/{rel}"))
+    for done, ((_, source), outcome) in enumerate(zip(jobs, _read_all(jobs, workers),
+                                                      strict=True), start=1):
         report.files_read += 1
-        try:
-            sessions, warning = read_note_file(path, source)
-        except NoteError as exc:
-            report.skipped.append(SkippedFile(source, str(exc)))
-        except Exception as exc:  # a reader bug must not lose the other files
-            report.skipped.append(SkippedFile(source, f"it could not be read ({exc!r})"))
+        if isinstance(outcome, str):
+            report.skipped.append(SkippedFile(source, outcome))
         else:
-            if warning:
-                report.warnings.append(SkippedFile(source, warning))
-            for session in sessions:
-                key = (session.title.casefold(), session.summit or "")
-                if key in seen:  # same talk twice: keep both, but make titles distinct
-                    session.title = f"{session.title} ({source})"
-                seen.add((session.title.casefold(), session.summit or ""))
-                report.sessions.append(session)
+            sessions, warnings = outcome
+            report.warnings.extend(SkippedFile(source, w) for w in warnings)
+            report.sessions.extend(sessions)
         if progress:
-            progress(done, len(files))
+            progress(done, len(jobs))
     return report

@@ -166,7 +166,10 @@ def session_message(reply: SessionReply) -> Message:
 
 def not_found_message(reply: SessionNotFound) -> Message:
     query = escape_markdown(clip(reply.query.strip(), 100))
-    if reply.suggestions:
+    if reply.ambiguous:
+        names = "; ".join(escape_markdown(clip(t, 200)) for t in reply.suggestions[:5])
+        text = f"Several sessions are called “{query}”; pick one: {names}."
+    elif reply.suggestions:
         names = "; ".join(escape_markdown(clip(t, 200)) for t in reply.suggestions[:3])
         text = f"No session is called “{query}”; did you mean: {names}?"
     else:

@@ -22,14 +22,20 @@ DB_OPTION = click.option(
     help="Index file (default: $SUMMIT_BOT_DB or the user data folder).")
 
 
-def _index_corpus(paths: list[Path], db: Path, quiet: bool = False) -> int:
-    """Build the index with a progress bar on a terminal; returns the session count."""
+def _index_corpus(paths: list[Path], db: Path, quiet: bool = False,
+                  reuse: bool = True) -> int:
+    """Build the index with a progress bar on a terminal; returns the session count.
+    ``reuse``: files unchanged since an earlier index are not parsed again."""
     from tqdm import tqdm
 
+    from bot.corpus.cache import cache_path_for
     from bot.corpus.loader import load_corpus
     from bot.search.build import build_index
 
     show = sys.stderr.isatty() and not quiet
+    # No monitor thread: with no other thread running, the notes are read by one process
+    # per core (loader.py forks only then).
+    tqdm.monitor_interval = 0
     bar = tqdm(total=0, unit="file", desc="reading notes", disable=not show, leave=False)
 
     def progress(done: int, total: int) -> None:
@@ -37,7 +43,7 @@ def _index_corpus(paths: list[Path], db: Path, quiet: bool = False) -> int:
         bar.n = done
         bar.refresh()
 
-    report = load_corpus(paths, progress=progress)
+    report = load_corpus(paths, progress=progress, cache=cache_path_for(db) if reuse else None)
     bar.close()
     if not report.sessions:
         click.echo(f"No sessions could be read from {', '.join(map(str, paths))}; "
@@ -91,11 +97,13 @@ def cli() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @DB_OPTION
-def index(paths: tuple[Path, ...], db: Path | None) -> None:
+@click.option("--reread", is_flag=True,
+              help="Parse every file again, even those unchanged since the last index.")
+def index(paths: tuple[Path, ...], db: Path | None, reread: bool) -> None:
     """Build the index from notes files or folders (default: the bundled corpus/)."""
     target = db or default_db_path()
     sources = list(paths) or [bundled_corpus()]
-    if not _index_corpus(sources, target):
+    if not _index_corpus(sources, target, reuse=not reread):
         raise SystemExit(1)
 
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bot.commands.results import ReloadReport
+from bot.corpus.cache import cache_path_for
 from bot.corpus.loader import load_corpus
 from bot.search.build import build_index, remove_stale_builds
 from bot.search.carry import sessions_from_index
@@ -38,7 +39,7 @@ def build_from_paths(paths: list[str], db_path: str) -> BuildOutcome:
     A file that cannot be read now but was indexed before keeps its previous sessions, so a
     typo in one file never takes its talks out of the answers.
     """
-    report = load_corpus([Path(p) for p in paths])
+    report = load_corpus([Path(p) for p in paths], cache=cache_path_for(Path(db_path)))
     broken = {s.path for s in report.skipped}
     kept = sessions_from_index(Path(db_path), broken)
     kept_sources = {s.source for s in kept}

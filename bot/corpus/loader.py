@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from bot.corpus.cache import Outcome, ReaderCache, file_key
 from bot.corpus.errors import NoteError
 from bot.corpus.markdown import read_markdown
 from bot.corpus.models import LoadReport, Session, SkippedFile
@@ -144,8 +145,6 @@ def is_candidate(path: Path) -> bool:
 # Below this many bytes of notes, starting worker processes costs more than it saves.
 PARALLEL_MIN_BYTES = 512 * 1024
 
-Outcome = tuple[list[Session], list[str]] | str  # sessions and warnings, or why not
-
 
 def _read_one(path: Path, source: str) -> Outcome:
     """One file's sessions and warnings, or the reason it cannot be used (never raises:
@@ -203,14 +202,27 @@ def _read_all(jobs: list[tuple[Path, str]], workers: int | None) -> Iterator[Out
                 yield f"it could not be read (the reader process failed: {exc!r})"
 
 
+def _key(path: Path, source: str) -> str | None:
+    """The cache key of a regular file of notes size, else None (read it, don't cache)."""
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+            return None
+        return file_key(path.read_bytes(), source, path.stem)
+    except OSError:
+        return None
+
+
 def load_corpus(
     paths: Iterable[Path | str],
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
+    cache: Path | None = None,
 ) -> LoadReport:
     """Read every notes file under the paths; a bad file is reported, never fatal.
 
-    ``workers``: processes to read with (default: one per core, for large corpora)."""
+    ``workers``: processes to read with (default: one per core, for large corpora).
+    ``cache``: a reader cache file (cache.py); files read before, unchanged, are not
+    read again."""
     roots = [Path(p) for p in paths]
     report = LoadReport()
     for root in roots:
@@ -225,8 +237,22 @@ def load_corpus(
         except ValueError:
             rel = path.as_posix()
         jobs.append((path, rel if len(roots) == 1 else f"{root.name}/{rel}"))
-    for done, ((_, source), outcome) in enumerate(zip(jobs, _read_all(jobs, workers),
-                                                      strict=True), start=1):
+    store = ReaderCache(cache) if cache is not None else None
+    keys = [_key(path, source) for path, source in jobs] if store else [None] * len(jobs)
+    outcomes: dict[int, Outcome] = {}
+    if store is not None:
+        known = store.get_many(k for k in keys if k)
+        outcomes = {n: known[k] for n, k in enumerate(keys) if k in known}
+    todo = [n for n in range(len(jobs)) if n not in outcomes]
+    fresh = _read_all([jobs[n] for n in todo], workers)
+    new: dict[str, Outcome] = {}
+    for done, (n, (_, source)) in enumerate(enumerate(jobs), start=1):
+        outcome = outcomes.get(n)
+        if outcome is None:
+            outcome = next(fresh)
+            key = keys[n]
+            if key:
+                new[key] = outcome
         report.files_read += 1
         if isinstance(outcome, str):
             report.skipped.append(SkippedFile(source, outcome))
@@ -236,4 +262,7 @@ def load_corpus(
             report.sessions.extend(sessions)
         if progress:
             progress(done, len(jobs))
+    if store is not None:
+        store.put_many(new)
+        store.close()
     return report

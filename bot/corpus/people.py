@@ -9,15 +9,16 @@ How sure we must be depends on where the text stands. After a label ("Presenter:
 a bold name in a speaker bullet) any well-formed name is taken (``strict=False``). Where
 nothing says a line names people (a bullet at the top of the notes, a heading under the
 title), a name must also start with a known first name (``strict=True``), so that
-"Pixar Philosophy" or "Intuit Proconnect" stay notes; the first names come from the
-gender-guesser package's name list (only the names are used).
+"Pixar Philosophy" or "Intuit Proconnect" stay notes; the first names are those that
+Faker (MIT) carries for its many locales.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
 from functools import cache
-from importlib import resources
 
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _RST_LINK = re.compile(r"`([^`<]*?)\s*<[^>]*>`_+")
@@ -64,23 +65,27 @@ _NOT_NAME_WORDS = {
     "keynotes", "session", "sessions", "talk", "panel", "workshop", "update", "updates",
     "slides", "video", "questions", "discussion", "welcome", "thanks", "thank", "day", "by",
 }
+_FIRST_NAME_LISTS = ("first_names", "first_names_male", "first_names_female",
+                     "first_names_nonbinary", "first_romanized_names",
+                     "first_romanized_names_male", "first_romanized_names_female")
 _NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$")
 
 
 @cache
 def first_names() -> frozenset[str]:
-    """Known first names, lower case (about 40,000, many languages)."""
-    try:
-        data = resources.files("gender_guesser").joinpath("data/nam_dict.txt")
-        text = data.read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):  # pragma: no cover - a broken install
-        return frozenset()
-    names = set()
-    for line in text.splitlines():
-        if line[:1] not in ("#", "=", ""):
-            parts = line.split(maxsplit=2)
-            if len(parts) >= 2:
-                names.add(parts[1].replace("+", " ").split()[0].lower())
+    """Known first names, lower case: those Faker's person providers carry for all of
+    their locales (about 30,000; romanised where a locale has them)."""
+    import faker.providers.person as person_providers
+
+    names: set[str] = set()
+    for module in pkgutil.iter_modules(person_providers.__path__):
+        provider = getattr(importlib.import_module(f"{person_providers.__name__}."
+                                                   f"{module.name}"), "Provider", None)
+        for attribute in _FIRST_NAME_LISTS:
+            found = next((vars(cls)[attribute] for cls in getattr(provider, "__mro__", ())
+                          if attribute in vars(cls)), ())
+            if isinstance(found, list | tuple | dict | set | frozenset):
+                names.update(n.lower() for n in found if isinstance(n, str))
     return frozenset(names)
 
 

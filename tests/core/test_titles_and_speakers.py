@@ -62,7 +62,7 @@ def test_a_single_name_counts_only_where_the_context_says_it_is_a_name() -> None
 
 def test_unlabelled_lines_need_a_known_first_name() -> None:
     assert names_line("Pixar Philosophy", strict=True) == []
-    assert names_line("Radina Matic", strict=True) == ["Radina Matic"]
+    assert names_line("Anna Schneider", strict=True) == ["Anna Schneider"]
     assert names_line("Standing room only", strict=False) == []
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.skipif(not SHARED.is_dir(), reason="../shared is absent
 GOALS = {
     "daneah": (0.98, 0.97),
     "k8s": (0.97, 0.95),
-    "lastcoolnameleft": (0.97, 0.70),
+    "lastcoolnameleft": (0.97, 0.68),
     "rdo": (1.0, 1.0),
     "barcelona": (0.98, 0.97),
     "seed": (1.0, 1.0),
@@ -80,6 +80,7 @@ def test_one_keynote_with_many_speakers_is_one_session() -> None:
     sessions = _sessions("lastcoolnameleft", "KubeCon-2017/Day-1-keynote.md")
     assert len(sessions) == 1
     title, speakers = sessions[0]
+    assert title == "Day 1 keynote"  # from the file name: no heading is its title
     assert {"Dan Kohn", "Michelle Noorali", "Tom Wilkie", "Adrian Cockcroft"} <= set(speakers)
 
 

@@ -43,7 +43,7 @@ def _index_corpus(paths: list[Path], db: Path, quiet: bool = False,
         bar.n = done
         bar.refresh()
 
-    report = load_corpus(paths, progress=progress, cache=cache_path_for(db) if reuse else None)
+    report = load_corpus(paths, progress=progress, cache=cache_path_for(db), reread=not reuse)
     bar.close()
     if not report.sessions:
         click.echo(f"No sessions could be read from {', '.join(map(str, paths))}; "

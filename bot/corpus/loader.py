@@ -217,12 +217,13 @@ def load_corpus(
     progress: Callable[[int, int], None] | None = None,
     workers: int | None = None,
     cache: Path | None = None,
+    reread: bool = False,
 ) -> LoadReport:
     """Read every notes file under the paths; a bad file is reported, never fatal.
 
     ``workers``: processes to read with (default: one per core, for large corpora).
     ``cache``: a reader cache file (cache.py); files read before, unchanged, are not
-    read again."""
+    read again (unless ``reread``: then every file is read and the cache refreshed)."""
     roots = [Path(p) for p in paths]
     report = LoadReport()
     for root in roots:
@@ -240,7 +241,7 @@ def load_corpus(
     store = ReaderCache(cache) if cache is not None else None
     keys = [_key(path, source) for path, source in jobs] if store else [None] * len(jobs)
     outcomes: dict[int, Outcome] = {}
-    if store is not None:
+    if store is not None and not reread:
         known = store.get_many(k for k in keys if k)
         outcomes = {n: known[k] for n, k in enumerate(keys) if k in known}
     todo = [n for n in range(len(jobs)) if n not in outcomes]

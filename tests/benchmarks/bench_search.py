@@ -1,9 +1,13 @@
 """Speed of indexing and retrieval, side by side with rank-bm25 and SQLite FTS5.
 
 Not a test: run it by hand, e.g.
-    .venv/bin/python tests/benchmarks/bench_search.py --sizes 10000 100000
+    .venv/bin/python tests/benchmarks/bench_search.py --sizes 10000 100000 \
+        --real ../shared/corpora ../shared/seed
 It builds synthetic passages (Zipf-distributed words, ~60 words each), then for each engine
 prints build time, query p50/p99 and open + first answer, and our ratios to the anchors.
+With --real it does the same on real notes (queries: content words of random passages),
+and times the whole ``summit-bot index`` process on them, cold (every file parsed) and
+warm (unchanged files taken from the reader cache).
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import random
 import resource
 import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -170,11 +176,63 @@ def bench_fts5(sessions: list[Session], qs: list[str], folder: Path) -> dict[str
             "open_first": open_first}
 
 
+def real_notes(paths: list[str], count: int, seed: int = 5
+               ) -> tuple[list[Session], list[str], float]:
+    """Sessions of real notes (and the seconds reading them took, in this process) and
+    queries of 2-5 content words drawn from random passages."""
+    from bot.corpus.loader import load_corpus
+
+    started = time.perf_counter()
+    report = load_corpus([Path(p) for p in paths])
+    seconds = time.perf_counter() - started
+    rng = random.Random(seed)
+    texts = [p.text for s in report.sessions for p in s.passages]
+    qs = []
+    while len(qs) < count:
+        words = [w for w in rng.choice(texts).split() if w.isalpha() and w.lower()
+                 not in STOPWORDS]
+        if len(words) >= 2:
+            qs.append(" ".join(rng.sample(words, min(len(words), rng.randint(2, 5)))))
+    return report.sessions, qs, seconds
+
+
+def time_index_process(paths: list[str], folder: Path) -> tuple[float, float]:
+    """Wall seconds of the whole ``summit-bot index`` process: cold, then warm."""
+    db = folder / "cli.sqlite3"
+    runs = []
+    for extra in (["--reread"], []):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "bot", "index", *paths, "--db", str(db), *extra],
+                       check=True, capture_output=True)
+        runs.append(time.perf_counter() - started)
+    return runs[0], runs[1]
+
+
+def report_engines(label: str, ours: dict[str, float], ref: dict[str, float],
+                   fts: dict[str, float]) -> None:
+    print(f"\n== {label}")
+    print(f"{'engine':<12}{'build s':>9}{'passages/s':>12}{'p50 ms':>9}{'p99 ms':>9}"
+          f"{'open+1st ms':>13}")
+    for name, r in (("summit-bot", ours), ("rank-bm25", ref), ("sqlite-fts5", fts)):
+        print(f"{name:<12}{r['build']:>9.2f}{r['rate']:>12,.0f}{r['p50']:>9.2f}"
+              f"{r['p99']:>9.2f}{r['open_first'] * 1000:>13.1f}")
+    print(f"summit-bot whole answer (re-ranking included): p50 {ours['answer_p50']:.2f} ms,"
+          f" p99 {ours['answer_p99']:.2f} ms; index file {ours['size_mib']:.1f} MiB; "
+          f"peak RSS so far {rss_mib():.0f} MiB")
+    print(f"ratios: p50 {ref['p50'] / ours['p50']:.0f}x faster than rank-bm25, "
+          f"{fts['p50'] / ours['p50']:.1f}x faster than FTS5; p99 "
+          f"{ref['p99'] / ours['p99']:.0f}x / {fts['p99'] / ours['p99']:.1f}x; "
+          f"open+first {ref['open_first'] / ours['open_first']:.0f}x faster than a "
+          f"rank-bm25 rebuild")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--rank-bm25-queries", type=int, default=40)
+    parser.add_argument("--real", nargs="+", metavar="PATH", default=[],
+                        help="also measure on these notes folders")
     args = parser.parse_args()
     print(f"machine: {os.cpu_count()} cores; python {os.sys.version.split()[0]}")
     for size in args.sizes:
@@ -186,21 +244,21 @@ def main() -> None:
             ours = bench_ours(sessions, qs, folder)
             fts = bench_fts5(sessions, qs, folder)
             ref = bench_rank_bm25(sessions, qs, args.rank_bm25_queries)
-        print(f"\n== {size:,} passages, {len(qs)} queries (rank-bm25: "
-              f"{min(len(qs), args.rank_bm25_queries)})")
-        print(f"{'engine':<12}{'build s':>9}{'passages/s':>12}{'p50 ms':>9}{'p99 ms':>9}"
-              f"{'open+1st ms':>13}")
-        for name, r in (("summit-bot", ours), ("rank-bm25", ref), ("sqlite-fts5", fts)):
-            print(f"{name:<12}{r['build']:>9.2f}{r['rate']:>12,.0f}{r['p50']:>9.2f}"
-                  f"{r['p99']:>9.2f}{r['open_first'] * 1000:>13.1f}")
-        print(f"summit-bot whole answer (re-ranking included): p50 {ours['answer_p50']:.2f} ms,"
-              f" p99 {ours['answer_p99']:.2f} ms; index file {ours['size_mib']:.1f} MiB; "
-              f"peak RSS so far {rss_mib():.0f} MiB")
-        print(f"ratios: p50 {ref['p50'] / ours['p50']:.0f}x faster than rank-bm25, "
-              f"{fts['p50'] / ours['p50']:.1f}x faster than FTS5; p99 "
-              f"{ref['p99'] / ours['p99']:.0f}x / {fts['p99'] / ours['p99']:.1f}x; "
-              f"open+first {ref['open_first'] / ours['open_first']:.0f}x faster than a "
-              f"rank-bm25 rebuild")
+        report_engines(f"{size:,} synthetic passages, {len(qs)} queries (rank-bm25: "
+                       f"{min(len(qs), args.rank_bm25_queries)})", ours, ref, fts)
+    if args.real:
+        sessions, qs, reading = real_notes(args.real, args.queries)
+        n = sum(len(s.passages) for s in sessions)
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp)
+            cold, warm = time_index_process(args.real, folder)
+            ours = bench_ours(sessions, qs, folder)
+            fts = bench_fts5(sessions, qs, folder)
+            ref = bench_rank_bm25(sessions, qs, args.rank_bm25_queries)
+        report_engines(f"real notes ({' '.join(args.real)}): {len(sessions):,} sessions, "
+                       f"{n:,} passages, {len(qs)} queries", ours, ref, fts)
+        print(f"reading the notes (parsing, one process per core): {reading:.2f} s; "
+              f"whole `summit-bot index` process: {cold:.2f} s cold, {warm:.2f} s warm")
 
 
 if __name__ == "__main__":

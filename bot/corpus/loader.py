@@ -100,9 +100,9 @@ def read_note_file(path: Path, source: str) -> tuple[list[Session], list[str]]:
         warnings.append("it is not valid UTF-8; bad bytes were replaced with �")
     readers: dict[str, Callable[[], list[Session]]] = {
         "markdown": lambda: read_markdown(text, source, path.stem, warnings.append),
-        "yaml": lambda: read_yaml(text, source),
+        "yaml": lambda: read_yaml(text, source, warnings.append),
         "text": lambda: read_plaintext(text, source, path.stem, warnings.append),
-        "rst": lambda: read_rst(text, source, path.stem),
+        "rst": lambda: read_rst(text, source, path.stem, warnings.append),
     }
     sessions = readers[kind or "text"]()
     if len(sessions) == 1 and _NOT_A_SESSION.match(sessions[0].title) and not \

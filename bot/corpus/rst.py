@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from typing import Any
 
 from docutils import nodes
@@ -13,8 +14,10 @@ from bot.corpus.errors import NoteError
 from bot.corpus.models import Session
 from bot.corpus.passages import make_passages
 from bot.corpus.people import person_name
-from bot.corpus.text import humanize_filename, one_line
+from bot.corpus.text import humanize_filename, line_span, one_line
 from bot.corpus.titles import split_title
+
+Warn = Callable[[str], None]
 
 _SETTINGS: dict[str, Any] = {
     "report_level": 5,
@@ -91,16 +94,29 @@ def _speakers(section: nodes.section) -> list[str]:
     return names
 
 
-def _session(section: nodes.section, source: str, track: str | None) -> Session | None:
+def _blocks(section: nodes.Element) -> list[str]:
+    """The section's own text blocks (not its sub-sections'); short "Label:" lines go."""
     blocks: list[str] = []
-    for child in section.children[1:]:
-        if isinstance(child, nodes.section):
+    for child in section.children:
+        if isinstance(child, nodes.section | nodes.title):
             continue
         for block in _render(child):
             text = block.strip()
             if text and not (text.endswith(":") and len(text) < 40 and "\n" not in text):
                 blocks.append(text)
-    passages = make_passages([(None, "\n\n".join(blocks))])
+    return blocks
+
+
+def _sections(section: nodes.section) -> list[tuple[str | None, str]]:
+    """The session's text, then each sub-section's under its title."""
+    found: list[tuple[str | None, str]] = [(None, "\n\n".join(_blocks(section)))]
+    for sub in section.findall(nodes.section, include_self=False):
+        found.append((_title(sub), "\n\n".join(_blocks(sub))))
+    return found
+
+
+def _session(section: nodes.section, source: str, track: str | None) -> Session | None:
+    passages = make_passages(_sections(section))
     if not passages:
         return None
     speakers = _speakers(section)
@@ -110,8 +126,20 @@ def _session(section: nodes.section, source: str, track: str | None) -> Session 
                    passages=passages)
 
 
-def read_rst(text: str, source: str, stem: str) -> list[Session]:
-    """Top sections are sessions; a single top section with subsections is a track of them."""
+def _report_loose_text(node: nodes.Element, where: str, warn: Warn | None) -> None:
+    """Text that stands outside every session (above the first one): say so, with lines."""
+    if warn is None or not _blocks(node):
+        return
+    lines = [child.line for child in node.children
+             if not isinstance(child, nodes.section | nodes.title)
+             and isinstance(getattr(child, "line", None), int)]
+    span = f"{line_span(min(lines), max(lines))}, " if lines else ""
+    warn(f"{span}the text {where}, is not part of any session and was not indexed")
+
+
+def read_rst(text: str, source: str, stem: str, warn: Warn | None = None) -> list[Session]:
+    """Top sections are sessions; a single top section with subsections is a track of them.
+    Text above the first session is reported through ``warn``."""
     try:
         doc = publish_doctree(text, settings_overrides=dict(_SETTINGS,
                                                            warning_stream=io.StringIO()))
@@ -121,6 +149,9 @@ def read_rst(text: str, source: str, stem: str) -> list[Session]:
     sessions: list[Session] = []
     if len(tops) == 1 and _subsections(tops[0]):
         track = _title(tops[0])
+        _report_loose_text(doc, "before the track's title", warn)
+        _report_loose_text(tops[0], f"under the track title “{track}”, before its first "
+                           "session", warn)
         for sub in _subsections(tops[0]):
             session = _session(sub, source, track)
             if session:
@@ -131,6 +162,7 @@ def read_rst(text: str, source: str, stem: str) -> list[Session]:
         passages = make_passages([(None, "\n\n".join(blocks))])
         return [Session(title=humanize_filename(stem), source=source,
                         passages=passages)] if passages else []
+    _report_loose_text(doc, "before the first session", warn)
     for top in tops:
         session = _session(top, source, None)
         if session:

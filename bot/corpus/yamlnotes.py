@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import yaml
@@ -13,7 +14,9 @@ from bot.corpus.passages import make_passages
 from bot.corpus.schema import YamlSession, describe_error
 
 
-def read_yaml(text: str, source: str) -> list[Session]:
+def read_yaml(text: str, source: str,
+              warn: Callable[[str], None] | None = None) -> list[Session]:
+    """Sessions of a YAML notes file; one with no notes is reported through ``warn``."""
     try:
         data: Any = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -39,6 +42,8 @@ def read_yaml(text: str, source: str) -> list[Session]:
             raise NoteError(describe_error(exc, f"session {n}")) from exc
         passages = make_passages([(None, record.notes)])
         if not passages:
+            if warn is not None:
+                warn(f"session {n} (“{record.title}”) has no notes and was not indexed")
             continue
         sessions.append(Session(
             title=record.title, source=source, speakers=record.speakers,

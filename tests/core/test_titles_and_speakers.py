@@ -109,3 +109,31 @@ def test_text_before_the_first_talk_of_a_listing_is_reported() -> None:
         ("TryStack", ["Dan Radez"])]
     assert warnings == ["line 7, before the first session, is not part of any session and "
                         "was not indexed"]
+
+
+def test_rst_sub_sections_are_kept_and_loose_text_is_reported() -> None:
+    from bot.corpus.rst import read_rst
+
+    text = ("Intro.\n\nStorage\n=======\n\nTrack intro.\n\nCeph talk\n---------\n\n"
+            "Notes on ceph.\n\nDeep dive\n~~~~~~~~~\n\nCrush details.\n\n"
+            "Swift talk\n----------\n\nSwift notes.\n")
+    warnings: list[str] = []
+    ceph, swift = read_rst(text, "s.rst", "s", warnings.append)
+    assert [(p.heading, p.text) for p in ceph.passages] == [
+        (None, "Notes on ceph."), ("Deep dive", "Crush details.")]
+    assert (ceph.track, swift.title) == ("Storage", "Swift talk")
+    assert warnings == [
+        "line 1, the text before the track's title, is not part of any session and was not "
+        "indexed",
+        "line 6, the text under the track title “Storage”, before its first session, is not "
+        "part of any session and was not indexed"]
+
+
+def test_a_yaml_session_without_notes_is_reported() -> None:
+    from bot.corpus.yamlnotes import read_yaml
+
+    warnings: list[str] = []
+    sessions = read_yaml("- title: A\n  notes: Some notes.\n- title: B\n  notes: ''\n", "y.yaml",
+                         warnings.append)
+    assert [s.title for s in sessions] == ["A"]
+    assert warnings == ["session 2 (“B”) has no notes and was not indexed"]

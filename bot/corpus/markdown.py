@@ -24,7 +24,7 @@ from bot.corpus.models import Session
 from bot.corpus.passages import make_passages
 from bot.corpus.prose import prose_speakers
 from bot.corpus.schema import SessionMeta, describe_error
-from bot.corpus.text import humanize_filename, line_span, one_line
+from bot.corpus.text import humanize_filename, loose_text, one_line
 from bot.corpus.titles import names_line, split_title, tidy_title
 
 Warn = Callable[[str], None]
@@ -353,10 +353,7 @@ def _report_preamble(lines: list[str], begin: int, end: int, warn: Warn | None,
     as the file numbers them (``offset``: lines of front matter above the content)."""
     text = [n for n in range(begin, end) if lines[n].strip()]
     if text and warn is not None:
-        one = text[0] == text[-1]
-        warn(f"{line_span(text[0] + 1 + offset, text[-1] + 1 + offset)}, before the first "
-             f"session, {'is' if one else 'are'} not part of any session and "
-             f"{'was' if one else 'were'} not indexed")
+        warn(loose_text(text[0] + 1 + offset, text[-1] + 1 + offset, "before the first session"))
 
 
 def _split(

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from bot.corpus.models import Session
 from bot.corpus.passages import make_passages
 from bot.corpus.prose import prose_speakers
-from bot.corpus.text import humanize_filename, line_span, one_line
+from bot.corpus.text import humanize_filename, loose_text, one_line
 
 _MINOR = {"a", "an", "the", "and", "or", "of", "for", "to", "in", "on", "with", "as", "at",
           "by", "from", "into", "your", "vs", "via", "is", "are", "&", "but", "our", "its"}
@@ -61,10 +61,8 @@ def read_plaintext(text: str, source: str, stem: str,
         summit = one_line(lines[titles[0]])
         intro = [n for n in range(titles[0] + 1, titles[1]) if lines[n].strip()]
         if intro and warn is not None:
-            one = intro[0] == intro[-1]
-            warn(f"{line_span(intro[0] + 1, intro[-1] + 1)}, the post's introduction before "
-                 f"its first session, {'is' if one else 'are'} not part of any session and "
-                 f"{'was' if one else 'were'} not indexed")
+            warn(loose_text(intro[0] + 1, intro[-1] + 1,
+                            "the post's introduction before its first session"))
         titles = titles[1:]
     if not titles:
         passages = make_passages([(None, text)])

@@ -14,7 +14,7 @@ from bot.corpus.errors import NoteError
 from bot.corpus.models import Session
 from bot.corpus.passages import make_passages
 from bot.corpus.people import person_name
-from bot.corpus.text import humanize_filename, line_span, one_line
+from bot.corpus.text import humanize_filename, loose_text, one_line
 from bot.corpus.titles import split_title
 
 Warn = Callable[[str], None]
@@ -133,8 +133,10 @@ def _report_loose_text(node: nodes.Element, where: str, warn: Warn | None) -> No
     lines = [child.line for child in node.children
              if not isinstance(child, nodes.section | nodes.title)
              and isinstance(getattr(child, "line", None), int)]
-    span = f"{line_span(min(lines), max(lines))}, " if lines else ""
-    warn(f"{span}the text {where}, is not part of any session and was not indexed")
+    if lines:
+        warn(loose_text(min(lines), max(lines), where))
+    else:
+        warn(f"text {where} is not part of any session and was not indexed")
 
 
 def read_rst(text: str, source: str, stem: str, warn: Warn | None = None) -> list[Session]:

@@ -65,3 +65,11 @@ def one_line(text: str) -> str:
 def line_span(first: int, last: int) -> str:
     """"line 7" or "lines 7–9" (1-based), for problems a person will look up."""
     return f"line {first}" if first == last else f"lines {first}–{last}"
+
+
+def loose_text(first: int, last: int, where: str) -> str:
+    """The warning for text that belongs to no session: "lines 3–4, before the first
+    session, are not part of any session and were not indexed"."""
+    one = first == last
+    return (f"{line_span(first, last)}, {where}, {'is' if one else 'are'} not part of any "
+            f"session and {'was' if one else 'were'} not indexed")

@@ -123,10 +123,9 @@ def test_rst_sub_sections_are_kept_and_loose_text_is_reported() -> None:
         (None, "Notes on ceph."), ("Deep dive", "Crush details.")]
     assert (ceph.track, swift.title) == ("Storage", "Swift talk")
     assert warnings == [
-        "line 1, the text before the track's title, is not part of any session and was not "
-        "indexed",
-        "line 6, the text under the track title “Storage”, before its first session, is not "
-        "part of any session and was not indexed"]
+        "line 1, before the track's title, is not part of any session and was not indexed",
+        "line 6, under the track title “Storage”, before its first session, is not part of "
+        "any session and was not indexed"]
 
 
 def test_a_yaml_session_without_notes_is_reported() -> None:

@@ -53,10 +53,11 @@ def _children(lines: list[str], i: int) -> list[int]:
 
 
 def _names_of(value: str) -> list[str]:
-    names = people(value, allow_single=True)
-    if not names and ":" in value:  # "Bing: Jordan Edwards"
+    if ":" in value:  # "Bing: Jordan Edwards", a team then the name
         names = people(value.split(":", 1)[1], allow_single=True)
-    return names
+        if names:
+            return names
+    return people(value, allow_single=True)
 
 
 def read_inline_meta(lines: list[str], max_lines: int = 25) -> tuple[InlineMeta, set[int]]:

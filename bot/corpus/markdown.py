@@ -248,6 +248,20 @@ def _opening_title(lines: list[str], stem: str) -> tuple[int, str] | None:
     if first is None:
         return None
     line = lines[first].strip()
+    bullet = _BULLET.match(lines[first])
+    if bullet and not bullet.group(1):
+        # "* Open Q&A on Azure" over nested bullets naming its panel: the outline's root
+        # (not in a keynote, whose first bullet is its first segment).
+        if re.search(r"keynote", stem, re.IGNORECASE):
+            return None
+        text = lines[first][bullet.end():].strip()
+        nested = next((x for x in lines[first + 1:] if x.strip()), "")
+        child = _BULLET.sub("", nested).strip()
+        if (nested.startswith((" ", "\t")) and len(text.split()) <= 10
+                and not re.search(r"[.!?:,;]$", text) and not _META_LINE.match(text)
+                and (names_line(child, strict=True) or _META_LINE.match(child))):
+            return first, text
+        return None
     bold = _BOLD_LINE.match(line)
     if bold:
         nxt_i = next((i for i in range(first + 1, len(lines)) if lines[i].strip()), None)

@@ -136,3 +136,13 @@ def test_a_yaml_session_without_notes_is_reported() -> None:
                          warnings.append)
     assert [s.title for s in sessions] == ["A"]
     assert warnings == ["session 2 (“B”) has no notes and was not indexed"]
+
+
+def test_an_outline_whose_root_bullet_is_the_title() -> None:
+    notes = ("* MSFT IT\n  * Panelist\n    * Bing: Jordan Edwards\n    * Azure: Mike Kippen\n"
+             "  * Security on Azure\n    * tools bring git back\n")
+    [talk] = read_markdown(notes, "Build-2017/Day3-MSFT-IT.md", "Day3-MSFT-IT")
+    assert (talk.title, talk.speakers) == ("MSFT IT", ["Jordan Edwards", "Mike Kippen"])
+    notes = "* Windows\n  * new features shipped\n* Office\n  * more\n"
+    [talk] = read_markdown(notes, "Build-2017/Day2-Keynote.md", "Day2-Keynote")
+    assert talk.title == "Day2 Keynote"  # a bullet over notes, not names, is no title

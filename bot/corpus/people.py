@@ -20,6 +20,10 @@ import pkgutil
 import re
 from functools import cache
 
+# Longer texts are cut before they are read: no list of speakers is longer, and it bounds
+# the work on hostile notes.
+MAX_NAME_TEXT = 200
+MAX_LIST_TEXT = 600
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _RST_LINK = re.compile(r"`([^`<]*?)\s*<[^>]*>`_+")
 _URL = re.compile(r"\b(?:https?://|www\.)\S+")
@@ -107,7 +111,7 @@ def person_name(text: str, *, strict: bool = False, allow_single: bool = False,
     ``lowercase``: a name may be all in lower case ("arkady kanevsky", set in bold as a
     speaker); otherwise at most one word may be ("John gossman", not "Standing room only").
     """
-    text = strip_markup(text)
+    text = strip_markup(text[:MAX_NAME_TEXT])
     if _EMAIL.search(text):
         return None
     text = _HANDLE.sub(" ", text)
@@ -147,7 +151,7 @@ def people(text: str, *, strict: bool = False, allow_single: bool = False) -> li
     A comma may separate two names or a name from its role and company: a part after a
     comma counts only when it reads as a full name by itself, with no role or company word.
     """
-    text = strip_markup(text)
+    text = strip_markup(text[:MAX_LIST_TEXT])
     text = _PARENS.sub("", text)  # commas inside brackets belong to a role
     names: list[str] = []
     for chunk in LIST_SPLIT.split(text):

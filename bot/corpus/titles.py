@@ -26,6 +26,9 @@ _MODERATED = re.compile(r"\s*[,(-]?\s*\b(?:moderated|hosted|facilitated)\s+by\s+
                         re.IGNORECASE)
 _DASH_SPEAKER = re.compile(r"^(?P<title>.+?)\s+[-–—]\s+(?P<who>[^-–—]+)$")
 _QUOTES = "\"“”'‘’"
+# Lines longer than this are not analysed (and are no title): bounds the work on hostile
+# notes, where a credit could otherwise be looked for after every "by" of a huge line.
+MAX_TITLE_LINE = 300
 
 
 def _slug_words(stem: str | None) -> set[str]:
@@ -54,7 +57,7 @@ def unquote(title: str) -> str:
 
 def tidy_title(text: str) -> str:
     """Markup, labels, surrounding quotes and a trailing colon off a title."""
-    title = strip_markup(text)
+    title = strip_markup(text[:MAX_TITLE_LINE])
     title = _LABEL.sub("", title) if _LABEL.match(title) and len(title) > 12 else title
     title = unquote(title)
     return title.strip().rstrip(":").strip()
@@ -69,6 +72,8 @@ def split_title(
     a trailing "by Jane Roe" is a credit when the file is named after Jane Roe too.
     ``known_speakers`` (from elsewhere in the notes) make "… by Jane Roe" a credit."""
     raw = " ".join(line.split())
+    if len(raw) > MAX_TITLE_LINE:  # no title is this long: don't look for credits in it
+        return tidy_title(raw[:MAX_TITLE_LINE]), []
     known = {k.casefold() for k in known_speakers}
     match = _QUOTED_BY.match(strip_markup(raw)) or _QUOTED_BY.match(raw)
     if match:
@@ -103,6 +108,8 @@ def split_title(
 
 def names_line(line: str, *, strict: bool) -> list[str]:
     """Speakers of a line that holds only names ("Jane Roe, Acme & John Doe"), else []."""
+    if len(line) > 400:
+        return []
     text = strip_markup(line)
     if not text or len(text) > 200 or re.search(r"[.!?]\s+\w", text) or text[0] in _QUOTES:
         return []

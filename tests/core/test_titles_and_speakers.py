@@ -146,3 +146,15 @@ def test_an_outline_whose_root_bullet_is_the_title() -> None:
     notes = "* Windows\n  * new features shipped\n* Office\n  * more\n"
     [talk] = read_markdown(notes, "Build-2017/Day2-Keynote.md", "Day2-Keynote")
     assert talk.title == "Day2 Keynote"  # a bullet over notes, not names, is no title
+
+
+@pytest.mark.parametrize("line", ["x by " * 5000, '"' + "a by b " * 5000, "a - " * 5000,
+                                  "[" * 5000 + "x](" * 5000, "(" * 10000])
+def test_huge_hostile_title_lines_are_read_in_bounded_work(line: str) -> None:
+    """Each of these took from a second to over a minute before the readers cut long lines
+    (a credit was looked for after every "by"); now each is one short pass."""
+    title, speakers = split_title(line)
+    assert len(title) <= 300 and speakers == []
+    assert people(line) == [] or len(people(line)) < 50
+    [talk] = read_markdown(f"# {line}\n\nSome notes here.\n", "h.md", "h")
+    assert len(talk.title) <= 300

@@ -207,12 +207,15 @@ def session(title: tuple[str, ...], db: Path | None) -> None:
 @DB_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print the figures and misses as JSON.")
 @click.option("--corpus", default=None, help="Only the items whose `corpus` is this.")
-def eval_command(questions: Path, db: Path | None, as_json: bool, corpus: str | None) -> None:
+@click.option("--split", type=click.Choice(["tune", "check"]), default=None,
+              help="Only the items of this split (tune constants on tune, report check).")
+def eval_command(questions: Path, db: Path | None, as_json: bool, corpus: str | None,
+                 split: str | None) -> None:
     """Run a question file and print passage@1, passage@3, decline rates and the misses."""
     from bot.answer.evaluate import EvalFileError, evaluate, load_items
 
     try:
-        items = load_items(questions, corpus)
+        items = load_items(questions, corpus, split)
     except EvalFileError as exc:
         raise click.ClickException(str(exc)) from exc
     path = _resolve_db(db)
@@ -227,7 +230,8 @@ def eval_command(questions: Path, db: Path | None, as_json: bool, corpus: str | 
     report = asyncio.run(run())
     figures = report.figures()
     misses = [{"id": r.item.id, "q": r.item.q, "expected_session": r.item.session,
-               "answered": r.answered, "quoted_session": r.quoted_session,
+               "answered": r.answered, "confident": r.confident,
+               "quoted_session": r.quoted_session,
                "quoted": r.quoted} for r in report.misses()]
     if as_json:
         click.echo(json.dumps({"figures": figures, "misses": misses}, ensure_ascii=False))
@@ -236,10 +240,15 @@ def eval_command(questions: Path, db: Path | None, as_json: bool, corpus: str | 
                f"{figures['unanswerable']} not in the notes)")
     click.echo(f"right passage first (passage@1):    {figures['passage_at_1']:.1%}")
     click.echo(f"right passage in top 3 (passage@3): {figures['passage_at_3']:.1%}")
-    click.echo(f"declined when not in the notes:     {figures['declined_unanswerable']:.1%}")
+    click.echo(f"declined or hedged when not in the notes: "
+               f"{figures['declined_unanswerable']:.1%} "
+               f"(hedged {figures['hedged_unanswerable']:.1%})")
     click.echo(f"declined although answerable:       {figures['declined_answerable']:.1%}")
+    click.echo(f"hedged although answerable:         {figures['hedged_answerable']:.1%}")
+    click.echo(f"confident answers that are right:   {figures['confident_right']:.1%}")
     for miss in misses:
-        got = (f"quoted “{miss['quoted_session']}”" if miss["answered"] else "declined")
+        got = ("declined" if not miss["answered"] else
+               f"quoted “{miss['quoted_session']}”" + ("" if miss["confident"] else " (hedged)"))
         want = miss["expected_session"] or "a decline"
         click.echo(f"- miss {miss['id']}: {miss['q']!r}: {got}; wanted {want}")
 

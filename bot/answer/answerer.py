@@ -28,6 +28,11 @@ MIN_COVERAGE = 0.5
 # confirms what it is about; paraphrases of the rest then need to match a little less.
 NAMED_MIN_COVERAGE = 0.4
 ALTERNATIVE_MIN_COVERAGE = 0.5
+# Below MIN_COVERAGE but at least this, the closest passage is quoted as a hedged answer
+# ("the notes may not answer this exactly"); below it, the bot declines. Fitted on the
+# paraphrase set's tune split by tests/eval/fit_hedge.py: the highest value that keeps
+# answerable questions declined at 5% or less.
+HEDGE_MIN_COVERAGE = 0.25
 # A word found only through a synonym or acronym counts this much of the word itself.
 SYNONYM_CREDIT = 0.8
 EXPANSION_WEIGHT = 0.4
@@ -53,8 +58,10 @@ class _Scored:
 class Answerer:
     """Answers questions from one open index (rebuild the Answerer when the index changes)."""
 
-    def __init__(self, index: Index, thesaurus: Thesaurus | None = None):
+    def __init__(self, index: Index, thesaurus: Thesaurus | None = None,
+                 hedge_min: float = HEDGE_MIN_COVERAGE):
         self.index = index
+        self.hedge_min = hedge_min
         self.names = SessionNames(index.sessions)
         self.thesaurus = thesaurus or curated()
 
@@ -88,7 +95,7 @@ class Answerer:
         near = self.names.near_spellings(unique)
         hits = await index.search(query, limit=CANDIDATES, weights=weights)
         if not hits:
-            return Answer(question=question.text, answered=False,
+            return Answer(question=question.text, answered=False, confident=False,
                           nearest=self._nearest_by_name(named))
         dfs = await index.doc_freqs(unique)
         term_weight = {t: self._idf(dfs.get(t, 0)) * (LIGHT_WEIGHT if is_light(t) else 1.0)
@@ -134,24 +141,27 @@ class Answerer:
         best = scored[0]
         highlight = set(question.terms) | set(weights)
         threshold = NAMED_MIN_COVERAGE if named.get(best.passage.session_id) else MIN_COVERAGE
-        answered = best.coverage >= threshold and best.own_coverage > 0
+        confident = best.coverage >= threshold and best.own_coverage > 0
+        hedged = not confident and best.coverage >= self.hedge_min and best.own_coverage > 0
         quote = self._quote(best, highlight)
         others: list[Quote] = []
         seen_sessions = {best.passage.session_id}
+        # A hedged answer offers the other near passages whatever their own coverage.
+        floor = ALTERNATIVE_MIN_COVERAGE if confident else 0.0
         for cand in scored[1:]:
             if len(others) == 2:
                 break
             if cand.passage.session_id in seen_sessions:
                 continue
-            if cand.coverage >= max(ALTERNATIVE_MIN_COVERAGE, best.coverage * 0.7) and \
-                    cand.own_coverage > 0:
+            if cand.coverage >= max(floor, best.coverage * 0.7) and cand.own_coverage > 0:
                 others.append(self._quote(cand, highlight))
                 seen_sessions.add(cand.passage.session_id)
-        if not answered:
+        if not (confident or hedged):
             return Answer(question=question.text, answered=False, best=quote,
-                          nearest=self._nearest(scored, named), confidence=best.coverage)
+                          nearest=self._nearest(scored, named), confidence=best.coverage,
+                          confident=False)
         return Answer(question=question.text, answered=True, best=quote,
-                      alternatives=others, confidence=best.coverage)
+                      alternatives=others, confidence=best.coverage, confident=confident)
 
     async def _add_compounds(self, text: str,
                              alternatives: dict[str, set[tuple[str, ...]]]) -> None:

@@ -2,7 +2,11 @@
 
 A question file is a YAML list of ``{id, q, session, expect}``: ``session`` is the title of
 the session that answers (null when the notes don't answer), and ``expect`` lists phrases a
-right quoted passage contains verbatim.
+right quoted passage contains verbatim. An optional ``split`` (``tune`` or ``check``) keeps
+the questions constants are fitted on apart from those the figures are reported on.
+
+A hedged answer (the closest passage, said to maybe not answer) counts for passage@1 when
+its passage is right, and as a decline for a question the notes don't answer.
 """
 
 from __future__ import annotations
@@ -25,13 +29,15 @@ class EvalItem(BaseModel):
     session: str | None = None
     expect: list[str] = []
     corpus: str | None = None
+    split: str | None = None
 
 
 class EvalFileError(Exception):
     """The question file is unusable; the message says which item and why."""
 
 
-def load_items(path: Path, corpus: str | None = None) -> list[EvalItem]:
+def load_items(path: Path, corpus: str | None = None, split: str | None = None
+               ) -> list[EvalItem]:
     try:
         data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
@@ -48,6 +54,8 @@ def load_items(path: Path, corpus: str | None = None) -> list[EvalItem]:
             raise EvalFileError(f"{path}: item {n}: '{key}' {first['msg']}") from exc
     if corpus:
         items = [i for i in items if i.corpus == corpus]
+    if split:
+        items = [i for i in items if i.split == split]
     return items
 
 
@@ -55,20 +63,25 @@ def _norm(text: str) -> str:
     return " ".join(text.split()).casefold()
 
 
+def _flat(text: str) -> str:
+    """As the shared scorer compares: no bold or code marks, whitespace collapsed."""
+    return " ".join(text.replace("**", "").replace("__", "").replace("`", "").split())
+
+
 def quote_is_right(quote: Quote, item: EvalItem) -> bool:
-    """The quote is from the expected session and holds one of the expected phrases."""
-    if item.session is not None and _norm(quote.session.title) != _norm(item.session):
-        return False
+    """The quoted passage holds every expected phrase. The passage decides, not the title
+    (better reading of the notes may rename a session); with no phrases, the title does."""
     if not item.expect:
-        return True
-    text = _norm(quote.text)
-    return any(_norm(phrase) in text for phrase in item.expect)
+        return item.session is not None and _norm(quote.session.title) == _norm(item.session)
+    text = _flat(quote.text)
+    return all(_flat(phrase) in text for phrase in item.expect)
 
 
 @dataclass(slots=True)
 class ItemResult:
     item: EvalItem
-    answered: bool
+    answered: bool  # confidently or hedged
+    confident: bool
     right_first: bool
     right_in_top3: bool
     quoted_session: str | None
@@ -99,13 +112,18 @@ class EvalReport:
             "unanswerable": len(una),
             "passage_at_1": share([r.right_first for r in ans]),
             "passage_at_3": share([r.right_in_top3 for r in ans]),
-            "declined_unanswerable": share([not r.answered for r in una]),
+            # declined or hedged: either way the bot did not claim an answer
+            "declined_unanswerable": share([not r.confident for r in una]),
+            "hedged_unanswerable": share([r.answered and not r.confident for r in una]),
             "declined_answerable": share([not r.answered for r in ans]),
+            "hedged_answerable": share([r.answered and not r.confident for r in ans]),
+            "confident_right": share([r.right_first for r in ans if r.confident]
+                                     + [False for r in una if r.confident]),
         }
 
     def misses(self) -> list[ItemResult]:
         return [r for r in self.results
-                if (r.item.session is None and r.answered)
+                if (r.item.session is None and r.confident)
                 or (r.item.session is not None and not r.right_first)]
 
 
@@ -117,11 +135,11 @@ async def evaluate(answerer: Answerer, items: list[EvalItem]) -> EvalReport:
         except QuestionProblem:
             answer = None
         if answer is None or not answer.answered or answer.best is None:
-            report.results.append(ItemResult(item, False, False, False, None, None))
+            report.results.append(ItemResult(item, False, False, False, False, None, None))
             continue
         shown = [answer.best, *answer.alternatives][:3]
         report.results.append(ItemResult(
-            item=item, answered=True,
+            item=item, answered=True, confident=answer.confident,
             right_first=quote_is_right(answer.best, item),
             right_in_top3=any(quote_is_right(q, item) for q in shown),
             quoted_session=answer.best.session.title, quoted=answer.best.text,

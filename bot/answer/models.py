@@ -26,18 +26,28 @@ class Alternative:
 
 @dataclass(slots=True)
 class Answer:
+    """Three outcomes: a confident answer (``answered`` and ``confident``); a hedged one
+    (``answered``, not ``confident``: the closest passage, said to maybe not answer); and a
+    decline (not ``answered``), naming the closest sessions."""
+
     question: str
     answered: bool
     best: Quote | None = None
     alternatives: list[Quote] = field(default_factory=list)
     nearest: list[SessionRecord] = field(default_factory=list)  # when declining
     confidence: float = 0.0
+    confident: bool = True
+
+    @property
+    def hedged(self) -> bool:
+        return self.answered and not self.confident
 
     def to_json(self) -> dict[str, Any]:
         """The stable ``--json`` shape of the CLI (an interface: change with care)."""
         return {
             "question": self.question,
             "answered": self.answered,
+            "confident": self.answered and self.confident,
             "session": session_json(self.best.session) if self.best and self.answered else None,
             "passage": self.best.text if self.best and self.answered else None,
             "score": round(self.best.score, 4) if self.best and self.answered else 0.0,

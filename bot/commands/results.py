@@ -34,8 +34,9 @@ class AnswerReply:
 
     @property
     def ephemeral(self) -> bool:
-        """A hit is public; a miss is shown only to the asker."""
-        return not self.answer.answered
+        """A confident answer is public; a hedged one or a decline is shown only to the
+        asker, so that a busy channel sees only answers the bot stands by."""
+        return not (self.answer.answered and self.answer.confident)
 
 
 @dataclass(slots=True, frozen=True)

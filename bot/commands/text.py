@@ -16,6 +16,7 @@ from bot.commands.results import (
 from bot.search.index import SessionRecord
 
 DECLINE = "The notes don't cover that."
+HEDGE = "The notes may not answer this exactly; the closest passage is:"
 
 
 def session_byline(session: SessionRecord) -> str:
@@ -40,7 +41,8 @@ def answer_text(answer: Answer, mark: tuple[str, str] = ("**", "**")) -> str:
             lines.append("Closest sessions: " + "; ".join(s.title for s in answer.nearest))
         return "\n".join(lines)
     best = answer.best
-    lines = [best.session.title]
+    lines = [HEDGE] if answer.hedged else []
+    lines.append(best.session.title)
     byline = session_byline(best.session)
     if byline:
         lines.append(byline)

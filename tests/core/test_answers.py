@@ -126,8 +126,9 @@ def test_cli_ask_json_shape(corpus_index: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.output.splitlines()]
     assert [line["answered"] for line in lines] == [True, False]
+    assert [line["confident"] for line in lines] == [True, False]
     first = lines[0]
-    assert set(first) == {"question", "answered", "session", "passage", "score",
+    assert set(first) == {"question", "answered", "confident", "session", "passage", "score",
                           "alternatives"}
     assert set(first["session"]) == {"title", "speakers", "summit", "source"}
     assert first["session"]["speakers"] == ["Josh"]  # the seed names only "Josh from Inktank"

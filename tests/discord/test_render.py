@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from bot.answer.models import Answer, Quote
 from bot.commands import AnswerReply, Notice, ReloadReport
+from bot.commands.text import HEDGE
 from bot.platforms.discord.render import (
     ELLIPSIS,
     answer_message,
@@ -102,3 +103,13 @@ def test_short_reload_report_has_no_attachment_and_escapes_paths() -> None:
 def test_notice_keeps_its_text_and_privacy() -> None:
     message = render(Notice("Please wait.", kind="cooldown"))
     assert message.content == "Please wait." and message.ephemeral
+
+
+def test_a_hedged_answer_says_so_before_the_quote_and_only_to_the_asker() -> None:
+    text = "Ceph spreads data with CRUSH."
+    quote = Quote(session("Ceph"), PassageRecord(0, 0, 0, None, text, len(text)), text, (), 1.0)
+    message = answer_message(AnswerReply(Answer("q", True, best=quote, confident=False)))
+    assert message.content == HEDGE and message.ephemeral
+    assert message.embed is not None and message.embed.title == "Ceph"
+    sure = answer_message(AnswerReply(Answer("q", True, best=quote)))
+    assert sure.content is None and not sure.ephemeral

@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from bot.commands import SummitService
-from bot.commands.text import DECLINE
+from bot.commands.text import DECLINE, HEDGE
 from bot.platforms.discord import commands
 from bot.platforms.discord.render import FAILURE, NOT_YOUR_LIST
 from tests.discord.fake_discord import ALICE, BOB, FakeDiscord, member
@@ -55,6 +55,19 @@ async def test_ask_cooldown_says_when_to_try_again(fake_discord: FakeDiscord,
     assert "try again in 60 seconds" in second.json["data"]["content"]
     other = await fake_discord.interact(fake_discord.slash("ask", member(BOB), question=CEPH))
     assert not other.json["data"].get("flags", 0) & EPHEMERAL  # per user
+
+
+async def test_a_hedged_answer_is_private_and_says_so_above_the_quote(
+        fake_discord: FakeDiscord) -> None:
+    sent = await fake_discord.interact(fake_discord.slash(
+        "ask", question="what did the speaker say about tape backups?"))
+    data = sent.json["data"]
+    assert data["flags"] & EPHEMERAL
+    assert data["content"] == HEDGE
+    assert data["allowed_mentions"] == NO_PINGS
+    (embed,) = data["embeds"]
+    assert embed["title"] == "Intercloud Object Storage: Colony"
+    assert "tape" in embed["description"]
 
 
 async def test_slow_answer_is_deferred_then_edited(fake_discord: FakeDiscord,

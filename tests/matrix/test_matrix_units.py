@@ -70,3 +70,18 @@ def test_saved_login_is_private_and_scoped(tmp_path: Path) -> None:
     assert state.load(tmp_path, "http://other", BOT) is None
     state.forget(tmp_path)
     assert state.load(tmp_path, "http://hs", BOT) is None
+
+
+def test_a_hedged_answer_is_marked_as_such_in_both_bodies() -> None:
+    from bot.answer.models import Answer, Quote
+    from bot.commands import AnswerReply
+    from bot.commands.text import HEDGE
+    from bot.search.index import PassageRecord, SessionRecord
+
+    record = SessionRecord(0, "Ceph <talk>", (), None, None, None, (), None, (), "c.md", "f",
+                           0, 1)
+    text = "Ceph spreads data with CRUSH."
+    quote = Quote(record, PassageRecord(0, 0, 0, None, text, len(text)), text, (), 1.0)
+    content = render_content(AnswerReply(Answer("q", True, best=quote, confident=False)))
+    assert content["body"].startswith(HEDGE)
+    assert content["formatted_body"].startswith(f"<p><i>{HEDGE}</i></p><b>Ceph &lt;talk&gt;")

@@ -25,7 +25,7 @@ from bot.commands.results import (
     SessionNotFound,
     SessionReply,
 )
-from bot.commands.text import DECLINE, list_text, reload_text, session_byline
+from bot.commands.text import DECLINE, HEDGE, list_text, reload_text, session_byline
 from bot.search.index import SessionRecord
 
 CONTENT_LIMIT = 2000
@@ -151,6 +151,8 @@ def answer_message(reply: AnswerReply) -> Message:
         fields.append(("Also in", also, False))
     embed = _budgeted_embed(session.title, _web_url(session), best.text, best.marks, fields,
                             session_byline(session))
+    if answer.hedged:  # said before the quote, so it is never read as a sure answer
+        return Message(content=HEDGE, embed=embed, ephemeral=reply.ephemeral)
     return Message(embed=embed, ephemeral=reply.ephemeral)
 
 

@@ -9,7 +9,7 @@ from typing import Any
 from bot.answer.highlight import apply_marks
 from bot.answer.models import Quote
 from bot.commands.results import AnswerReply, SessionList, SessionReply
-from bot.commands.text import render_text, session_byline
+from bot.commands.text import HEDGE, render_text, session_byline
 
 # A zero-width word joiner after "@" keeps "@room" in quoted notes from notifying a room.
 _DEFUSE = "@\u2060"
@@ -39,7 +39,8 @@ def _answer_html(reply: AnswerReply) -> str | None:
     if not answer.answered or answer.best is None:
         return None
     best = answer.best
-    parts = [f"<b>{_esc(best.session.title)}</b>"]
+    parts = [f"<p><i>{_esc(HEDGE)}</i></p>"] if answer.hedged else []
+    parts.append(f"<b>{_esc(best.session.title)}</b>")
     byline = session_byline(best.session)
     if byline:
         parts.append(f"<br/><i>{_esc(byline)}</i>")

@@ -22,6 +22,12 @@ from bot.search.tokenizer import STOPWORDS, split_words, term_for
 
 CANDIDATES = 60
 RESCORED = 30
+# Passages of the sessions a question names ("the Pixar talk") are re-scored too, even when
+# BM25 over the whole corpus ranks them low: up to this many per session, of the few
+# sessions named most strongly.
+NAMED_SESSIONS = 3
+PER_NAMED_SESSION = 10
+NAMED_HITS = 5000
 # Share of the question's weight the best passage (with its session's name) must cover.
 MIN_COVERAGE = 0.5
 # When the question names the passage's session ("the ceph talk"), the name already
@@ -31,13 +37,40 @@ ALTERNATIVE_MIN_COVERAGE = 0.5
 # Below MIN_COVERAGE but at least this, the closest passage is quoted as a hedged answer
 # ("the notes may not answer this exactly"); below it, the bot declines. Fitted on the
 # paraphrase set's tune split by tests/eval/fit_hedge.py: the highest value that keeps
-# answerable questions declined at 5% or less.
+# answerable questions declined at 2.5% or less (half the target, as a margin). Compared
+# with the best coverage among the first three candidates.
 HEDGE_MIN_COVERAGE = 0.25
 # A word found only through a synonym or acronym counts this much of the word itself.
 SYNONYM_CREDIT = 0.8
 EXPANSION_WEIGHT = 0.4
 LIGHT_WEIGHT = 0.35
 POSITION_BONUS = 0.06
+
+
+@dataclass(slots=True, frozen=True)
+class Weights:
+    """How the re-scoring features add up (see Answerer.answer). Fitted on the paraphrase
+    set's tune split by tests/eval/fit_weights.py (the hand-set weights before were 0.35,
+    0.35, 0.25, 0.3, 1)."""
+
+    bm25: float = 0.1  # BM25, relative to the best candidate's
+    coverage: float = 0.5  # share of the question's weight the passage and its name cover
+    named: float = 0.5  # how strongly the question names the passage's session
+    rest: float = 0.1  # share of what the passage adds beyond the session's name
+    early: float = 1.0  # times POSITION_BONUS / (1 + position)
+
+    def score(self, f: Features) -> float:
+        return (self.bm25 * f.bm25 + self.coverage * f.coverage + self.named * f.named
+                + self.rest * f.rest + self.early * f.early)
+
+
+@dataclass(slots=True, frozen=True)
+class Features:
+    bm25: float
+    coverage: float
+    named: float
+    rest: float
+    early: float
 
 
 def is_light(term: str) -> bool:
@@ -47,21 +80,23 @@ def is_light(term: str) -> bool:
 
 
 @dataclass(slots=True)
-class _Scored:
+class Scored:
     passage: PassageRecord
     bm25: float
     coverage: float
     own_coverage: float  # by the passage's own words, without the session's name
     score: float
+    features: Features
 
 
 class Answerer:
     """Answers questions from one open index (rebuild the Answerer when the index changes)."""
 
     def __init__(self, index: Index, thesaurus: Thesaurus | None = None,
-                 hedge_min: float = HEDGE_MIN_COVERAGE):
+                 hedge_min: float = HEDGE_MIN_COVERAGE, weights: Weights | None = None):
         self.index = index
         self.hedge_min = hedge_min
+        self.weights = weights or Weights()
         self.names = SessionNames(index.sessions)
         self.thesaurus = thesaurus or curated()
 
@@ -77,7 +112,7 @@ class Answerer:
         n = self.index.passage_count
         return max(math.log((n - df + 0.5) / (df + 0.5) + 1.0), 0.05)
 
-    async def answer(self, question: Question) -> Answer:
+    async def answer(self, question: Question, trace: list[Scored] | None = None) -> Answer:
         index = self.index
         terms = list(question.content_terms) or list(question.terms)
         unique = list(dict.fromkeys(terms))
@@ -93,7 +128,8 @@ class Answerer:
                         query.append(part)
         named = self.names.match(question.terms)
         near = self.names.near_spellings(unique)
-        hits = await index.search(query, limit=CANDIDATES, weights=weights)
+        hits = await index.search(query, limit=NAMED_HITS if named else CANDIDATES,
+                                  weights=weights)
         if not hits:
             return Answer(question=question.text, answered=False, confident=False,
                           nearest=self._nearest_by_name(named))
@@ -101,10 +137,10 @@ class Answerer:
         term_weight = {t: self._idf(dfs.get(t, 0)) * (LIGHT_WEIGHT if is_light(t) else 1.0)
                        for t in unique}
         total = sum(term_weight.values()) or 1.0
-        top = hits[:RESCORED]
+        top = hits[:RESCORED] + self._named_hits(hits[RESCORED:], named)
         passages = await index.passages([pid for pid, _ in top])
         best_bm25 = top[0][1] or 1.0
-        scored: list[_Scored] = []
+        scored: list[Scored] = []
         for pid, bm25 in top:
             passage = passages[pid]
             own = set(passage_terms(passage.heading, passage.text))
@@ -134,15 +170,20 @@ class Answerer:
             name_bonus = named.get(passage.session_id, 0.0)
             # Notes open with what a talk is about: "what is X" is answered early on.
             early = POSITION_BONUS / (1 + passage.position)
-            score = (0.35 * (bm25 / best_bm25) + 0.35 * cov + 0.25 * name_bonus
-                     + 0.3 * rest + early)
-            scored.append(_Scored(passage, bm25, cov, own_cov, score))
+            features = Features(bm25 / best_bm25, cov, name_bonus, rest, early)
+            scored.append(Scored(passage, bm25, cov, own_cov, self.weights.score(features),
+                                  features))
         scored.sort(key=lambda s: (-s.score, s.passage.id))
+        if trace is not None:  # the candidates and their features, for fitting the weights
+            trace.extend(scored)
         best = scored[0]
         highlight = set(question.terms) | set(weights)
         threshold = NAMED_MIN_COVERAGE if named.get(best.passage.session_id) else MIN_COVERAGE
         confident = best.coverage >= threshold and best.own_coverage > 0
-        hedged = not confident and best.coverage >= self.hedge_min and best.own_coverage > 0
+        # Something relevant was found when a passage near the top covers enough of the
+        # question, even if the one ranked first covers less.
+        relevant = max((c.coverage for c in scored[:3] if c.own_coverage > 0), default=0.0)
+        hedged = not confident and relevant >= self.hedge_min and best.own_coverage > 0
         quote = self._quote(best, highlight)
         others: list[Quote] = []
         seen_sessions = {best.passage.session_id}
@@ -158,10 +199,25 @@ class Answerer:
                 seen_sessions.add(cand.passage.session_id)
         if not (confident or hedged):
             return Answer(question=question.text, answered=False, best=quote,
-                          nearest=self._nearest(scored, named), confidence=best.coverage,
+                          nearest=self._nearest(scored, named), confidence=relevant,
                           confident=False)
         return Answer(question=question.text, answered=True, best=quote,
-                      alternatives=others, confidence=best.coverage, confident=confident)
+                      alternatives=others, confidence=relevant, confident=confident)
+
+    def _named_hits(self, hits: list[tuple[int, float]], named: dict[int, float]
+                    ) -> list[tuple[int, float]]:
+        """The best further hits within the sessions the question names most strongly."""
+        chosen = {sid for sid, _ in sorted(named.items(), key=lambda kv: -kv[1])
+                  [:NAMED_SESSIONS]}
+        taken: dict[int, int] = {}
+        extra = []
+        session_of = self.index.passage_session
+        for pid, score in hits:
+            sid = int(session_of[pid])
+            if sid in chosen and taken.get(sid, 0) < PER_NAMED_SESSION:
+                taken[sid] = taken.get(sid, 0) + 1
+                extra.append((pid, score))
+        return extra
 
     async def _add_compounds(self, text: str,
                              alternatives: dict[str, set[tuple[str, ...]]]) -> None:
@@ -182,13 +238,13 @@ class Answerer:
                 alternatives[a].add((joined,))
                 alternatives[b].add((joined,))
 
-    def _quote(self, scored: _Scored, terms: set[str]) -> Quote:
+    def _quote(self, scored: Scored, terms: set[str]) -> Quote:
         session = self.index.sessions[scored.passage.session_id]
         text = scored.passage.text
         return Quote(session=session, passage=scored.passage, text=text,
                      marks=match_spans(text, terms), score=scored.score)
 
-    def _nearest(self, scored: list[_Scored], named: dict[int, float]
+    def _nearest(self, scored: list[Scored], named: dict[int, float]
                  ) -> list[SessionRecord]:
         """Up to three sessions that come closest, for a reply that declines."""
         order: list[int] = []

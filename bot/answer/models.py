@@ -35,7 +35,7 @@ class Answer:
     best: Quote | None = None
     alternatives: list[Quote] = field(default_factory=list)
     nearest: list[SessionRecord] = field(default_factory=list)  # when declining
-    confidence: float = 0.0
+    confidence: float = 0.0  # the share of the question the best passages near the top cover
     confident: bool = True
 
     @property

@@ -7,7 +7,8 @@ threshold, an answer whose best passage covers at least HEDGE_MIN_COVERAGE of th
 is quoted as hedged; below it the bot declines. A hedged answer is never counted as a claim,
 so the constant trades declines of answerable questions (the target: at most 5%) against
 hedged quotes for questions the notes don't answer (noise in a channel). The fitted value
-is the highest that keeps answerable questions declined at 5% or less on tune.
+is the highest that keeps answerable questions declined at half the 5% target or less on
+tune: at the edge of the target on tune, the check split went well past it (12% at 0.30).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from tests.conftest import SHARED
 
 PARAPHRASES = SHARED / "eval" / "paraphrase.yaml"
 CANDIDATES = [round(0.05 * n, 2) for n in range(0, 11)]
-MAX_ANSWERABLE_DECLINED = 0.05
+MAX_ANSWERABLE_DECLINED = 0.025  # half the 5% target: a margin for questions not tuned on
 
 
 async def _answers(db: Path, split: str) -> list[tuple[bool, float, bool, bool]]:

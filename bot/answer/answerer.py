@@ -11,6 +11,8 @@ import itertools
 import math
 from dataclasses import dataclass
 
+import numpy as np
+
 from bot.answer.highlight import match_spans
 from bot.answer.models import Answer, Quote
 from bot.answer.names import SessionNames
@@ -207,14 +209,18 @@ class Answerer:
     def _named_hits(self, hits: list[tuple[int, float]], named: dict[int, float]
                     ) -> list[tuple[int, float]]:
         """The best further hits within the sessions the question names most strongly."""
-        chosen = {sid for sid, _ in sorted(named.items(), key=lambda kv: -kv[1])
-                  [:NAMED_SESSIONS]}
+        if not named or not hits:
+            return []
+        chosen = [sid for sid, _ in sorted(named.items(), key=lambda kv: -kv[1])
+                  [:NAMED_SESSIONS]]
+        ids = np.fromiter((pid for pid, _ in hits), dtype=np.int64, count=len(hits))
+        in_named = np.flatnonzero(np.isin(self.index.passage_session[ids], chosen))
         taken: dict[int, int] = {}
         extra = []
-        session_of = self.index.passage_session
-        for pid, score in hits:
-            sid = int(session_of[pid])
-            if sid in chosen and taken.get(sid, 0) < PER_NAMED_SESSION:
+        for n in in_named.tolist():  # hits are best first: keep each session's first few
+            pid, score = hits[n]
+            sid = int(self.index.passage_session[pid])
+            if taken.get(sid, 0) < PER_NAMED_SESSION:
                 taken[sid] = taken.get(sid, 0) + 1
                 extra.append((pid, score))
         return extra

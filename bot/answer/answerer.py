@@ -213,7 +213,7 @@ class Answerer:
             return []
         chosen = [sid for sid, _ in sorted(named.items(), key=lambda kv: -kv[1])
                   [:NAMED_SESSIONS]]
-        ids = np.fromiter((pid for pid, _ in hits), dtype=np.int64, count=len(hits))
+        ids = np.asarray([pid for pid, _ in hits], dtype=np.int64)
         in_named = np.flatnonzero(np.isin(self.index.passage_session[ids], chosen))
         taken: dict[int, int] = {}
         extra = []

@@ -218,4 +218,6 @@ def rank(
         top = np.argpartition(-hit_scores, limit - 1)[:limit]
         hits, hit_scores = hits[top], hit_scores[top]
     order = np.lexsort((hits, -hit_scores))
-    return [(int(hits[i]), float(hit_scores[i])) for i in order]
+    # tolist() makes Python ints and floats in C: thousands of hits cost no Python loop
+    return list(zip(hits[order].tolist(), hit_scores[order].astype(np.float64).tolist(),
+                    strict=True))

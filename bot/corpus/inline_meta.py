@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from bot.corpus.people import people
 
-_META_LINE = re.compile(
+META_LINE = re.compile(
     r"^[\s#>*_+\-]*(?P<key>(?:session\s+|topic\s+)?(?:presenters?|presentors?|speakers?|"
     r"co-?leads?|leads?|moderators?|moderated\s+by|panel(?:ists?)?|facilitators?|"
     r"facilitator\(s\)|hosts?|presented\s+by|who|people|about\s+(?:me|the\s+speakers?)|topic|"
@@ -75,7 +75,7 @@ def read_inline_meta(lines: list[str], max_lines: int = 25) -> tuple[InlineMeta,
         if not line.strip():
             continue
         seen += 1
-        match = _META_LINE.match(line)
+        match = META_LINE.match(line)
         if not match or i in used:
             continue
         key = " ".join(match.group("key").lower().split())

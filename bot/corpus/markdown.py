@@ -19,7 +19,7 @@ from markdown_it import MarkdownIt
 from pydantic import ValidationError
 
 from bot.corpus.errors import NoteError
-from bot.corpus.inline_meta import _META_LINE, read_inline_meta
+from bot.corpus.inline_meta import META_LINE, read_inline_meta
 from bot.corpus.models import Session
 from bot.corpus.passages import make_passages
 from bot.corpus.prose import prose_speakers
@@ -79,7 +79,7 @@ def _headings(content: str) -> list[Heading]:
             inline = tokens[index + 1]
             text = one_line(re.sub(r"(?<!\\)[*`]+|(?<!\w)_+|_+(?!\w)", "", inline.content))
             text = text.strip(" #:")
-            if text and not _META_LINE.match(text.replace("\\", "")):
+            if text and not META_LINE.match(text.replace("\\", "")):
                 found.append(Heading(int(token.tag[1]), text, token.map[0], token.map[1]))
     return found
 
@@ -196,8 +196,6 @@ def _session_from_lines(
                 speakers = found
             used.update(range(head.start - offset, head.end - offset))
             subheadings = subheadings[1:]
-        elif alone and not head.text.strip():
-            subheadings = subheadings[1:]
     if not speakers and first is not None and names_first_line:
         found = names_line(lines[first], strict=False)
         if found:
@@ -258,20 +256,20 @@ def _opening_title(lines: list[str], stem: str) -> tuple[int, str] | None:
         nested = next((x for x in lines[first + 1:] if x.strip()), "")
         child = _BULLET.sub("", nested).strip()
         if (nested.startswith((" ", "\t")) and len(text.split()) <= 10
-                and not re.search(r"[.!?:,;]$", text) and not _META_LINE.match(text)
-                and (names_line(child, strict=True) or _META_LINE.match(child))):
+                and not re.search(r"[.!?:,;]$", text) and not META_LINE.match(text)
+                and (names_line(child, strict=True) or META_LINE.match(child))):
             return first, text
         return None
     bold = _BOLD_LINE.match(line)
     if bold:
         nxt_i = next((i for i in range(first + 1, len(lines)) if lines[i].strip()), None)
         second = _BOLD_LINE.match(lines[nxt_i]) if nxt_i is not None else None
-        if nxt_i is not None and second and not _META_LINE.match(second.group("text")):
+        if nxt_i is not None and second and not META_LINE.match(second.group("text")):
             return nxt_i, second.group("text")  # the event's name, then the talk's
         return first, bold.group("text")
     nxt = next((line2 for line2 in lines[first + 1:] if line2.strip()), "")
     if (_PLAIN_TITLE.match(line) and not re.search(r"[.!?,;:]$", line)
-            and len(line.split()) <= 14 and not _META_LINE.match(line)
+            and len(line.split()) <= 14 and not META_LINE.match(line)
             and (nxt.lstrip().startswith(("*", "-", "#")) or _shares_word(line, stem))):
         return first, line
     return None

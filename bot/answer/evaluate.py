@@ -73,8 +73,13 @@ def quote_is_right(quote: Quote, item: EvalItem) -> bool:
     (better reading of the notes may rename a session); with no phrases, the title does."""
     if not item.expect:
         return item.session is not None and _norm(quote.session.title) == _norm(item.session)
-    text = _flat(quote.text)
-    return all(_flat(phrase) in text for phrase in item.expect)
+    return passage_is_right(quote.text, item)
+
+
+def passage_is_right(text: str, item: EvalItem) -> bool:
+    """The passage holds every expected phrase."""
+    flat = _flat(text)
+    return all(_flat(phrase) in flat for phrase in item.expect)
 
 
 @dataclass(slots=True)

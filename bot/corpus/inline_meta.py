@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.corpus.passages import BULLET
 from bot.corpus.people import people
 
 META_LINE = re.compile(
@@ -20,7 +21,6 @@ META_LINE = re.compile(
     r"(?![\w(])\s*[*_]*\s*(?P<sep>[:\-–]?)\s*[*_]*\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
-_BULLET = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+")
 # Keys that name people only when followed by a colon or by nested names ("Who" alone).
 _NEEDS_COLON = ("who", "people", "panel", "title", "topic", "session title", "session topic",
                 "about me", "about the speaker", "about the speakers")
@@ -108,7 +108,7 @@ def read_inline_meta(lines: list[str], max_lines: int = 25) -> tuple[InlineMeta,
                 nxt = next((j for j in range(i + 1, len(lines)) if lines[j].strip()), None)
                 kids = [nxt] if nxt is not None and len(lines[nxt].split()) <= 8 else []
             for j in kids:
-                text = _BULLET.sub("", lines[j]).strip()
+                text = BULLET.sub("", lines[j]).strip()
                 if _indent(lines[j]) > _indent(lines[kids[0]]):
                     continue  # a role nested under a name
                 found = _names_of(text)

@@ -21,7 +21,7 @@ from pydantic import ValidationError
 from bot.corpus.errors import NoteError
 from bot.corpus.inline_meta import META_LINE, read_inline_meta
 from bot.corpus.models import Session
-from bot.corpus.passages import make_passages
+from bot.corpus.passages import BULLET, make_passages
 from bot.corpus.prose import prose_speakers
 from bot.corpus.schema import SessionMeta, describe_error
 from bot.corpus.text import humanize_filename, loose_text, one_line
@@ -41,7 +41,6 @@ _SECTION_WORDS = {
 }
 # "===Ceilometer+Heat=Alarming=== Eoghan Glynn, Red Hat": a MediaWiki heading, then names.
 _WIKI_HEADING = re.compile(r"^(={2,6})\s*([^=\s].*?)\s*\1\s*(.*)$")
-_BULLET = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+")
 _PLAIN_TITLE = re.compile(r"^[^\s#>*+\-|`<\[].{1,118}$")
 _ROLE_AFTER_NAME = re.compile(r"\s[-–,@]\s?|,\s|\(")
 _BOLD_LINE = re.compile(r"^\s*(\*\*|__)(?P<text>[^*_].*?)\1\s*$")
@@ -108,7 +107,7 @@ def _names_bullets(lines: list[str], limit: int, strict: bool) -> tuple[list[str
     for i, line in enumerate(lines[:limit]):
         if not line.strip():
             continue
-        match = _BULLET.match(line)
+        match = BULLET.match(line)
         if not match and (len(line) > 80 or line.startswith(("#", " ", ">"))):
             break
         indent = len(match.group(1)) if match else 0
@@ -116,7 +115,7 @@ def _names_bullets(lines: list[str], limit: int, strict: bool) -> tuple[list[str
             top = indent
         if indent > top:
             continue
-        found = names_line(_BULLET.sub("", line), strict=strict)
+        found = names_line(BULLET.sub("", line), strict=strict)
         if not found:
             break
         names.extend(n for n in found if n not in names)
@@ -140,7 +139,7 @@ def _details_speakers(lines: list[str], subheadings: list[Heading], offset: int
             continue
         stop = subheadings[n + 1].start - offset if n + 1 < len(subheadings) else len(lines)
         for i in range(head.end - offset, stop):
-            match = _BULLET.match(lines[i])
+            match = BULLET.match(lines[i])
             text = lines[i][match.end():].strip() if match else ""
             if text and _NAME_ONLY.match(text):
                 found = names_line(text, strict=not text.endswith(")"))
@@ -155,7 +154,7 @@ def _speaker_bullets_anywhere(lines: list[str]) -> list[str]:
     keynote or panel, where several people speak in turn."""
     names: list[str] = []
     for line in lines:
-        text = re.sub(r"^#{1,6}\s+", "", _BULLET.sub("", line)) if (
+        text = re.sub(r"^#{1,6}\s+", "", BULLET.sub("", line)) if (
             line.startswith(("#", "*", "-", "+"))) else ""
         if text and _ROLE_AFTER_NAME.search(text):
             names.extend(n for n in names_line(text, strict=True) if n not in names)
@@ -246,7 +245,7 @@ def _opening_title(lines: list[str], stem: str) -> tuple[int, str] | None:
     if first is None:
         return None
     line = lines[first].strip()
-    bullet = _BULLET.match(lines[first])
+    bullet = BULLET.match(lines[first])
     if bullet and not bullet.group(1):
         # "* Open Q&A on Azure" over nested bullets naming its panel: the outline's root
         # (not in a keynote, whose first bullet is its first segment).
@@ -254,7 +253,7 @@ def _opening_title(lines: list[str], stem: str) -> tuple[int, str] | None:
             return None
         text = lines[first][bullet.end():].strip()
         nested = next((x for x in lines[first + 1:] if x.strip()), "")
-        child = _BULLET.sub("", nested).strip()
+        child = BULLET.sub("", nested).strip()
         if (nested.startswith((" ", "\t")) and len(text.split()) <= 10
                 and not re.search(r"[.!?:,;]$", text) and not META_LINE.match(text)
                 and (names_line(child, strict=True) or META_LINE.match(child))):

@@ -15,7 +15,7 @@ MAX_CHARS = 600
 # A passage already this long is not grown further: short passages rank more precisely.
 FILL_CHARS = 320
 
-_BULLET = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+")
+BULLET = re.compile(r"^(\s*)(?:[-*+•]|\d{1,3}[.)])\s+")  # a list item, and its indent
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 _CLAUSE_END = re.compile(r"(?<=[;:,—])\s+")
 
@@ -47,7 +47,7 @@ def _list_items(lines: list[str]) -> tuple[list[str], list[list[str]]]:
     items: list[list[str]] = []
     top_indent: int | None = None
     for line in lines:
-        match = _BULLET.match(line)
+        match = BULLET.match(line)
         if match and (top_indent is None or _indent(line) <= top_indent):
             top_indent = _indent(line)
             items.append([line])

@@ -21,7 +21,7 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 
 from bot.answer import Answerer, parse_question
-from bot.answer.evaluate import EvalItem, _flat, load_items
+from bot.answer.evaluate import EvalItem, load_items, passage_is_right
 from bot.corpus import load_corpus
 from bot.search.build import build_index
 from bot.search.index import Index
@@ -29,10 +29,6 @@ from bot.search.tokenizer import tokenize
 from tests.conftest import SHARED
 
 PARAPHRASES = SHARED / "eval" / "paraphrase.yaml"
-
-
-def _right(text: str, item: EvalItem) -> bool:
-    return all(_flat(e) in _flat(text) for e in item.expect)
 
 
 def _bm25_figures(docs: list[list[str]], texts: list[str], owners: list[int],
@@ -50,7 +46,7 @@ def _bm25_figures(docs: list[list[str]], texts: list[str], owners: list[int],
                 shown.append(pid)
             if len(shown) == 3:
                 break
-        rights = [_right(texts[pid], item) for pid in shown]
+        rights = [passage_is_right(texts[pid], item) for pid in shown]
         at1 += bool(rights and rights[0])
         at3 += any(rights)
     return at1, at3
@@ -65,7 +61,8 @@ async def _bot_figures(db: Path, items: list[EvalItem]) -> tuple[int, int]:
             answer = await answerer.answer(parse_question(item.q))
             if not answer.answered or answer.best is None:
                 continue
-            rights = [_right(q.text, item) for q in [answer.best, *answer.alternatives][:3]]
+            shown = [answer.best, *answer.alternatives][:3]
+            rights = [passage_is_right(q.text, item) for q in shown]
             at1 += rights[0]
             at3 += any(rights)
         return at1, at3

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from bot.answer import Answerer, parse_question
 from bot.answer.answerer import Features, Weights
-from bot.answer.evaluate import EvalItem, _flat, load_items
+from bot.answer.evaluate import load_items, passage_is_right
 from bot.corpus import load_corpus
 from bot.search.build import build_index
 from bot.search.index import Index
@@ -27,10 +27,6 @@ PARAPHRASES = SHARED / "eval" / "paraphrase.yaml"
 GRID = [0.0, 0.1, 0.2, 0.35, 0.5, 0.75, 1.0]
 
 Candidates = list[tuple[Features, bool, int]]  # features, right passage, session id
-
-
-def _right(text: str, item: EvalItem) -> bool:
-    return all(_flat(e) in _flat(text) for e in item.expect)
 
 
 async def _candidates(db: Path, split: str) -> list[Candidates]:
@@ -43,7 +39,7 @@ async def _candidates(db: Path, split: str) -> list[Candidates]:
                 continue
             trace: list = []
             await answerer.answer(parse_question(item.q), trace=trace)
-            out.append([(s.features, _right(s.passage.text, item), s.passage.session_id)
+            out.append([(s.features, passage_is_right(s.passage.text, item), s.passage.session_id)
                         for s in trace])
         return out
     finally:

@@ -30,20 +30,29 @@ class Postings:
 
 def compute_postings(
     token_ids: npt.NDArray[np.int64],
-    lengths: npt.NDArray[np.int64],
+    lengths: npt.NDArray[np.int64] | npt.NDArray[np.float64],
     vocab_size: int,
     k1: float = K1,
     b: float = B,
     epsilon: float = EPSILON,
     doc_of: npt.NDArray[np.int64] | None = None,
+    token_weight: npt.NDArray[np.float64] | None = None,
 ) -> Postings:
     """From the concatenated term ids of all passages (and each passage's length, or the
-    passage of each token)."""
+    passage of each token).
+
+    With ``token_weight``, a token counts that much towards its term's frequency (BM25F:
+    a word of the session's title weighs more than one of the passage), and ``lengths``
+    must be the weighted lengths; a document holds a term whatever its weight."""
     n_docs = len(lengths)
     if doc_of is None:
-        doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths)
+        doc_of = np.repeat(np.arange(n_docs, dtype=np.int64), lengths.astype(np.int64))
     keys = token_ids * max(n_docs, 1) + doc_of
-    unique_keys, tf = np.unique(keys, return_counts=True)
+    if token_weight is None:
+        unique_keys, tf = np.unique(keys, return_counts=True)
+    else:
+        unique_keys, inverse = np.unique(keys, return_inverse=True)
+        tf = np.bincount(inverse, weights=token_weight, minlength=unique_keys.size)
     term_ids = unique_keys // max(n_docs, 1)
     docs = unique_keys % max(n_docs, 1)
     doc_freq = np.bincount(term_ids, minlength=vocab_size)

@@ -17,14 +17,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import numpy.typing as npt
 
 from bot.corpus.models import LoadReport, Session
 from bot.search.acronyms import acronym_pairs
-from bot.search.bm25 import EPSILON, K1, B, compute_postings
+from bot.search.bm25 import EPSILON, K1, B, Postings, compute_postings
 from bot.search.schema import DDL, SCHEMA_VERSION
 from bot.search.tokenizer import split_words, tokenize, word_terms
 
 BUILD_MARK = ".build-"
+# In the fielded postings a word of the session's name (title, speakers, aliases, track,
+# tags) counts this many times a word of the passage (BM25F with one k1 and b). Fitted on
+# the paraphrase set's tune split by tests/eval/fit_retrieval.py.
+NAME_WEIGHT = 4.0
 
 
 @dataclass(slots=True)
@@ -57,6 +62,25 @@ class _WordIds(dict[str, int]):
         value = ids[-1] if ids else -1  # only "x()" words have two terms; slow path
         self[word] = value
         return value
+
+
+def session_name(session: Session) -> str:
+    """The words a question may name a session by, indexed as the session's name field."""
+    return "\n".join([session.title, *session.speakers, *session.aliases,
+                      session.track or "", *session.tags])
+
+
+def _names_per_passage(
+    name_ids: list[list[int]], passage_session: npt.NDArray[np.int64],
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    """Each passage's copy of its session's name terms, flat, and how many per passage."""
+    sizes = np.asarray([len(ids) for ids in name_ids], dtype=np.int64)
+    flat = np.asarray([i for ids in name_ids for i in ids], dtype=np.int64)
+    starts = np.cumsum(sizes) - sizes
+    per_passage = sizes[passage_session] if passage_session.size else sizes[:0]
+    total = int(per_passage.sum())
+    within = np.arange(total) - np.repeat(np.cumsum(per_passage) - per_passage, per_passage)
+    return flat[np.repeat(starts[passage_session], per_passage) + within], per_passage
 
 
 def session_keywords(
@@ -113,6 +137,7 @@ def build_index(
     report: LoadReport,
     target: Path | str,
     progress: Callable[[str], None] | None = None,
+    name_weight: float = NAME_WEIGHT,
 ) -> BuildStats:
     """Write an index of the loaded sessions to ``target``, atomically. Blocking: run it in a
     worker thread or process, never on the event loop."""
@@ -122,7 +147,7 @@ def build_index(
     remove_stale_builds(target)
     temp = _temp_path(target)
     try:
-        stats = _write(report.sessions, report, temp, progress)
+        stats = _write(report.sessions, report, temp, progress, name_weight)
         os.replace(temp, target)
         _fsync_dir(target.parent)
     except BaseException:
@@ -147,6 +172,7 @@ def _write(
     report: LoadReport,
     path: Path,
     progress: Callable[[str], None] | None,
+    name_weight: float,
 ) -> BuildStats:
     vocab: dict[str, int] = {}
     word_ids = _WordIds(vocab)
@@ -192,12 +218,30 @@ def _write(
     if progress:
         progress("scoring")
     postings = compute_postings(tokens, lengths, len(vocab), doc_of=doc_of)
-    terms_by_id = list(vocab)
     owner_session = np.asarray(passage_session, dtype=np.int64)
+    name_ids = [[i for word in split_words(session_name(s)) for i in word_ids.terms(word)]
+                for s in sessions]
+    # Fielded: each passage with its session's name, the name's words weighing more.
+    name_tokens, name_sizes = _names_per_passage(name_ids, owner_session)
+    fielded = compute_postings(
+        np.concatenate([tokens, name_tokens]),
+        lengths + name_weight * name_sizes, len(vocab),
+        doc_of=np.concatenate([doc_of, np.repeat(np.arange(pid, dtype=np.int64), name_sizes)]),
+        token_weight=np.concatenate([np.ones(tokens.size), np.full(name_tokens.size,
+                                                                   name_weight)]))
+    # Session-level: each session's notes and name as one document.
+    session_tokens = np.concatenate(
+        [owner_session[doc_of], np.repeat(np.arange(len(sessions), dtype=np.int64),
+                                          [len(ids) for ids in name_ids])]).astype(np.int64)
+    session_terms = np.concatenate(
+        [tokens, np.asarray([i for ids in name_ids for i in ids], dtype=np.int64)])
+    whole = compute_postings(session_terms, np.bincount(session_tokens,
+                                                        minlength=len(sessions)),
+                             len(vocab), doc_of=session_tokens)
+    terms_by_id = list(vocab)
     for sid, keywords in session_keywords(tokens, owner_session[doc_of], len(vocab),
                                           len(sessions)).items():
         session_rows[sid][13] = json.dumps([terms_by_id[t] for t in keywords])
-    bounds = np.searchsorted(postings.term_ids, np.arange(len(vocab) + 1))
     if progress:
         progress("writing")
     conn = sqlite3.connect(path)
@@ -209,17 +253,10 @@ def _write(
         conn.executemany("INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                          session_rows)
         conn.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?)", passage_rows)
-        ids_bytes = postings.passage_ids
-        imp_bytes = postings.impacts
-        conn.executemany(
-            "INSERT INTO postings VALUES (?,?,?,?)",
-            (
-                (terms_by_id[t], int(postings.doc_freq[t]),
-                 ids_bytes[bounds[t]:bounds[t + 1]].tobytes(),
-                 imp_bytes[bounds[t]:bounds[t + 1]].tobytes())
-                for t in range(len(vocab))
-            ),
-        )
+        for table, table_postings in (("postings", postings),
+                                      ("fielded_postings", fielded),
+                                      ("session_postings", whole)):
+            _insert_postings(conn, table, table_postings, terms_by_id)
         conn.execute("INSERT INTO arrays VALUES ('passage_session', ?)",
                      (np.asarray(passage_session, dtype=np.uint32).tobytes(),))
         conn.executemany("INSERT OR IGNORE INTO acronyms VALUES (?,?)", acronyms)
@@ -235,6 +272,7 @@ def _write(
             "sessions": str(len(sessions)),
             "terms": str(len(vocab)),
             "avgdl": repr(postings.avgdl),
+            "name_weight": repr(name_weight),
             "k1": repr(K1), "b": repr(B), "epsilon": repr(EPSILON),
             "files_read": str(report.files_read),
         }
@@ -245,3 +283,17 @@ def _write(
     with open(path, "rb+") as handle:
         os.fsync(handle.fileno())
     return BuildStats(len(sessions), pid, len(vocab), 0.0)
+
+
+def _insert_postings(conn: sqlite3.Connection, table: str, postings: Postings,
+                     terms_by_id: list[str]) -> None:
+    bounds = np.searchsorted(postings.term_ids, np.arange(len(terms_by_id) + 1))
+    ids, impacts = postings.passage_ids, postings.impacts
+    conn.executemany(
+        f"INSERT INTO {table} VALUES (?,?,?,?)",
+        (
+            (terms_by_id[t], int(postings.doc_freq[t]),
+             ids[bounds[t]:bounds[t + 1]].tobytes(), impacts[bounds[t]:bounds[t + 1]].tobytes())
+            for t in range(len(terms_by_id)) if bounds[t + 1] > bounds[t]
+        ),
+    )

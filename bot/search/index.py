@@ -20,6 +20,10 @@ import numpy.typing as npt
 
 from bot.search.schema import SCHEMA_VERSION
 
+PASSAGES = "postings"
+FIELDED = "fielded_postings"
+WHOLE_SESSIONS = "session_postings"
+
 
 class IndexError_(Exception):
     """The index cannot be used; the message says what to do."""
@@ -137,15 +141,33 @@ class Index:
         postings = await self.postings(terms)
         return rank(postings, Counter(terms), self.passage_count, limit, weights)
 
+    async def search_fielded(
+        self, terms: Sequence[str], limit: int = 50,
+        weights: dict[str, float] | None = None, session_weight: float = 0.0,
+    ) -> list[tuple[int, float]]:
+        """Top passages by BM25F over each passage with its session's name, plus
+        ``session_weight`` x the BM25 of the passage's whole session."""
+        counts = Counter(terms)
+        fielded = await self.postings(terms, table=FIELDED)
+        base = None
+        if session_weight:
+            whole = await self.postings(terms, table=WHOLE_SESSIONS)
+            per_session = dense_scores(whole, counts, len(self.sessions), weights)
+            base = (per_session * np.float32(session_weight))[self.passage_session]
+        return rank(fielded, counts, self.passage_count, limit, weights, base=base)
+
     async def postings(
-        self, terms: Iterable[str],
+        self, terms: Iterable[str], table: str = PASSAGES,
     ) -> dict[str, tuple[npt.NDArray[np.uint32], npt.NDArray[np.float32]]]:
+        """Each term's ids and impacts in one of the three postings tables."""
+        if table not in (PASSAGES, FIELDED, WHOLE_SESSIONS):
+            raise ValueError(f"no postings table {table!r}")
         unique = sorted(set(terms))
         if not unique:
             return {}
         marks = ",".join("?" * len(unique))
         rows = await self._conn.execute_fetchall(
-            f"SELECT term, ids, impacts FROM postings WHERE term IN ({marks})", unique)
+            f"SELECT term, ids, impacts FROM {table} WHERE term IN ({marks})", unique)
         return {
             term: (np.frombuffer(ids, dtype=np.uint32), np.frombuffer(imps, dtype=np.float32))
             for term, ids, imps in rows
@@ -184,20 +206,40 @@ class Index:
         return [Problem(*r) for r in rows]
 
 
+Postings = dict[str, tuple[npt.NDArray[np.uint32], npt.NDArray[np.float32]]]
+
+
+def _factors(postings: Postings, counts: Counter[str],
+             weights: dict[str, float] | None) -> dict[str, float]:
+    return {term: counts.get(term, 1) * (weights.get(term, 1.0) if weights else 1.0)
+            for term in postings}
+
+
+def dense_scores(postings: Postings, counts: Counter[str], n_docs: int,
+                 weights: dict[str, float] | None = None) -> npt.NDArray[np.float32]:
+    """Every document's score, as one array."""
+    scores = np.zeros(n_docs, dtype=np.float32)
+    for term, factor in _factors(postings, counts, weights).items():
+        ids, impacts = postings[term]
+        scores[ids] += impacts if factor == 1 else impacts * np.float32(factor)
+    return scores
+
+
 def rank(
-    postings: dict[str, tuple[npt.NDArray[np.uint32], npt.NDArray[np.float32]]],
+    postings: Postings,
     counts: Counter[str],
     n_passages: int,
     limit: int,
     weights: dict[str, float] | None = None,
+    base: npt.NDArray[np.float32] | None = None,
 ) -> list[tuple[int, float]]:
-    """Add up impacts per passage and return the best ``limit`` (id, score), best first."""
-    if not postings or n_passages == 0:
+    """Add up impacts per passage (onto ``base``, a score every passage starts with) and
+    return the best ``limit`` (id, score), best first."""
+    if (not postings and base is None) or n_passages == 0:
         return []
-    factors = {term: counts.get(term, 1) * (weights.get(term, 1.0) if weights else 1.0)
-               for term in postings}
+    factors = _factors(postings, counts, weights)
     total = sum(len(ids) for ids, _ in postings.values())
-    if total * 4 < n_passages:
+    if base is None and total * 4 < n_passages:
         # Few postings: sum per candidate without touching an array of every passage.
         ids_all = np.concatenate([ids for ids, _ in postings.values()])
         impacts_all = np.concatenate([
@@ -206,7 +248,8 @@ def rank(
         hits, inverse = np.unique(ids_all, return_inverse=True)
         hit_scores = np.bincount(inverse, weights=impacts_all).astype(np.float32)
     else:
-        scores = np.zeros(n_passages, dtype=np.float32)
+        scores = (np.zeros(n_passages, dtype=np.float32) if base is None
+                  else base.astype(np.float32, copy=True))
         for term, (ids, impacts) in postings.items():
             factor = factors[term]
             scores[ids] += impacts if factor == 1 else impacts * np.float32(factor)

@@ -1,6 +1,6 @@
 """The SQLite layout of an index, and its version."""
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -32,6 +32,12 @@ CREATE TABLE postings (
     ids BLOB NOT NULL,             -- uint32 passage ids, ascending
     impacts BLOB NOT NULL          -- float32 BM25 contribution of the term to each passage
 ) WITHOUT ROWID;
+-- The same, for passages with their session's name as a heavier field (BM25F) ...
+CREATE TABLE fielded_postings (term TEXT PRIMARY KEY, df INTEGER NOT NULL, ids BLOB NOT NULL,
+    impacts BLOB NOT NULL) WITHOUT ROWID;
+-- ... and for whole sessions as documents (ids are session ids).
+CREATE TABLE session_postings (term TEXT PRIMARY KEY, df INTEGER NOT NULL, ids BLOB NOT NULL,
+    impacts BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE arrays (name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE acronyms (short TEXT NOT NULL, long TEXT NOT NULL, PRIMARY KEY (short, long))
     WITHOUT ROWID;                 -- pairs the notes define: "RBD, the RADOS Block Device"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
@@ -91,3 +92,52 @@ def test_fast_word_split_matches_the_word_pattern() -> None:
     texts += ["don't 'quoted' rock'n'roll a-b_c (paren) x86_64 3.14 e-mail", "c++ fork() #1"]
     for text in texts:
         assert split_words(text) == _WORD.findall(text.casefold()), text
+
+
+def test_fielded_and_session_scores_are_bm25_of_the_documents_they_stand_for(
+        tmp_path: Path) -> None:
+    """BM25F with a whole-number name weight is BM25 over the passage with its session's
+    name repeated that often; session scores are BM25 over each session as one document."""
+    from bot.search import build
+    from bot.search.index import WHOLE_SESSIONS, dense_scores
+    from bot.search.tokenizer import tokenize
+
+    report = load_corpus([CORPUS])
+    db = tmp_path / "i.db"
+    build_index(report, db)
+    weight = int(build.NAME_WEIGHT)
+    assert weight == build.NAME_WEIGHT, "the check below needs a whole-number weight"
+    fielded_docs, session_docs, owner = [], [], []
+    for sid, session in enumerate(report.sessions):
+        name = tokenize(build.session_name(session))
+        whole = list(name)
+        for p in session.passages:
+            terms = passage_terms(p.heading, p.text)
+            fielded_docs.append(terms + name * weight)
+            whole += terms
+            owner.append(sid)
+        session_docs.append(whole)
+    fielded_ref, session_ref = BM25Okapi(fielded_docs), BM25Okapi(session_docs)
+    queries = _queries(fielded_docs, 60, seed=7)
+
+    async def run() -> None:
+        index = await Index.open(db)
+        try:
+            for query in queries:
+                ours = await index.search_fielded(query, limit=5)
+                ref = fielded_ref.get_scores(query)
+                for pid, score in ours:
+                    assert score == pytest.approx(ref[pid], rel=1e-4, abs=1e-4)
+                per_session = dense_scores(await index.postings(query, table=WHOLE_SESSIONS),
+                                           Counter(query),
+                                           len(index.sessions))
+                assert per_session == pytest.approx(session_ref.get_scores(query),
+                                                    rel=1e-4, abs=1e-4)
+                mixed = await index.search_fielded(query, limit=5, session_weight=0.5)
+                for pid, score in mixed:
+                    expected = ref[pid] + 0.5 * per_session[owner[pid]]
+                    assert score == pytest.approx(expected, rel=1e-4, abs=1e-4)
+        finally:
+            await index.close()
+
+    asyncio.run(run())

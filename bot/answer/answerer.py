@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.answer.confidence import FITTED, ConfidenceModel, Evidence
 from bot.answer.highlight import match_spans
 from bot.answer.models import Answer, Quote
 from bot.answer.names import SessionNames
@@ -23,6 +24,10 @@ from bot.search.index import Index, PassageRecord, SessionRecord
 from bot.search.tokenizer import STOPWORDS, split_words, term_for
 
 CANDIDATES = 60
+# Each passage's BM25F score (with its session's name as a field) plus this share of its
+# whole session's BM25. Fitted on the paraphrase set's tune split, with the name field's
+# weight (bot/search/build.py NAME_WEIGHT), by tests/eval/fit_retrieval.py.
+SESSION_WEIGHT = 0.2
 RESCORED = 30
 # Passages of the sessions a question names ("the Pixar talk") are re-scored too, even when
 # BM25 over the whole corpus ranks them low: up to this many per session, of the few
@@ -30,18 +35,9 @@ RESCORED = 30
 NAMED_SESSIONS = 3
 PER_NAMED_SESSION = 10
 NAMED_HITS = 5000
-# Share of the question's weight the best passage (with its session's name) must cover.
-MIN_COVERAGE = 0.5
-# When the question names the passage's session ("the ceph talk"), the name already
-# confirms what it is about; paraphrases of the rest then need to match a little less.
-NAMED_MIN_COVERAGE = 0.4
+# An alternative beside a confident answer must cover this share of the question (hand-set:
+# alternatives are shown, not judged, by the paraphrase set's scorer).
 ALTERNATIVE_MIN_COVERAGE = 0.5
-# Below MIN_COVERAGE but at least this, the closest passage is quoted as a hedged answer
-# ("the notes may not answer this exactly"); below it, the bot declines. Fitted on the
-# paraphrase set's tune split by tests/eval/fit_hedge.py: the highest value that keeps
-# answerable questions declined at 2.5% or less (half the target, as a margin). Compared
-# with the best coverage among the first three candidates.
-HEDGE_MIN_COVERAGE = 0.25
 # A word found only through a synonym or acronym counts this much of the word itself.
 SYNONYM_CREDIT = 0.8
 EXPANSION_WEIGHT = 0.4
@@ -51,28 +47,26 @@ POSITION_BONUS = 0.06
 
 @dataclass(slots=True, frozen=True)
 class Weights:
-    """How the re-scoring features add up (see Answerer.answer). Fitted on the paraphrase
-    set's tune split by tests/eval/fit_weights.py (the hand-set weights before were 0.35,
-    0.35, 0.25, 0.3, 1)."""
+    """How a candidate's score adds up (see Answerer.answer). Fitted on the paraphrase set's
+    tune split by tests/eval/fit_weights.py. Coverage and a named session used to add to
+    the score too (hand-set, then fitted); on the check split that lost right answers to
+    retrieval alone, so they now only decide how sure an answer is."""
 
-    bm25: float = 0.1  # BM25, relative to the best candidate's
-    coverage: float = 0.5  # share of the question's weight the passage and its name cover
-    named: float = 0.5  # how strongly the question names the passage's session
-    rest: float = 0.1  # share of what the passage adds beyond the session's name
+    bm25: float = 1.0  # fielded BM25 (+ session share), relative to the best candidate's
     early: float = 1.0  # times POSITION_BONUS / (1 + position)
 
     def score(self, f: Features) -> float:
-        return (self.bm25 * f.bm25 + self.coverage * f.coverage + self.named * f.named
-                + self.rest * f.rest + self.early * f.early)
+        return self.bm25 * f.bm25 + self.early * f.early
 
 
 @dataclass(slots=True, frozen=True)
 class Features:
+    """What is known of a candidate: the first two rank it; all decide how sure it is."""
+
     bm25: float
-    coverage: float
-    named: float
-    rest: float
     early: float
+    coverage: float  # share of the question's weight the passage and its session's name cover
+    named: float  # how strongly the question names the passage's session
 
 
 def is_light(term: str) -> bool:
@@ -95,9 +89,9 @@ class Answerer:
     """Answers questions from one open index (rebuild the Answerer when the index changes)."""
 
     def __init__(self, index: Index, thesaurus: Thesaurus | None = None,
-                 hedge_min: float = HEDGE_MIN_COVERAGE, weights: Weights | None = None):
+                 confidence: ConfidenceModel = FITTED, weights: Weights | None = None):
         self.index = index
-        self.hedge_min = hedge_min
+        self.confidence = confidence
         self.weights = weights or Weights()
         self.names = SessionNames(index.sessions)
         self.thesaurus = thesaurus or curated()
@@ -130,8 +124,8 @@ class Answerer:
                         query.append(part)
         named = self.names.match(question.terms)
         near = self.names.near_spellings(unique)
-        hits = await index.search(query, limit=NAMED_HITS if named else CANDIDATES,
-                                  weights=weights)
+        hits = await index.search_fielded(query, limit=NAMED_HITS if named else CANDIDATES,
+                                          weights=weights, session_weight=SESSION_WEIGHT)
         if not hits:
             return Answer(question=question.text, answered=False, confident=False,
                           nearest=self._nearest_by_name(named))
@@ -147,7 +141,7 @@ class Answerer:
             passage = passages[pid]
             own = set(passage_terms(passage.heading, passage.text))
             name_terms = self.names.terms_of.get(passage.session_id, set())
-            own_cov = cov = rest_cov = rest_total = 0.0
+            own_cov = cov = 0.0
             for term, weight in term_weight.items():
                 credit = 0.0
                 if term in own:
@@ -155,37 +149,30 @@ class Answerer:
                 elif any(all(p in own for p in alt) for alt in alternatives[term]):
                     credit = SYNONYM_CREDIT
                 own_cov += credit * weight
-                if term in name_terms or near.get(term) in name_terms:
-                    cov += weight
-                else:
-                    cov += credit * weight
-                    rest_cov += credit * weight
-                    rest_total += weight
+                named_by = term in name_terms or near.get(term) in name_terms
+                cov += weight if named_by else credit * weight
             own_cov /= total
             cov /= total
-            # What the passage adds beyond the words that named its session: within a named
-            # session, the passage that answers the rest of the question should win.
-            if rest_total:
-                rest = rest_cov / rest_total
-            else:  # every word named the session: the question is about the session itself
-                rest = own_cov if passage.position == 0 else own_cov / 2
-            name_bonus = named.get(passage.session_id, 0.0)
             # Notes open with what a talk is about: "what is X" is answered early on.
             early = POSITION_BONUS / (1 + passage.position)
-            features = Features(bm25 / best_bm25, cov, name_bonus, rest, early)
+            features = Features(bm25 / best_bm25, early, cov, named.get(passage.session_id, 0.0))
             scored.append(Scored(passage, bm25, cov, own_cov, self.weights.score(features),
                                   features))
         scored.sort(key=lambda s: (-s.score, s.passage.id))
         if trace is not None:  # the candidates and their features, for fitting the weights
             trace.extend(scored)
         best = scored[0]
+        if best.own_coverage == 0 and best.coverage > 0:
+            # Only the session's name matched ("who gave the Open Compute talk"): the
+            # question is about the session itself, and notes open with what a talk is about.
+            opening = await index.session_passages(best.passage.session_id, limit=1)
+            best = Scored(opening[0], best.bm25, best.coverage, best.coverage, best.score,
+                          best.features)
+            scored[0] = best
         highlight = set(question.terms) | set(weights)
-        threshold = NAMED_MIN_COVERAGE if named.get(best.passage.session_id) else MIN_COVERAGE
-        confident = best.coverage >= threshold and best.own_coverage > 0
-        # Something relevant was found when a passage near the top covers enough of the
-        # question, even if the one ranked first covers less.
-        relevant = max((c.coverage for c in scored[:3] if c.own_coverage > 0), default=0.0)
-        hedged = not confident and relevant >= self.hedge_min and best.own_coverage > 0
+        evidence = self._evidence(scored, named, total)
+        outcome = self.confidence.judge(evidence)
+        confident = outcome == "confident"
         quote = self._quote(best, highlight)
         others: list[Quote] = []
         seen_sessions = {best.passage.session_id}
@@ -199,12 +186,29 @@ class Answerer:
             if cand.coverage >= max(floor, best.coverage * 0.7) and cand.own_coverage > 0:
                 others.append(self._quote(cand, highlight))
                 seen_sessions.add(cand.passage.session_id)
-        if not (confident or hedged):
+        probability = self.confidence.probability(evidence)
+        if outcome == "declined":
             return Answer(question=question.text, answered=False, best=quote,
-                          nearest=self._nearest(scored, named), confidence=relevant,
-                          confident=False)
+                          nearest=self._nearest(scored, named), confidence=probability,
+                          confident=False, evidence=evidence)
         return Answer(question=question.text, answered=True, best=quote,
-                      alternatives=others, confidence=relevant, confident=confident)
+                      alternatives=others, confidence=probability, confident=confident,
+                      evidence=evidence)
+
+    @staticmethod
+    def _evidence(scored: list[Scored], named: dict[int, float], total: float) -> Evidence:
+        best = scored[0]
+        runner_up = next((c for c in scored[1:]
+                          if c.passage.session_id != best.passage.session_id), None)
+        margin = 1.0
+        if runner_up is not None and best.score > 0:
+            margin = max(0.0, (best.score - runner_up.score) / best.score)
+        return Evidence(
+            coverage=best.coverage, own_coverage=best.own_coverage,
+            near_coverage=max((c.coverage for c in scored[:3] if c.own_coverage > 0),
+                              default=0.0),
+            named=named.get(best.passage.session_id, 0.0), margin=margin,
+            strength=best.bm25 / total)
 
     def _named_hits(self, hits: list[tuple[int, float]], named: dict[int, float]
                     ) -> list[tuple[int, float]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.answer.confidence import Evidence
 from bot.search.index import PassageRecord, SessionRecord
 
 
@@ -35,8 +36,9 @@ class Answer:
     best: Quote | None = None
     alternatives: list[Quote] = field(default_factory=list)
     nearest: list[SessionRecord] = field(default_factory=list)  # when declining
-    confidence: float = 0.0  # the share of the question the best passages near the top cover
+    confidence: float = 0.0  # the probability that the best passage answers the question
     confident: bool = True
+    evidence: Evidence | None = None  # what the confidence was judged from
 
     @property
     def hedged(self) -> bool:

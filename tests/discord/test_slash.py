@@ -60,7 +60,7 @@ async def test_ask_cooldown_says_when_to_try_again(fake_discord: FakeDiscord,
 async def test_a_hedged_answer_is_private_and_says_so_above_the_quote(
         fake_discord: FakeDiscord) -> None:
     sent = await fake_discord.interact(fake_discord.slash(
-        "ask", question="what did the speaker say about tape backups?"))
+        "ask", question="is tape still used for backups"))
     data = sent.json["data"]
     assert data["flags"] & EPHEMERAL
     assert data["content"] == HEDGE

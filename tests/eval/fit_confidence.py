@@ -1,0 +1,138 @@
+"""Fits the confidence model (bot/answer/confidence.py FITTED) on the paraphrase set's tune
+split, and prints it in the form written there.
+
+    .venv/bin/python -m tests.eval.fit_confidence
+
+All corpora and the seed in one index, as the figures are reported. Every tune question
+is answered once; its Evidence and whether the best passage is right (never, for a question
+the notes don't answer) are the data. A logistic regression (Newton's method, a little L2
+so that a few questions cannot pull a weight far) gives the probability of being right.
+Then two cut-offs:
+
+- hedged_at: the highest that keeps answerable questions declined at 2.5% or less on tune,
+  half the 5% target, as a margin for questions not tuned on;
+- confident_at: the lowest at which at least 80% of the answers given as sure are right on
+  tune (the target is 75%; the same margin).
+
+Check-split figures are printed for information only.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
+
+from bot.answer import Answerer, parse_question
+from bot.answer.confidence import FEATURES, ConfidenceModel, Evidence
+from bot.answer.evaluate import load_items, quote_is_right
+from bot.corpus import load_corpus
+from bot.search.build import build_index
+from bot.search.index import Index
+from tests.conftest import SHARED
+
+PARAPHRASES = SHARED / "eval" / "paraphrase.yaml"
+MAX_ANSWERABLE_DECLINED = 0.025
+MIN_CONFIDENT_RIGHT = 0.80
+L2 = 1.0
+
+Row = tuple[bool, Evidence | None, bool]  # answerable, evidence (None: nothing found), right
+
+
+async def _rows(db: Path, split: str) -> list[Row]:
+    index = await Index.open(db)
+    try:
+        answerer = await Answerer.create(index)
+        rows: list[Row] = []
+        for item in load_items(PARAPHRASES, split=split):
+            answer = await answerer.answer(parse_question(item.q))
+            right = answer.best is not None and quote_is_right(answer.best, item)
+            rows.append((item.session is not None, answer.evidence,
+                         right and item.session is not None))
+        return rows
+    finally:
+        await index.close()
+
+
+def _fit(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
+         ) -> tuple[npt.NDArray[np.float64], float, npt.NDArray[np.float64],
+                    npt.NDArray[np.float64]]:
+    """Logistic regression on standardised features; returns raw-scale weights."""
+    mean, std = x.mean(axis=0), x.std(axis=0)
+    std[std == 0] = 1.0
+    z = np.hstack([np.ones((len(x), 1)), (x - mean) / std])
+    w = np.zeros(z.shape[1])
+    penalty = np.full(z.shape[1], L2)
+    penalty[0] = 0.0
+    for _ in range(50):
+        p = 1.0 / (1.0 + np.exp(-z @ w))
+        grad = z.T @ (p - y) + penalty * w
+        hess = (z.T * (p * (1 - p))) @ z + np.diag(penalty)
+        w -= np.linalg.solve(hess, grad)
+    weights = w[1:] / std
+    intercept = float(w[0] - (w[1:] * mean / std).sum())
+    return weights, intercept, mean, std
+
+
+def _outcome(model: ConfidenceModel, evidence: Evidence | None) -> str:
+    return "declined" if evidence is None else model.judge(evidence)
+
+
+def _figures(model: ConfidenceModel, rows: list[Row]) -> str:
+    answerable = [r for r in rows if r[0]]
+    unanswerable = [r for r in rows if not r[0]]
+    outcomes = [_outcome(model, r[1]) for r in rows]
+    ans_out = [o for o, r in zip(outcomes, rows, strict=True) if r[0]]
+    una_out = [o for o, r in zip(outcomes, rows, strict=True) if not r[0]]
+    declined = ans_out.count("declined") / len(answerable)
+    confident = [r for o, r in zip(outcomes, rows, strict=True) if o == "confident"]
+    confident_right = sum(r[2] for r in confident) / max(len(confident), 1)
+    not_sure = sum(o != "confident" for o in una_out) / max(len(unanswerable), 1)
+    p1 = sum(r[2] for o, r in zip(outcomes, rows, strict=True) if o != "declined" and r[0])
+    return (f"passage@1 {p1 / len(answerable):.2f}  answerable declined {declined:.1%}  "
+            f"unanswerable declined-or-hedged {not_sure:.0%}  "
+            f"confident right {confident_right:.0%} ({len(confident)} confident)")
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "all.sqlite3"
+        build_index(load_corpus([SHARED / "corpora", SHARED / "seed"]), db)
+        tune = asyncio.run(_rows(db, "tune"))
+        check = asyncio.run(_rows(db, "check"))
+    usable = [r for r in tune if r[1] is not None]
+    x = np.asarray([r[1].vector() for r in usable if r[1] is not None], dtype=np.float64)
+    y = np.asarray([float(r[2]) for r in usable])
+    weights, intercept, _, _ = _fit(x, y)
+    base = ConfidenceModel(tuple(float(w) for w in weights), intercept, 1.0, 0.0)
+    probs = sorted({round(base.probability(r[1]), 4) for r in usable if r[1] is not None})
+    hedged_at = 0.0
+    for t in probs:
+        trial = ConfidenceModel(base.weights, intercept, 1.0, t)
+        answerable = [r for r in tune if r[0]]
+        declined = sum(_outcome(trial, r[1]) == "declined" for r in answerable)
+        if declined / len(answerable) <= MAX_ANSWERABLE_DECLINED:
+            hedged_at = t
+    confident_at = 1.0
+    for t in reversed(probs):
+        given = [r for r in usable if r[1] is not None and base.probability(r[1]) >= t
+                 and r[1].own_coverage > 0]
+        if given and sum(r[2] for r in given) / len(given) >= MIN_CONFIDENT_RIGHT:
+            confident_at = t
+    model = ConfidenceModel(base.weights, intercept, max(confident_at, hedged_at), hedged_at)
+    print(f"tune: {len(tune)} questions; features {', '.join(FEATURES)}")
+    print(f"tune   {_figures(model, tune)}")
+    print(f"check  {_figures(model, check)}   (information only)")
+    print("FITTED = ConfidenceModel(")
+    print(f"    weights=({', '.join(f'{w:.3f}' for w in model.weights)}),")
+    print(f"    intercept={model.intercept:.3f},")
+    print(f"    confident_at={model.confident_at:.3f},")
+    print(f"    hedged_at={model.hedged_at:.3f},")
+    print(")")
+
+
+if __name__ == "__main__":
+    main()

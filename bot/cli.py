@@ -23,15 +23,23 @@ DB_OPTION = click.option(
 
 
 def _index_corpus(paths: list[Path], db: Path, quiet: bool = False,
-                  reuse: bool = True) -> int:
+                  reuse: bool = True, semantic: str | None = None) -> int:
     """Build the index with a progress bar on a terminal; returns the session count.
-    ``reuse``: files unchanged since an earlier index are not parsed again."""
+    ``reuse``: files unchanged since an earlier index are not parsed again. ``semantic``:
+    a sentence-embedding model to store passage vectors with."""
     from tqdm import tqdm
 
     from bot.corpus.cache import cache_path_for
     from bot.corpus.loader import load_corpus
     from bot.search.build import build_index
+    from bot.search.semantic import SemanticUnavailable, load_embedder
 
+    embedder = None
+    if semantic:
+        try:
+            embedder = load_embedder(semantic, now=False)  # loaded if a vector is missing
+        except SemanticUnavailable as exc:
+            raise click.ClickException(str(exc)) from exc
     show = sys.stderr.isatty() and not quiet
     # No monitor thread: with no other thread running, the notes are read by one process
     # per core (loader.py forks only then).
@@ -51,11 +59,16 @@ def _index_corpus(paths: list[Path], db: Path, quiet: bool = False,
         for skipped in report.skipped:
             click.echo(f"  skipped {skipped.path}: {skipped.reason}", err=True)
         return 0
-    stats = build_index(report, db)
+    try:
+        stats = build_index(report, db, embedder=embedder)
+    except SemanticUnavailable as exc:
+        raise click.ClickException(str(exc)) from exc
     if not quiet:
+        vectors = (f", {stats.embedded} passage vectors computed with {semantic}"
+                   if embedder else "")
         click.echo(f"Indexed {report.files_read} files: {stats.sessions} sessions, "
-                   f"{stats.passages} passages, {stats.terms} terms in {stats.seconds:.2f} s "
-                   f"→ {db}", err=True)
+                   f"{stats.passages} passages, {stats.terms} terms{vectors} in "
+                   f"{stats.seconds:.2f} s → {db}", err=True)
         for skipped in report.skipped:
             click.echo(f"  skipped {skipped.path}: {skipped.reason}", err=True)
         for warning in report.warnings:
@@ -99,11 +112,16 @@ def cli() -> None:
 @DB_OPTION
 @click.option("--reread", is_flag=True,
               help="Parse every file again, even those unchanged since the last index.")
-def index(paths: tuple[Path, ...], db: Path | None, reread: bool) -> None:
+@click.option("--semantic", "semantic", default=None, envvar="SUMMIT_BOT_SEMANTIC_MODEL",
+              metavar="MODEL",
+              help="Also store passage vectors of this sentence-embedding model "
+                   "(all-MiniLM-L6-v2 or a model folder; needs the semantic extra).")
+def index(paths: tuple[Path, ...], db: Path | None, reread: bool,
+          semantic: str | None) -> None:
     """Build the index from notes files or folders (default: the bundled corpus/)."""
     target = db or default_db_path()
     sources = list(paths) or [bundled_corpus()]
-    if not _index_corpus(sources, target, reuse=not reread):
+    if not _index_corpus(sources, target, reuse=not reread, semantic=semantic):
         raise SystemExit(1)
 
 
@@ -315,6 +333,15 @@ def check_config(config_path: Path | None) -> None:
                f"{', with question text' if config.logging.log_question_text else ''}")
     if missing:
         click.echo(f"Warning: corpus path(s) not found: {', '.join(missing)}", err=True)
+    if config.semantic.model:
+        from bot.search.semantic import SemanticUnavailable, load_embedder
+
+        try:
+            load_embedder(config.semantic.model)
+        except SemanticUnavailable as exc:
+            click.echo(f"semantic.model: {exc}", err=True)
+            raise SystemExit(1) from exc
+        click.echo(f"  semantic:  {config.semantic.model} (loads)")
 
 
 @cli.command("sync-commands")

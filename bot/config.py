@@ -137,6 +137,13 @@ class LoggingConfig(_Section):
         raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
 
 
+class SemanticConfig(_Section):
+    """Optional semantic re-ranking (needs the semantic extra): a model name we bundle
+    (all-MiniLM-L6-v2) or the folder of a sentence-transformers model. Off when unset."""
+
+    model: str | None = None
+
+
 class Config(_Section):
     corpus: list[Path] = Field(default_factory=lambda: [bundled_corpus()])
     db: Path = Field(default_factory=default_db_path)
@@ -144,6 +151,7 @@ class Config(_Section):
     matrix: MatrixConfig = MatrixConfig()
     health: HealthConfig = HealthConfig()
     logging: LoggingConfig = LoggingConfig()
+    semantic: SemanticConfig = SemanticConfig()
 
     @field_validator("corpus", mode="before")
     @classmethod
@@ -169,6 +177,7 @@ ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
     "SUMMIT_BOT_HEALTH_HOST": ("health", "host"),
     "SUMMIT_BOT_LOG_LEVEL": ("logging", "level"),
     "SUMMIT_BOT_LOG_JSON": ("logging", "json"),
+    "SUMMIT_BOT_SEMANTIC_MODEL": ("semantic", "model"),
 }
 
 

@@ -97,7 +97,8 @@ async def serve(config: Config, *, console: bool = False) -> int:
                             platform_cooldowns={
                                 "discord": config.discord.ask_cooldown_seconds,
                                 "matrix": config.matrix.ask_cooldown_seconds},
-                            prefix=config.matrix.prefix)
+                            prefix=config.matrix.prefix,
+                            semantic_model=config.semantic.model)
 
     async def reload_by_signal() -> None:
         log.info("SIGHUP: re-indexing %s", ", ".join(map(str, service.corpus_paths)))

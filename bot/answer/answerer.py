@@ -7,13 +7,15 @@ answer is declined when even the best passage leaves most of the question uncove
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import math
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
-from bot.answer.confidence import FITTED, ConfidenceModel, Evidence
+from bot.answer.confidence import FITTED, FITTED_SEMANTIC, ConfidenceModel, Evidence
 from bot.answer.highlight import match_spans
 from bot.answer.models import Answer, Quote
 from bot.answer.names import SessionNames
@@ -21,6 +23,7 @@ from bot.answer.question import LIGHT_TERMS, Question
 from bot.answer.thesaurus import Thesaurus, curated
 from bot.search.build import passage_terms
 from bot.search.index import Index, PassageRecord, SessionRecord
+from bot.search.semantic import Embedder
 from bot.search.tokenizer import STOPWORDS, split_words, term_for
 
 CANDIDATES = 60
@@ -29,6 +32,9 @@ CANDIDATES = 60
 # weight (bot/search/build.py NAME_WEIGHT), by tests/eval/fit_retrieval.py.
 SESSION_WEIGHT = 0.2
 RESCORED = 30
+# With the semantic extra, the passages most similar to the question join the candidates
+# (only two in three right passages are in BM25's top 60).
+SEMANTIC_CANDIDATES = 20
 # Passages of the sessions a question names ("the Pixar talk") are re-scored too, even when
 # BM25 over the whole corpus ranks them low: up to this many per session, of the few
 # sessions named most strongly.
@@ -54,9 +60,14 @@ class Weights:
 
     bm25: float = 1.0  # fielded BM25 (+ session share), relative to the best candidate's
     early: float = 1.0  # times POSITION_BONUS / (1 + position)
+    semantic: float = 0.0  # times the cosine similarity, with the semantic extra
 
     def score(self, f: Features) -> float:
-        return self.bm25 * f.bm25 + self.early * f.early
+        return self.bm25 * f.bm25 + self.early * f.early + self.semantic * f.semantic
+
+
+# With the semantic extra (fitted by tests/eval/fit_weights.py --semantic all-MiniLM-L6-v2).
+SEMANTIC_WEIGHTS = Weights(bm25=1.0, early=3.0, semantic=1.5)
 
 
 @dataclass(slots=True, frozen=True)
@@ -67,6 +78,7 @@ class Features:
     early: float
     coverage: float  # share of the question's weight the passage and its session's name cover
     named: float  # how strongly the question names the passage's session
+    semantic: float = 0.0  # cosine of the question's and the passage's vectors (0 without)
 
 
 def is_light(term: str) -> bool:
@@ -89,20 +101,26 @@ class Answerer:
     """Answers questions from one open index (rebuild the Answerer when the index changes)."""
 
     def __init__(self, index: Index, thesaurus: Thesaurus | None = None,
-                 confidence: ConfidenceModel = FITTED, weights: Weights | None = None):
+                 confidence: ConfidenceModel | None = None, weights: Weights | None = None,
+                 embedder: Embedder | None = None):
         self.index = index
-        self.confidence = confidence
-        self.weights = weights or Weights()
+        usable = (embedder is not None and index.embeddings is not None
+                  and embedder.name == index.semantic_model)
+        self.embedder = embedder if usable else None
+        semantic = self.embedder is not None
+        self.confidence = confidence or (FITTED_SEMANTIC if semantic else FITTED)
+        self.weights = weights or (SEMANTIC_WEIGHTS if semantic else Weights())
         self.names = SessionNames(index.sessions)
         self.thesaurus = thesaurus or curated()
 
     @classmethod
-    async def create(cls, index: Index) -> Answerer:
-        """With the acronyms the notes define added to the curated thesaurus."""
+    async def create(cls, index: Index, embedder: Embedder | None = None) -> Answerer:
+        """With the acronyms the notes define added to the curated thesaurus, and the
+        semantic model when the index holds passage vectors made by it."""
         thesaurus = curated()
         for short, long in await index.acronyms():
             thesaurus.add_pair(short, long)
-        return cls(index, thesaurus)
+        return cls(index, thesaurus, embedder=embedder)
 
     def _idf(self, df: int) -> float:
         n = self.index.passage_count
@@ -134,6 +152,13 @@ class Answerer:
                        for t in unique}
         total = sum(term_weight.values()) or 1.0
         top = hits[:RESCORED] + self._named_hits(hits[RESCORED:], named)
+        similarity = await self._similarity(question.text)
+        if similarity is not None:  # passages that say it in other words join the candidates
+            have = {pid for pid, _ in top}
+            nearest = np.argpartition(-similarity, min(SEMANTIC_CANDIDATES,
+                                                       similarity.size - 1))
+            top += [(pid, 0.0) for pid in nearest[:SEMANTIC_CANDIDATES].tolist()
+                    if pid not in have]
         passages = await index.passages([pid for pid, _ in top])
         best_bm25 = top[0][1] or 1.0
         scored: list[Scored] = []
@@ -155,7 +180,8 @@ class Answerer:
             cov /= total
             # Notes open with what a talk is about: "what is X" is answered early on.
             early = POSITION_BONUS / (1 + passage.position)
-            features = Features(bm25 / best_bm25, early, cov, named.get(passage.session_id, 0.0))
+            features = Features(bm25 / best_bm25, early, cov, named.get(passage.session_id, 0.0),
+                                float(similarity[pid]) if similarity is not None else 0.0)
             scored.append(Scored(passage, bm25, cov, own_cov, self.weights.score(features),
                                   features))
         scored.sort(key=lambda s: (-s.score, s.passage.id))
@@ -195,6 +221,13 @@ class Answerer:
                       alternatives=others, confidence=probability, confident=confident,
                       evidence=evidence)
 
+    async def _similarity(self, text: str) -> npt.NDArray[np.float32] | None:
+        """Cosine of the question with every passage, with the semantic extra."""
+        if self.embedder is None or self.index.embeddings is None:
+            return None
+        vector = await asyncio.to_thread(self.embedder.encode, [text])
+        return self.index.embeddings @ vector[0]
+
     @staticmethod
     def _evidence(scored: list[Scored], named: dict[int, float], total: float) -> Evidence:
         best = scored[0]
@@ -208,7 +241,7 @@ class Answerer:
             near_coverage=max((c.coverage for c in scored[:3] if c.own_coverage > 0),
                               default=0.0),
             named=named.get(best.passage.session_id, 0.0), margin=margin,
-            strength=best.bm25 / total)
+            strength=best.bm25 / total, semantic=best.features.semantic)
 
     def _named_hits(self, hits: list[tuple[int, float]], named: dict[int, float]
                     ) -> list[tuple[int, float]]:

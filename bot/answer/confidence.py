@@ -26,6 +26,7 @@ class Evidence:
     named: float  # how strongly the question names its session (0 when not at all)
     margin: float  # its lead over the best candidate of another session, as a share
     strength: float  # its retrieval score per unit of the question's term weight
+    semantic: float = 0.0  # cosine of its vector with the question's (semantic extra)
 
     def vector(self) -> tuple[float, ...]:
         return astuple(self)
@@ -56,12 +57,23 @@ class ConfidenceModel:
 
 
 # Fitted by tests/eval/fit_confidence.py on the paraphrase set's tune split (tune: answerable
-# declined 0.9%, unanswerable declined or hedged 95%, confident right 83% of 6). These
-# facts tell right from wrong only weakly (about 60% right at any depth), so few answers
-# are given as sure; the semantic extra adds a stronger one.
+# declined 1.8%, unanswerable declined or hedged 95%, confident right 80% of 5). These
+# facts tell right from wrong only weakly (held-out log loss 0.63 against 0.69 for a
+# coin), so few answers are given as sure.
 FITTED = ConfidenceModel(
-    weights=(0.468, 1.065, 1.471, -0.113, 2.895, -0.002),
-    intercept=-2.570,
-    confident_at=0.762,
-    hedged_at=0.136,
+    weights=(0.854, 0.804, 0.951, -0.007, 2.094, 0.112, 0.000),
+    intercept=-2.285,
+    confident_at=0.737,
+    hedged_at=0.180,
+)
+
+
+# The same with the semantic extra, whose similarity is one more fact (fitted by
+# tests/eval/fit_confidence.py --semantic all-MiniLM-L6-v2; tune: answerable declined 1.8%,
+# unanswerable declined or hedged 95%, confident right 83% of 6).
+FITTED_SEMANTIC = ConfidenceModel(
+    weights=(1.278, 0.283, -0.349, -0.670, 2.345, -0.001, 1.171),
+    intercept=-1.614,
+    confident_at=0.743,
+    hedged_at=0.301,
 )

@@ -17,6 +17,7 @@ from bot.corpus.loader import load_corpus
 from bot.search.build import build_index, remove_stale_builds
 from bot.search.carry import sessions_from_index
 from bot.search.index import SessionRecord
+from bot.search.semantic import SemanticUnavailable, load_embedder
 
 
 @dataclass(slots=True)
@@ -32,7 +33,8 @@ class BuildOutcome:
     seconds: float = 0.0
 
 
-def build_from_paths(paths: list[str], db_path: str) -> BuildOutcome:
+def build_from_paths(paths: list[str], db_path: str,
+                     semantic_model: str | None = None) -> BuildOutcome:
     """Read the corpus and write a new index beside the old one, swapping it in only when
     at least one session could be read (an empty corpus never replaces a good index).
 
@@ -53,7 +55,10 @@ def build_from_paths(paths: list[str], db_path: str) -> BuildOutcome:
         return BuildOutcome(ok=False, problems=problems, warnings=warnings,
                             error=f"no session notes could be read from {where}")
     try:
-        stats = build_index(report, db_path)
+        embedder = load_embedder(semantic_model, now=False) if semantic_model else None
+        stats = build_index(report, db_path, embedder=embedder)
+    except SemanticUnavailable as exc:
+        return BuildOutcome(ok=False, problems=problems, warnings=warnings, error=str(exc))
     except OSError as exc:
         return BuildOutcome(ok=False, problems=problems, warnings=warnings,
                             error=f"the index could not be written ({exc.strerror or exc})")
@@ -61,7 +66,8 @@ def build_from_paths(paths: list[str], db_path: str) -> BuildOutcome:
                         problems=problems, warnings=warnings, seconds=stats.seconds)
 
 
-async def build_off_loop(paths: list[str], db_path: str) -> BuildOutcome:
+async def build_off_loop(paths: list[str], db_path: str,
+                         semantic_model: str | None = None) -> BuildOutcome:
     """Run the build in a child process so the bot keeps answering meanwhile.
 
     If the awaiting task is cancelled (shutdown), the child is killed at once: its work is
@@ -69,7 +75,8 @@ async def build_off_loop(paths: list[str], db_path: str) -> BuildOutcome:
     """
     # A session of its own, so that killing it takes its reader processes along.
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.commands.reload", json.dumps({"paths": paths, "db": db_path}),
+        sys.executable, "-m", "bot.commands.reload",
+        json.dumps({"paths": paths, "db": db_path, "semantic": semantic_model}),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True)
     try:
         out, err = await proc.communicate()
@@ -94,7 +101,7 @@ async def build_off_loop(paths: list[str], db_path: str) -> BuildOutcome:
 def _main() -> None:
     """Entry point of the indexer child process: arguments and result as JSON."""
     args = json.loads(sys.argv[1])
-    outcome = build_from_paths(args["paths"], args["db"])
+    outcome = build_from_paths(args["paths"], args["db"], args.get("semantic"))
     sys.stdout.write(json.dumps(asdict(outcome)))
 
 

@@ -30,6 +30,7 @@ from bot.commands.results import (
     SessionReply,
 )
 from bot.search.index import Index, IndexMissing, SessionRecord
+from bot.search.semantic import Embedder, SemanticUnavailable, load_embedder
 
 log = logging.getLogger(__name__)
 
@@ -46,8 +47,12 @@ class SummitService:
 
     def __init__(self, db_path: Path, corpus_paths: list[Path], *, prefix: str = "!",
                  ask_cooldown_seconds: float = 0.0,
-                 platform_cooldowns: dict[str, float] | None = None):
+                 platform_cooldowns: dict[str, float] | None = None,
+                 semantic_model: str | None = None):
         self.db_path = Path(db_path)
+        # The model reloads build with; answers use the model the open index was built with.
+        self.semantic_model = semantic_model
+        self._embedders: dict[str, Embedder | None] = {}
         self.corpus_paths = [Path(p) for p in corpus_paths]
         self.prefix = prefix
         self._index: Index | None = None
@@ -67,7 +72,7 @@ class SummitService:
             log.info("no index at %s yet; building it from %s", self.db_path,
                      ", ".join(map(str, self.corpus_paths)))
             outcome = await build_off_loop([str(p) for p in self.corpus_paths],
-                                           str(self.db_path))
+                                           str(self.db_path), self.semantic_model)
             if not outcome.ok:
                 raise RuntimeError(f"cannot start: {outcome.error}") from None
             index = await Index.open(self.db_path)
@@ -77,8 +82,21 @@ class SummitService:
         """Open the index without building one (the CLI reports a missing index)."""
         await self._install(await Index.open(self.db_path))
 
+    async def _embedder(self, name: str | None) -> Embedder | None:
+        """The semantic model an index was built with, loaded once (off the loop). If it
+        cannot be loaded here, answers go on without it, and the log says why once."""
+        if name is None:
+            return None
+        if name not in self._embedders:
+            try:
+                self._embedders[name] = await asyncio.to_thread(load_embedder, name)
+            except SemanticUnavailable as exc:
+                log.warning("answering without semantic re-ranking: %s", exc)
+                self._embedders[name] = None
+        return self._embedders[name]
+
     async def _install(self, index: Index) -> Index | None:
-        answerer = await Answerer.create(index)
+        answerer = await Answerer.create(index, await self._embedder(index.semantic_model))
         labels = distinct_labels(index.sessions, CHOICE_MAX_CHARS)
         old = self._index
         # swapped together, at once
@@ -240,7 +258,8 @@ class SummitService:
                                   passages_before=before.passage_count)
             try:
                 outcome: BuildOutcome = await build_off_loop(
-                    [str(p) for p in self.corpus_paths], str(self.db_path))
+                    [str(p) for p in self.corpus_paths], str(self.db_path),
+                    self.semantic_model)
             except Exception as exc:  # the worker died: keep serving what we have
                 log.exception("reload failed")
                 outcome = BuildOutcome(ok=False, error=f"the indexer stopped ({exc!r})")

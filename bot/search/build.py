@@ -23,6 +23,7 @@ from bot.corpus.models import LoadReport, Session
 from bot.search.acronyms import acronym_pairs
 from bot.search.bm25 import EPSILON, K1, B, Postings, compute_postings
 from bot.search.schema import DDL, SCHEMA_VERSION
+from bot.search.semantic import Embedder, embedding_key, passage_text
 from bot.search.tokenizer import split_words, tokenize, word_terms
 
 BUILD_MARK = ".build-"
@@ -38,6 +39,7 @@ class BuildStats:
     passages: int
     terms: int
     seconds: float
+    embedded: int = 0  # passage vectors computed (not reused from the previous index)
 
 
 def passage_terms(heading: str | None, text: str) -> list[str]:
@@ -138,16 +140,23 @@ def build_index(
     target: Path | str,
     progress: Callable[[str], None] | None = None,
     name_weight: float = NAME_WEIGHT,
+    embedder: Embedder | None = None,
 ) -> BuildStats:
     """Write an index of the loaded sessions to ``target``, atomically. Blocking: run it in a
-    worker thread or process, never on the event loop."""
+    worker thread or process, never on the event loop. With an ``embedder``, passage vectors
+    are stored too; those of passages whose text did not change since the index at
+    ``target`` was built are taken from it instead of being computed again."""
     started = time.perf_counter()
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_builds(target)
     temp = _temp_path(target)
     try:
+        previous = _previous_vectors(target, embedder.name) if embedder else {}
         stats = _write(report.sessions, report, temp, progress, name_weight)
+        if embedder:
+            stats.embedded = _write_vectors(report.sessions, temp, embedder, previous,
+                                            progress)
         os.replace(temp, target)
         _fsync_dir(target.parent)
     except BaseException:
@@ -297,3 +306,58 @@ def _insert_postings(conn: sqlite3.Connection, table: str, postings: Postings,
             for t in range(len(terms_by_id)) if bounds[t + 1] > bounds[t]
         ),
     )
+
+
+def _previous_vectors(target: Path, model_name: str) -> dict[bytes, bytes]:
+    """Key -> vector bytes from the index being replaced, if it used the same model."""
+    if not target.exists():
+        return {}
+    try:
+        with contextlib.closing(sqlite3.connect(
+                f"file:{target.resolve().as_posix()}?mode=ro", uri=True)) as conn:
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            if meta.get("semantic_model") != model_name:
+                return {}
+            dims = int(meta["semantic_dimensions"])
+            arrays = dict(conn.execute(
+                "SELECT name, data FROM arrays WHERE name IN ('embeddings', "
+                "'embedding_keys')").fetchall())
+    except (sqlite3.DatabaseError, KeyError, ValueError):
+        return {}
+    keys, vectors = arrays.get("embedding_keys", b""), arrays.get("embeddings", b"")
+    size = dims * 4
+    count = len(keys) // 16
+    if len(vectors) != count * size:
+        return {}
+    return {keys[i * 16:(i + 1) * 16]: vectors[i * size:(i + 1) * size] for i in range(count)}
+
+
+def _write_vectors(sessions: list[Session], path: Path, embedder: Embedder,
+                   previous: dict[bytes, bytes],
+                   progress: Callable[[str], None] | None) -> int:
+    """Store one unit vector per passage (in passage order) and their keys."""
+    texts = [passage_text(s.title, p.heading, p.text) for s in sessions for p in s.passages]
+    keys = [embedding_key(embedder.name, t) for t in texts]
+    rows: list[bytes | None] = [previous.get(k) for k in keys]
+    missing = [i for i, row in enumerate(rows) if row is None]
+    # Reusing every vector needs no model: its size is that of the stored ones.
+    dims = embedder.dimensions if missing or not rows else len(rows[0] or b"") // 4
+    if progress and missing:
+        progress(f"embedding {len(missing)} passages")
+    for start in range(0, len(missing), 256):
+        chunk = missing[start:start + 256]
+        for i, vector in zip(chunk, embedder.encode([texts[i] for i in chunk]), strict=True):
+            rows[i] = vector.astype(np.float32).tobytes()
+    conn = sqlite3.connect(path)
+    try:
+        conn.executemany("INSERT INTO arrays VALUES (?, ?)", [
+            ("embeddings", b"".join(r or b"" for r in rows)),
+            ("embedding_keys", b"".join(keys))])
+        conn.executemany("INSERT INTO meta VALUES (?,?)", [
+            ("semantic_model", embedder.name), ("semantic_dimensions", str(dims))])
+        conn.commit()
+    finally:
+        conn.close()
+    with open(path, "rb+") as handle:
+        os.fsync(handle.fileno())
+    return len(missing)

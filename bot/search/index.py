@@ -98,6 +98,9 @@ class Index:
         self.sessions = sessions
         self.passage_count = int(meta["passages"])
         self.built_at = float(meta["built_at"])
+        # Unit vectors of the passages, when the index was built with a semantic model.
+        self.semantic_model: str | None = meta.get("semantic_model")
+        self.embeddings: npt.NDArray[np.float32] | None = None
 
     @classmethod
     async def open(cls, path: Path | str) -> Index:
@@ -125,10 +128,16 @@ class Index:
             passage_session = np.frombuffer(blob[0][0], dtype=np.uint32)
             session_rows = await conn.execute_fetchall("SELECT * FROM sessions ORDER BY id")
             sessions = [_session(r) for r in session_rows]
+            index = cls(path, conn, meta, passage_session, sessions)
+            if index.semantic_model:
+                rows = list(await conn.execute_fetchall(
+                    "SELECT data FROM arrays WHERE name = 'embeddings'"))
+                dims = int(meta["semantic_dimensions"])
+                index.embeddings = np.frombuffer(rows[0][0], dtype=np.float32).reshape(-1, dims)
         except BaseException:
             await conn.close()
             raise
-        return cls(path, conn, meta, passage_session, sessions)
+        return index
 
     async def close(self) -> None:
         await self._conn.close()

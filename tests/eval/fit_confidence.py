@@ -1,12 +1,13 @@
 """Fits the confidence model (bot/answer/confidence.py FITTED) on the paraphrase set's tune
 split, and prints it in the form written there.
 
-    .venv/bin/python -m tests.eval.fit_confidence
+    .venv/bin/python -m tests.eval.fit_confidence [--semantic all-MiniLM-L6-v2 --db FILE]
 
 All corpora and the seed in one index, as the figures are reported. Every tune question
 is answered once; its Evidence and whether the best passage is right (never, for a question
-the notes don't answer) are the data. A logistic regression (Newton's method, a little L2
-so that a few questions cannot pull a weight far) gives the probability of being right.
+the notes don't answer) are the data. A logistic regression (Newton's method, with an L2
+penalty chosen by 5-fold cross-validation on tune, so that a few questions cannot pull a
+weight far) gives the probability of being right.
 Then two cut-offs:
 
 - hedged_at: the highest that keeps answerable questions declined at 2.5% or less on tune,
@@ -19,33 +20,34 @@ Check-split figures are printed for information only.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import tempfile
 from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
-from bot.answer import Answerer, parse_question
+from bot.answer import parse_question
 from bot.answer.confidence import FEATURES, ConfidenceModel, Evidence
 from bot.answer.evaluate import load_items, quote_is_right
-from bot.corpus import load_corpus
-from bot.search.build import build_index
-from bot.search.index import Index
-from tests.conftest import SHARED
+from tests.eval.paraphrase_index import (
+    PARAPHRASES,
+    add_arguments,
+    open_answerer,
+    paraphrase_index,
+)
 
-PARAPHRASES = SHARED / "eval" / "paraphrase.yaml"
 MAX_ANSWERABLE_DECLINED = 0.025
 MIN_CONFIDENT_RIGHT = 0.80
-L2 = 1.0
+L2_GRID = [0.3, 1.0, 3.0, 10.0, 30.0, 100.0]  # chosen by 5-fold cross-validation on tune
+FOLDS = 5
 
 Row = tuple[bool, Evidence | None, bool]  # answerable, evidence (None: nothing found), right
 
 
 async def _rows(db: Path, split: str) -> list[Row]:
-    index = await Index.open(db)
+    index, answerer = await open_answerer(db)
     try:
-        answerer = await Answerer.create(index)
         rows: list[Row] = []
         for item in load_items(PARAPHRASES, split=split):
             answer = await answerer.answer(parse_question(item.q))
@@ -57,7 +59,25 @@ async def _rows(db: Path, split: str) -> list[Row]:
         await index.close()
 
 
-def _fit(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
+def _cross_validated_l2(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> float:
+    """The L2 strength with the lowest held-out log loss over FOLDS folds of tune."""
+    folds = np.arange(len(y)) % FOLDS
+    best, best_loss = L2_GRID[0], float("inf")
+    for l2 in L2_GRID:
+        loss = 0.0
+        for k in range(FOLDS):
+            train, held = folds != k, folds == k
+            w, b, _, _ = _fit(x[train], y[train], l2)
+            p = 1.0 / (1.0 + np.exp(-(x[held] @ w + b)))
+            p = np.clip(p, 1e-6, 1 - 1e-6)
+            loss -= float((y[held] * np.log(p) + (1 - y[held]) * np.log(1 - p)).sum())
+        print(f"  L2 {l2:<6} held-out log loss {loss / len(y):.4f}")
+        if loss < best_loss:
+            best, best_loss = l2, loss
+    return best
+
+
+def _fit(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64], l2: float
          ) -> tuple[npt.NDArray[np.float64], float, npt.NDArray[np.float64],
                     npt.NDArray[np.float64]]:
     """Logistic regression on standardised features; returns raw-scale weights."""
@@ -65,7 +85,7 @@ def _fit(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]
     std[std == 0] = 1.0
     z = np.hstack([np.ones((len(x), 1)), (x - mean) / std])
     w = np.zeros(z.shape[1])
-    penalty = np.full(z.shape[1], L2)
+    penalty = np.full(z.shape[1], l2)
     penalty[0] = 0.0
     for _ in range(50):
         p = 1.0 / (1.0 + np.exp(-z @ w))
@@ -98,15 +118,18 @@ def _figures(model: ConfidenceModel, rows: list[Row]) -> str:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "all.sqlite3"
-        build_index(load_corpus([SHARED / "corpora", SHARED / "seed"]), db)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    args = parser.parse_args()
+    with paraphrase_index(args.db, args.semantic) as db:
         tune = asyncio.run(_rows(db, "tune"))
         check = asyncio.run(_rows(db, "check"))
     usable = [r for r in tune if r[1] is not None]
     x = np.asarray([r[1].vector() for r in usable if r[1] is not None], dtype=np.float64)
     y = np.asarray([float(r[2]) for r in usable])
-    weights, intercept, _, _ = _fit(x, y)
+    l2 = _cross_validated_l2(x, y)
+    weights, intercept, _, _ = _fit(x, y, l2)
+    print(f"L2 = {l2}")
     base = ConfidenceModel(tuple(float(w) for w in weights), intercept, 1.0, 0.0)
     probs = sorted({round(base.probability(r[1]), 4) for r in usable if r[1] is not None})
     hedged_at = 0.0
@@ -126,7 +149,7 @@ def main() -> None:
     print(f"tune: {len(tune)} questions; features {', '.join(FEATURES)}")
     print(f"tune   {_figures(model, tune)}")
     print(f"check  {_figures(model, check)}   (information only)")
-    print("FITTED = ConfidenceModel(")
+    print(f"{'FITTED_SEMANTIC' if args.semantic else 'FITTED'} = ConfidenceModel(")
     print(f"    weights=({', '.join(f'{w:.3f}' for w in model.weights)}),")
     print(f"    intercept={model.intercept:.3f},")
     print(f"    confident_at={model.confident_at:.3f},")

@@ -1,37 +1,41 @@
-"""Fits the answerer's re-scoring weights (bot/answer/answerer.py Weights) on the tune split.
+"""Fits how a candidate's score adds up (bot/answer/answerer.py Weights) on the tune split.
 
-    .venv/bin/python -m tests.eval.fit_weights
+    .venv/bin/python -m tests.eval.fit_weights [--semantic all-MiniLM-L6-v2 --db FILE]
 
 All corpora and the seed in one index. Each tune question's candidates are scored once
 (their features do not depend on the weights); then a grid of weights is searched for the
-most right passages first, ties broken by the most in the top 3 sessions. It prints the
+most right passages first, ties broken by the most in the top 3 sessions, then by the
+smaller weights. Without the semantic extra only the position prior is fitted (the BM25
+weight is the unit); with it, the weight of the cosine similarity too. It prints the
 figures of the current and the best weights on tune and, for information only, on check.
 """
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import tempfile
+import itertools
 from pathlib import Path
 
-from bot.answer import Answerer, parse_question
+from bot.answer import parse_question
 from bot.answer.answerer import Features, Weights
 from bot.answer.evaluate import load_items, passage_is_right
-from bot.corpus import load_corpus
-from bot.search.build import build_index
-from bot.search.index import Index
-from tests.conftest import SHARED
+from tests.eval.paraphrase_index import (
+    PARAPHRASES,
+    add_arguments,
+    open_answerer,
+    paraphrase_index,
+)
 
-PARAPHRASES = SHARED / "eval" / "paraphrase.yaml"
 EARLY_GRID = [0.0, 0.5, 1.0, 2.0, 3.0, 5.0]
+SEMANTIC_GRID = [0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0]
 
 Candidates = list[tuple[Features, bool, int]]  # features, right passage, session id
 
 
-async def _candidates(db: Path, split: str) -> list[Candidates]:
-    index = await Index.open(db)
+async def _candidates(db: Path, split: str) -> tuple[list[Candidates], Weights]:
+    index, answerer = await open_answerer(db)
     try:
-        answerer = await Answerer.create(index)
         out = []
         for item in load_items(PARAPHRASES, split=split):
             if item.session is None:
@@ -40,7 +44,7 @@ async def _candidates(db: Path, split: str) -> list[Candidates]:
             await answerer.answer(parse_question(item.q), trace=trace)
             out.append([(s.features, passage_is_right(s.passage.text, item), s.passage.session_id)
                         for s in trace])
-        return out
+        return out, answerer.weights
     finally:
         await index.close()
 
@@ -67,19 +71,22 @@ def figures(questions: list[Candidates], weights: Weights) -> tuple[int, int]:
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "all.sqlite3"
-        build_index(load_corpus([SHARED / "corpora", SHARED / "seed"]), db)
-        tune = asyncio.run(_candidates(db, "tune"))
-        check = asyncio.run(_candidates(db, "check"))
-    best, best_figures = Weights(), figures(tune, Weights())
-    for early in EARLY_GRID:
-        weights = Weights(1.0, early)
-        found = figures(tune, weights)
-        if found > best_figures:
-            best, best_figures = weights, found
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_arguments(parser)
+    args = parser.parse_args()
+    with paraphrase_index(args.db, args.semantic) as db:
+        tune, current = asyncio.run(_candidates(db, "tune"))
+        check, _ = asyncio.run(_candidates(db, "check"))
+    semantic_grid = SEMANTIC_GRID if args.semantic else [0.0]
+    best, best_key = current, (-1, -1, 0.0)
+    for early, semantic in itertools.product(EARLY_GRID, semantic_grid):
+        weights = Weights(1.0, early, semantic)
+        at1, at3 = figures(tune, weights)
+        key = (at1, at3, -(early + semantic))
+        if key > best_key:
+            best, best_key = weights, key
     n_tune, n_check = len(tune), len(check)
-    for label, weights in (("current", Weights()), ("fitted", best)):
+    for label, weights in (("current", current), ("fitted", best)):
         t1, t3 = figures(tune, weights)
         c1, c3 = figures(check, weights)
         print(f"{label:8} {weights}\n         tune p@1 {t1}/{n_tune} p@3 {t3}/{n_tune}; "

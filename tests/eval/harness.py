@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from bot.answer import Answerer, Question
+from bot.answer.answerer import Scored
 from bot.answer.evaluate import EvalItem, EvalReport, evaluate, load_items
 from bot.answer.models import Answer, Quote
 from bot.corpus import load_corpus
@@ -36,7 +37,7 @@ class PlainBM25(Answerer):
     """The baseline: BM25's first passage quoted, its next two from other sessions as the
     alternatives, declining only when no word matches."""
 
-    async def answer(self, question: Question) -> Answer:
+    async def answer(self, question: Question, trace: list[Scored] | None = None) -> Answer:
         hits = await self.index.search(list(question.terms), limit=30)
         if not hits:
             return Answer(question=question.text, answered=False)

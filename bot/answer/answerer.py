@@ -35,15 +35,6 @@ RESCORED = 30
 # With the semantic extra, the passages most similar to the question join the candidates
 # (only two in three right passages are in BM25's top 60).
 SEMANTIC_CANDIDATES = 20
-# Passages of the sessions a question names ("the Pixar talk") are re-scored too, even when
-# BM25 over the whole corpus ranks them low: up to this many per session, of the few
-# sessions named most strongly.
-NAMED_SESSIONS = 3
-PER_NAMED_SESSION = 10
-NAMED_HITS = 5000
-# An alternative beside a confident answer must cover this share of the question (hand-set:
-# alternatives are shown, not judged, by the paraphrase set's scorer).
-ALTERNATIVE_MIN_COVERAGE = 0.5
 # A word found only through a synonym or acronym counts this much of the word itself.
 SYNONYM_CREDIT = 0.8
 EXPANSION_WEIGHT = 0.4
@@ -132,18 +123,21 @@ class Answerer:
         unique = list(dict.fromkeys(terms))
         alternatives = {t: set(self.thesaurus.expand(t)) for t in unique}
         await self._add_compounds(question.text, alternatives)
-        query = list(terms)
+        # The query keeps the cue words ("talk", "mention"): on the tune split dropping them
+        # changed nothing, and the simpler query is kept.
+        query = list(question.terms)
+        asked = set(query)
         weights: dict[str, float] = {}
         for alts in alternatives.values():
             for alt in alts:
                 for part in alt:
-                    if part not in weights and part not in unique:
+                    if part not in weights and part not in asked:
                         weights[part] = EXPANSION_WEIGHT / len(alt)
                         query.append(part)
         named = self.names.match(question.terms)
         near = self.names.near_spellings(unique)
-        hits = await index.search_fielded(query, limit=NAMED_HITS if named else CANDIDATES,
-                                          weights=weights, session_weight=SESSION_WEIGHT)
+        hits = await index.search_fielded(query, limit=CANDIDATES, weights=weights,
+                                          session_weight=SESSION_WEIGHT)
         if not hits:
             return Answer(question=question.text, answered=False, confident=False,
                           nearest=self._nearest_by_name(named))
@@ -151,7 +145,7 @@ class Answerer:
         term_weight = {t: self._idf(dfs.get(t, 0)) * (LIGHT_WEIGHT if is_light(t) else 1.0)
                        for t in unique}
         total = sum(term_weight.values()) or 1.0
-        top = hits[:RESCORED] + self._named_hits(hits[RESCORED:], named)
+        top = hits[:RESCORED]
         similarity = await self._similarity(question.text)
         if similarity is not None:  # passages that say it in other words join the candidates
             have = {pid for pid, _ in top}
@@ -202,14 +196,15 @@ class Answerer:
         quote = self._quote(best, highlight)
         others: list[Quote] = []
         seen_sessions = {best.passage.session_id}
-        # A hedged answer offers the other near passages whatever their own coverage.
-        floor = ALTERNATIVE_MIN_COVERAGE if confident else 0.0
+        # The best passages of the next two sessions, if they hold a word of the question.
+        # (Alternatives used to need a share of the question's weight too; on the tune split
+        # that changed nothing, so the simpler rule is kept.)
         for cand in scored[1:]:
             if len(others) == 2:
                 break
             if cand.passage.session_id in seen_sessions:
                 continue
-            if cand.coverage >= max(floor, best.coverage * 0.7) and cand.own_coverage > 0:
+            if cand.own_coverage > 0:
                 others.append(self._quote(cand, highlight))
                 seen_sessions.add(cand.passage.session_id)
         probability = self.confidence.probability(evidence)
@@ -242,25 +237,6 @@ class Answerer:
                               default=0.0),
             named=named.get(best.passage.session_id, 0.0), margin=margin,
             strength=best.bm25 / total, semantic=best.features.semantic)
-
-    def _named_hits(self, hits: list[tuple[int, float]], named: dict[int, float]
-                    ) -> list[tuple[int, float]]:
-        """The best further hits within the sessions the question names most strongly."""
-        if not named or not hits:
-            return []
-        chosen = [sid for sid, _ in sorted(named.items(), key=lambda kv: -kv[1])
-                  [:NAMED_SESSIONS]]
-        ids = np.asarray([pid for pid, _ in hits], dtype=np.int64)
-        in_named = np.flatnonzero(np.isin(self.index.passage_session[ids], chosen))
-        taken: dict[int, int] = {}
-        extra = []
-        for n in in_named.tolist():  # hits are best first: keep each session's first few
-            pid, score = hits[n]
-            sid = int(self.index.passage_session[pid])
-            if taken.get(sid, 0) < PER_NAMED_SESSION:
-                taken[sid] = taken.get(sid, 0) + 1
-                extra.append((pid, score))
-        return extra
 
     async def _add_compounds(self, text: str,
                              alternatives: dict[str, set[tuple[str, ...]]]) -> None:

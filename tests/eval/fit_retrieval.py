@@ -36,8 +36,8 @@ async def _figures(db: Path, items: list[EvalItem], session_weight: float
         at1 = at3 = 0
         for item in items:
             question = parse_question(item.q)
-            terms = list(question.content_terms) or list(question.terms)
-            hits = await index.search_fielded(terms, limit=100, session_weight=session_weight)
+            hits = await index.search_fielded(list(question.terms), limit=100,
+                                              session_weight=session_weight)
             passages = await index.passages([pid for pid, _ in hits])
             shown, sessions = [], set()
             for pid, _ in hits:

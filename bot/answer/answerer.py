@@ -21,8 +21,7 @@ from bot.answer.models import Answer, Quote
 from bot.answer.names import SessionNames
 from bot.answer.question import LIGHT_TERMS, Question
 from bot.answer.thesaurus import Thesaurus, curated
-from bot.search.build import passage_terms
-from bot.search.index import Index, PassageRecord, SessionRecord
+from bot.search.index import Index, PassageRecord, Postings, SessionRecord
 from bot.search.semantic import Embedder
 from bot.search.tokenizer import STOPWORDS, split_words, term_for
 
@@ -134,14 +133,17 @@ class Answerer:
                     if part not in weights and part not in asked:
                         weights[part] = EXPANSION_WEIGHT / len(alt)
                         query.append(part)
-        named = self.names.match(question.terms)
-        near = self.names.near_spellings(unique)
+        near = self.names.near_spellings(question.terms)
+        named = self.names.match(question.terms, near)
         hits = await index.search_fielded(query, limit=CANDIDATES, weights=weights,
                                           session_weight=SESSION_WEIGHT)
         if not hits:
             return Answer(question=question.text, answered=False, confident=False,
                           nearest=self._nearest_by_name(named))
-        dfs = await index.doc_freqs(unique)
+        # The question's terms' postings: how rare each is, and which candidates hold it.
+        own_postings = await index.postings(
+            set(alternatives) | {t for alts in alternatives.values() for alt in alts for t in alt})
+        dfs = {t: len(own_postings[t][0]) for t in unique if t in own_postings}
         term_weight = {t: self._idf(dfs.get(t, 0)) * (LIGHT_WEIGHT if is_light(t) else 1.0)
                        for t in unique}
         total = sum(term_weight.values()) or 1.0
@@ -154,11 +156,12 @@ class Answerer:
             top += [(pid, 0.0) for pid in nearest[:SEMANTIC_CANDIDATES].tolist()
                     if pid not in have]
         passages = await index.passages([pid for pid, _ in top])
+        contains = self._containing([pid for pid, _ in top], own_postings)
         best_bm25 = top[0][1] or 1.0
         scored: list[Scored] = []
         for pid, bm25 in top:
             passage = passages[pid]
-            own = set(passage_terms(passage.heading, passage.text))
+            own = contains.get(pid, set())
             name_terms = self.names.terms_of.get(passage.session_id, set())
             own_cov = cov = 0.0
             for term, weight in term_weight.items():
@@ -215,6 +218,18 @@ class Answerer:
         return Answer(question=question.text, answered=True, best=quote,
                       alternatives=others, confidence=probability, confident=confident,
                       evidence=evidence)
+
+    @staticmethod
+    def _containing(pids: list[int], postings: Postings) -> dict[int, set[str]]:
+        """Which of the question's terms (and their alternatives' terms) each candidate's
+        own text holds, read from the passage postings rather than by tokenizing it again."""
+        candidates = np.asarray(pids, dtype=np.uint32)
+        out: dict[int, set[str]] = {}
+        for term, (ids, _) in postings.items():  # ids ascending: binary search
+            at = np.minimum(np.searchsorted(ids, candidates), len(ids) - 1)
+            for pid in candidates[ids[at] == candidates].tolist():
+                out.setdefault(pid, set()).add(term)
+        return out
 
     async def _similarity(self, text: str) -> npt.NDArray[np.float32] | None:
         """Cosine of the question with every passage, with the semantic extra."""

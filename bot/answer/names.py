@@ -38,7 +38,10 @@ class SessionNames:
             for term in self.keywords_of[session.id]:
                 self.keyword_sessions[term].add(session.id)
         self.count = max(len(self.terms_of), 1)
-        self.vocabulary = sorted(t for t in self.sessions_with if len(t) >= 4)
+        # Title words by length: a word one edit away is at most one letter longer or shorter.
+        self.vocabulary: dict[int, list[str]] = defaultdict(list)
+        for term in sorted(t for t in self.sessions_with if len(t) >= 4):
+            self.vocabulary[len(term)].append(term)
 
     def weight(self, term: str) -> float:
         """How much naming a term does: 0 if no title has it, high if only one does."""
@@ -54,16 +57,20 @@ class SessionNames:
         for term in set(terms):
             if len(term) < 5 or term in self.sessions_with:
                 continue
-            found = process.extractOne(term, self.vocabulary, scorer=Levenshtein.distance,
+            nearby = [w for n in (len(term) - 1, len(term), len(term) + 1)
+                      for w in self.vocabulary.get(n, ())]
+            found = process.extractOne(term, nearby, scorer=Levenshtein.distance,
                                        score_cutoff=1)
             if found is not None:
                 out[term] = found[0]
         return out
 
-    def match(self, terms: Iterable[str]) -> dict[int, float]:
-        """Sessions named by the question, with the share of their name it matched (0..1]."""
+    def match(self, terms: Iterable[str], near: dict[str, str] | None = None
+              ) -> dict[int, float]:
+        """Sessions named by the question, with the share of their name it matched (0..1].
+        ``near``: near_spellings of the terms, if already known."""
         unique = set(terms)
-        unique |= set(self.near_spellings(unique).values())
+        unique |= set((self.near_spellings(unique) if near is None else near).values())
         scores: dict[int, float] = defaultdict(float)
         for term in unique:
             holders = self.sessions_with.get(term)

@@ -157,10 +157,12 @@ class Index:
         """Top passages by BM25F over each passage with its session's name, plus
         ``session_weight`` x the BM25 of the passage's whole session."""
         counts = Counter(terms)
-        fielded = await self.postings(terms, table=FIELDED)
+        tables = (FIELDED, WHOLE_SESSIONS) if session_weight else (FIELDED,)
+        found = await self.postings_of(terms, tables)  # one round trip to the database
+        fielded = found[FIELDED]
         base = None
         if session_weight:
-            whole = await self.postings(terms, table=WHOLE_SESSIONS)
+            whole = found[WHOLE_SESSIONS]
             per_session = dense_scores(whole, counts, len(self.sessions), weights)
             base = (per_session * np.float32(session_weight))[self.passage_session]
         return rank(fielded, counts, self.passage_count, limit, weights, base=base)
@@ -169,18 +171,26 @@ class Index:
         self, terms: Iterable[str], table: str = PASSAGES,
     ) -> dict[str, tuple[npt.NDArray[np.uint32], npt.NDArray[np.float32]]]:
         """Each term's ids and impacts in one of the three postings tables."""
-        if table not in (PASSAGES, FIELDED, WHOLE_SESSIONS):
-            raise ValueError(f"no postings table {table!r}")
+        return (await self.postings_of(terms, (table,)))[table]
+
+    async def postings_of(self, terms: Iterable[str], tables: Sequence[str]) -> dict[str, Postings]:
+        """The terms' postings in several tables, read in one query."""
+        for table in tables:
+            if table not in (PASSAGES, FIELDED, WHOLE_SESSIONS):
+                raise ValueError(f"no postings table {table!r}")
+        out: dict[str, Postings] = {table: {} for table in tables}
         unique = sorted(set(terms))
-        if not unique:
-            return {}
+        if not unique or not tables:
+            return out
         marks = ",".join("?" * len(unique))
-        rows = await self._conn.execute_fetchall(
-            f"SELECT term, ids, impacts FROM {table} WHERE term IN ({marks})", unique)
-        return {
-            term: (np.frombuffer(ids, dtype=np.uint32), np.frombuffer(imps, dtype=np.float32))
-            for term, ids, imps in rows
-        }
+        sql = " UNION ALL ".join(
+            f"SELECT {n}, term, ids, impacts FROM {table} WHERE term IN ({marks})"
+            for n, table in enumerate(tables))
+        rows = await self._conn.execute_fetchall(sql, unique * len(tables))
+        for n, term, ids, imps in rows:
+            out[tables[n]][term] = (np.frombuffer(ids, dtype=np.uint32),
+                                    np.frombuffer(imps, dtype=np.float32))
+        return out
 
     async def doc_freqs(self, terms: Iterable[str]) -> dict[str, int]:
         unique = sorted(set(terms))

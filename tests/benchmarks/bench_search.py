@@ -8,6 +8,12 @@ prints build time, query p50/p99 and open + first answer, and our ratios to the 
 With --real it does the same on real notes (queries: content words of random passages),
 and times the whole ``summit-bot index`` process on them, cold (every file parsed) and
 warm (unchanged files taken from the reader cache).
+
+With --semantic MODEL (the semantic extra) it also measures the whole answer with the
+model: the question is embedded for real; the synthetic passages get random unit vectors
+(the cost of comparing them does not depend on their values; embedding 100,000 passages
+would take most of an hour on two cores), the real ones are embedded for real, which
+gives the embedding throughput at index time.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -124,6 +131,35 @@ def bench_ours(sessions: list[Session], qs: list[str], folder: Path) -> dict[str
     return result
 
 
+def add_random_vectors(db: Path, model_name: str, dims: int, seed: int = 3) -> None:
+    """Store random unit vectors as the index's passage vectors (latency only)."""
+    with sqlite3.connect(db) as conn:
+        n = int(conn.execute("SELECT value FROM meta WHERE key = 'passages'").fetchone()[0])
+        vectors = np.random.default_rng(seed).standard_normal((n, dims)).astype(np.float32)
+        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+        conn.execute("INSERT INTO arrays VALUES ('embeddings', ?)", (vectors.tobytes(),))
+        conn.executemany("INSERT INTO meta VALUES (?, ?)", [
+            ("semantic_model", model_name), ("semantic_dimensions", str(dims))])
+
+
+def bench_semantic(db: Path, qs: list[str], embedder: Any) -> dict[str, float]:
+    """The whole answer with the semantic model, on an index that holds passage vectors."""
+    async def run() -> dict[str, float]:
+        index = await Index.open(db)
+        answerer = await Answerer.create(index, embedder)
+        assert answerer.embedder is embedder
+        await answerer.answer(parse_question(qs[0]))  # first call warms torch up
+        times = []
+        for q in qs:
+            t = time.perf_counter()
+            await answerer.answer(parse_question(q))
+            times.append(time.perf_counter() - t)
+        await index.close()
+        return {"p50": pct(times, 50), "p99": pct(times, 99)}
+
+    return asyncio.run(run())
+
+
 def bench_rank_bm25(sessions: list[Session], qs: list[str], max_queries: int
                     ) -> dict[str, float]:
     from rank_bm25 import BM25Okapi
@@ -187,7 +223,7 @@ def real_notes(paths: list[str], count: int, seed: int = 5
     seconds = time.perf_counter() - started
     rng = random.Random(seed)
     texts = [p.text for s in report.sessions for p in s.passages]
-    qs = []
+    qs: list[str] = []
     while len(qs) < count:
         words = [w for w in rng.choice(texts).split() if w.isalpha() and w.lower()
                  not in STOPWORDS]
@@ -233,8 +269,18 @@ def main() -> None:
     parser.add_argument("--rank-bm25-queries", type=int, default=40)
     parser.add_argument("--real", nargs="+", metavar="PATH", default=[],
                         help="also measure on these notes folders")
+    parser.add_argument("--semantic", metavar="MODEL", default=None,
+                        help="also measure answers with this model (the semantic extra)")
     args = parser.parse_args()
-    print(f"machine: {os.cpu_count()} cores; python {os.sys.version.split()[0]}")
+    embedder = None
+    if args.semantic:
+        from bot.search.semantic import load_embedder
+
+        before = rss_mib()
+        embedder = load_embedder(args.semantic)
+        print(f"semantic model {args.semantic} loaded: peak RSS {before:.0f} -> "
+              f"{rss_mib():.0f} MiB")
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}")
     for size in args.sizes:
         sessions, words = synthetic(size)
         qs = queries(words, args.queries)
@@ -244,8 +290,15 @@ def main() -> None:
             ours = bench_ours(sessions, qs, folder)
             fts = bench_fts5(sessions, qs, folder)
             ref = bench_rank_bm25(sessions, qs, args.rank_bm25_queries)
+            if embedder is not None:
+                add_random_vectors(folder / "ours.sqlite3", embedder.name, embedder.dimensions)
+                semantic = bench_semantic(folder / "ours.sqlite3", qs[:200], embedder)
         report_engines(f"{size:,} synthetic passages, {len(qs)} queries (rank-bm25: "
                        f"{min(len(qs), args.rank_bm25_queries)})", ours, ref, fts)
+        if embedder is not None:
+            print(f"with {embedder.name} (random passage vectors): whole answer p50 "
+                  f"{semantic['p50']:.1f} ms, p99 {semantic['p99']:.1f} ms; "
+                  f"peak RSS so far {rss_mib():.0f} MiB")
     if args.real:
         sessions, qs, reading = real_notes(args.real, args.queries)
         n = sum(len(s.passages) for s in sessions)
@@ -259,6 +312,17 @@ def main() -> None:
                        f"{n:,} passages, {len(qs)} queries", ours, ref, fts)
         print(f"reading the notes (parsing, one process per core): {reading:.2f} s; "
               f"whole `summit-bot index` process: {cold:.2f} s cold, {warm:.2f} s warm")
+        if embedder is not None:
+            with tempfile.TemporaryDirectory() as tmp:
+                db = Path(tmp) / "semantic.sqlite3"
+                started = time.perf_counter()
+                stats = build_index(LoadReport(sessions=sessions), db, embedder=embedder)
+                seconds = time.perf_counter() - started
+                semantic = bench_semantic(db, qs[:200], embedder)
+            print(f"with {embedder.name}: index with vectors {seconds:.1f} s "
+                  f"({stats.embedded / seconds:.0f} passages/s embedded); whole answer p50 "
+                  f"{semantic['p50']:.1f} ms, p99 {semantic['p99']:.1f} ms; "
+                  f"peak RSS so far {rss_mib():.0f} MiB")
 
 
 if __name__ == "__main__":

@@ -29,7 +29,7 @@ CANDIDATES = 60
 # Each passage's BM25F score (with its session's name as a field) plus this share of its
 # whole session's BM25. Fitted on the paraphrase set's tune split, with the name field's
 # weight (bot/search/build.py NAME_WEIGHT), by tests/eval/fit_retrieval.py.
-SESSION_WEIGHT = 0.2
+SESSION_WEIGHT = 0.75
 RESCORED = 30
 # With the semantic extra, the passages most similar to the question join the candidates
 # (only two in three right passages are in BM25's top 60).
@@ -57,7 +57,7 @@ class Weights:
 
 
 # With the semantic extra (fitted by tests/eval/fit_weights.py --semantic all-MiniLM-L6-v2).
-SEMANTIC_WEIGHTS = Weights(bm25=1.0, early=3.0, semantic=1.5)
+SEMANTIC_WEIGHTS = Weights(bm25=1.0, early=3.0, semantic=2.0)
 
 
 @dataclass(slots=True, frozen=True)

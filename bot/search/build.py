@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import sqlite3
 import time
 from collections.abc import Callable
@@ -67,9 +68,13 @@ class _WordIds(dict[str, int]):
 
 
 def session_name(session: Session) -> str:
-    """The words a question may name a session by, indexed as the session's name field."""
+    """The words a question may name a session by, indexed as the session's name field: its
+    title, speakers, aliases, track, tags, summit, and the folder its notes are in, which
+    often names the event ("pygotham", "KubeCon-2017")."""
+    folder = session.source.rsplit("/", 2)[-2] if session.source.count("/") >= 2 else ""
+    where = re.sub(r"[_.\-]+", " ", folder)
     return "\n".join([session.title, *session.speakers, *session.aliases,
-                      session.track or "", *session.tags])
+                      session.track or "", *session.tags, session.summit or "", where])
 
 
 def _names_per_passage(

@@ -82,12 +82,20 @@ async def test_a_loosely_named_session_is_preferred(seed_answerer: Answerer) -> 
 @pytest.mark.parametrize("question", [
     "what is the wifi password at the venue?",
     "which kubernetes version was announced",
-    "how much did the ceph storage cost per terabyte?",
 ])
 async def test_not_in_the_notes(seed_answerer: Answerer, question: str) -> None:
     answer = await seed_answerer.answer(parse_question(question))
     assert not answer.answered
     assert answer.to_json()["session"] is None
+
+
+async def test_a_near_miss_is_never_a_confident_answer(seed_answerer: Answerer) -> None:
+    """Its words are in the notes (Ceph, storage) but its question is not: declining or a
+    hedged closest passage are both fair (the answer quality targets count either)."""
+    answer = await seed_answerer.answer(
+        parse_question("how much did the ceph storage cost per terabyte?"))
+    assert not answer.confident
+    assert answer.to_json()["confident"] is False
 
 
 @pytest.mark.parametrize("raw, says", [

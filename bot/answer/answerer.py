@@ -148,13 +148,12 @@ class Answerer:
                        for t in unique}
         total = sum(term_weight.values()) or 1.0
         top = hits[:RESCORED]
-        similarity = await self._similarity(question.text)
-        if similarity is not None:  # passages that say it in other words join the candidates
+        similar = await self._similar(question.text)
+        cosine = None
+        if similar is not None:  # passages that say it in other words join the candidates
+            cosine, nearest = similar
             have = {pid for pid, _ in top}
-            nearest = np.argpartition(-similarity, min(SEMANTIC_CANDIDATES,
-                                                       similarity.size - 1))
-            top += [(pid, 0.0) for pid in nearest[:SEMANTIC_CANDIDATES].tolist()
-                    if pid not in have]
+            top += [(pid, 0.0) for pid in nearest if pid not in have]
         passages = await index.passages([pid for pid, _ in top])
         contains = self._containing([pid for pid, _ in top], own_postings)
         best_bm25 = top[0][1] or 1.0
@@ -178,7 +177,7 @@ class Answerer:
             # Notes open with what a talk is about: "what is X" is answered early on.
             early = POSITION_BONUS / (1 + passage.position)
             features = Features(bm25 / best_bm25, early, cov, named.get(passage.session_id, 0.0),
-                                float(similarity[pid]) if similarity is not None else 0.0)
+                                float(cosine[pid]) if cosine is not None else 0.0)
             scored.append(Scored(passage, bm25, cov, own_cov, self.weights.score(features),
                                   features))
         scored.sort(key=lambda s: (-s.score, s.passage.id))
@@ -231,12 +230,22 @@ class Answerer:
                 out.setdefault(pid, set()).add(term)
         return out
 
-    async def _similarity(self, text: str) -> npt.NDArray[np.float32] | None:
-        """Cosine of the question with every passage, with the semantic extra."""
-        if self.embedder is None or self.index.embeddings is None:
+    async def _similar(self, text: str
+                       ) -> tuple[npt.NDArray[np.float32], list[int]] | None:
+        """With the semantic extra: the question's cosine with every passage, and the
+        passages nearest to it. Embedding and comparing with every
+        passage (10 ms at 100,000) run in a worker thread, off the event loop."""
+        embedder, matrix = self.embedder, self.index.embeddings
+        if embedder is None or matrix is None:
             return None
-        vector = await asyncio.to_thread(self.embedder.encode, [text])
-        return self.index.embeddings @ vector[0]
+
+        def compare() -> tuple[npt.NDArray[np.float32], list[int]]:
+            cosine = matrix @ embedder.encode([text])[0]
+            count = min(SEMANTIC_CANDIDATES, cosine.size)
+            nearest = np.argpartition(-cosine, count - 1)[:count] if count else cosine[:0]
+            return cosine, [int(i) for i in nearest]
+
+        return await asyncio.to_thread(compare)
 
     @staticmethod
     def _evidence(scored: list[Scored], named: dict[int, float], total: float) -> Evidence:

@@ -251,8 +251,10 @@ def eval_command(questions: Path, db: Path | None, as_json: bool, corpus: str | 
                "answered": r.answered, "confident": r.confident,
                "quoted_session": r.quoted_session,
                "quoted": r.quoted} for r in report.misses()]
+    per_corpus = report.by_corpus()
     if as_json:
-        click.echo(json.dumps({"figures": figures, "misses": misses}, ensure_ascii=False))
+        click.echo(json.dumps({"figures": figures, "corpora": per_corpus, "misses": misses},
+                              ensure_ascii=False))
         return
     click.echo(f"{figures['questions']} questions ({figures['answerable']} answerable, "
                f"{figures['unanswerable']} not in the notes)")
@@ -264,6 +266,13 @@ def eval_command(questions: Path, db: Path | None, as_json: bool, corpus: str | 
     click.echo(f"declined although answerable:       {figures['declined_answerable']:.1%}")
     click.echo(f"hedged although answerable:         {figures['hedged_answerable']:.1%}")
     click.echo(f"confident answers that are right:   {figures['confident_right']:.1%}")
+    if per_corpus:
+        click.echo(f"{'per corpus':<18} {'questions':>9} {'p@1':>6} {'p@3':>6} "
+                   f"{'ans. declined':>14} {'unans. declined/hedged':>23}")
+        for name, f in per_corpus.items():
+            click.echo(f"{name:<18} {f['questions']:>9} {f['passage_at_1']:>6.0%} "
+                       f"{f['passage_at_3']:>6.0%} {f['declined_answerable']:>14.0%} "
+                       f"{f['declined_unanswerable']:>23.0%}")
     for miss in misses:
         got = ("declined" if not miss["answered"] else
                f"quoted “{miss['quoted_session']}”" + ("" if miss["confident"] else " (hedged)"))

@@ -126,6 +126,12 @@ class EvalReport:
                                      + [False for r in una if r.confident]),
         }
 
+    def by_corpus(self) -> dict[str, dict[str, Any]]:
+        """The same figures for each corpus the items name (when any names one)."""
+        names = sorted({r.item.corpus for r in self.results if r.item.corpus})
+        return {name: EvalReport([r for r in self.results if r.item.corpus == name]).figures()
+                for name in names}
+
     def misses(self) -> list[ItemResult]:
         return [r for r in self.results
                 if (r.item.session is None and r.confident)

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from bot.answer import Answerer, parse_question
@@ -162,3 +163,26 @@ def test_cli_index_reports_skipped_files(tmp_path: Path) -> None:
     empty.mkdir()
     result = CliRunner().invoke(cli, ["index", "--db", str(tmp_path / "j.db"), str(empty)])
     assert result.exit_code == 1
+
+
+def test_cli_eval_prints_figures_overall_and_per_corpus(corpus_index: Path,
+                                                        tmp_path: Path) -> None:
+    questions = tmp_path / "q.yaml"
+    questions.write_text(yaml.safe_dump([
+        {"id": "crush", "q": "what did the ceph talk say about crush?", "corpus": "ours",
+         "session": "Storing VMs with Cinder and Ceph RBD",
+         "expect": ["pseudo-random placement algorithm"], "split": "check"},
+        {"id": "wifi", "q": "what is the wifi password at the venue?", "corpus": "ours",
+         "session": None, "split": "check"},
+        {"id": "other", "q": "what is the wifi password at the venue?", "corpus": "theirs",
+         "session": None, "split": "tune"},
+    ]), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["eval", str(questions), "--db", str(corpus_index),
+                                      "--json", "--split", "check"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["figures"]["questions"] == 2 and data["figures"]["passage_at_1"] == 1.0
+    assert set(data["corpora"]) == {"ours"}  # the tune item is not in the check split
+    assert data["corpora"]["ours"]["declined_unanswerable"] == 1.0
+    text = CliRunner().invoke(cli, ["eval", str(questions), "--db", str(corpus_index)])
+    assert "per corpus" in text.output and "theirs" in text.output

@@ -34,9 +34,10 @@ class AnswerReply:
 
     @property
     def ephemeral(self) -> bool:
-        """A confident answer is public; a hedged one or a decline is shown only to the
-        asker, so that a busy channel sees only answers the bot stands by."""
-        return not (self.answer.answered and self.answer.confident)
+        """An answer is public, a hedged one with its caveat above the quote (most answers
+        are hedged: the bot claims few); a decline is shown only to the asker, so a busy
+        channel never sees "the notes don't cover this"."""
+        return not self.answer.answered
 
 
 @dataclass(slots=True, frozen=True)

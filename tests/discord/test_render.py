@@ -105,11 +105,13 @@ def test_notice_keeps_its_text_and_privacy() -> None:
     assert message.content == "Please wait." and message.ephemeral
 
 
-def test_a_hedged_answer_says_so_before_the_quote_and_only_to_the_asker() -> None:
+def test_a_hedged_answer_says_so_before_the_quote_in_public() -> None:
     text = "Ceph spreads data with CRUSH."
     quote = Quote(session("Ceph"), PassageRecord(0, 0, 0, None, text, len(text)), text, (), 1.0)
     message = answer_message(AnswerReply(Answer("q", True, best=quote, confident=False)))
-    assert message.content == HEDGE and message.ephemeral
+    assert message.content == HEDGE and not message.ephemeral
     assert message.embed is not None and message.embed.title == "Ceph"
+    declined = answer_message(AnswerReply(Answer("q", False, best=quote, confident=False)))
+    assert declined.ephemeral
     sure = answer_message(AnswerReply(Answer("q", True, best=quote)))
     assert sure.content is None and not sure.ephemeral

@@ -57,12 +57,12 @@ async def test_ask_cooldown_says_when_to_try_again(fake_discord: FakeDiscord,
     assert not other.json["data"].get("flags", 0) & EPHEMERAL  # per user
 
 
-async def test_a_hedged_answer_is_private_and_says_so_above_the_quote(
+async def test_a_hedged_answer_is_public_and_says_so_above_the_quote(
         fake_discord: FakeDiscord) -> None:
     sent = await fake_discord.interact(fake_discord.slash(
         "ask", question="is tape still used for backups"))
     data = sent.json["data"]
-    assert data["flags"] & EPHEMERAL
+    assert not data.get("flags", 0) & EPHEMERAL
     assert data["content"] == HEDGE
     assert data["allowed_mentions"] == NO_PINGS
     (embed,) = data["embeds"]

@@ -30,6 +30,28 @@ def session_byline(session: SessionRecord) -> str:
     return " · ".join(parts)
 
 
+SEE_ALSO_CHARS = 140
+
+
+def snippet(text: str, limit: int = SEE_ALSO_CHARS) -> str:
+    """The start of a passage on one line, cut at a word, for "see also" lines."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] or flat[:limit]
+    return cut.rstrip(",;:") + "…"
+
+
+def see_also(answer: Answer) -> list[tuple[str, str]]:
+    """(where, snippet) for each alternative: its session's title, or "this session"."""
+    best = answer.best
+    out = []
+    for quote in answer.alternatives:
+        same = best is not None and quote.session.id == best.session.id
+        out.append(("this session" if same else quote.session.title, snippet(quote.text)))
+    return out
+
+
 def quote_text(quote: Quote, mark: tuple[str, str] = ("**", "**")) -> str:
     return apply_marks(quote.text, quote.marks, *mark)
 
@@ -48,8 +70,8 @@ def answer_text(answer: Answer, mark: tuple[str, str] = ("**", "**")) -> str:
         lines.append(byline)
     lines.extend("> " + line for line in quote_text(best, mark).split("\n"))
     lines.append(f"Source: {best.session.source_link}")
-    if answer.alternatives:
-        lines.append("Also in: " + "; ".join(q.session.title for q in answer.alternatives))
+    for where, text in see_also(answer):
+        lines.append(f"See also ({where}): “{text}”")
     return "\n".join(lines)
 
 

@@ -115,3 +115,21 @@ def test_a_hedged_answer_says_so_before_the_quote_in_public() -> None:
     assert declined.ephemeral
     sure = answer_message(AnswerReply(Answer("q", True, best=quote)))
     assert sure.content is None and not sure.ephemeral
+
+
+def test_see_also_shows_each_alternative_s_session_and_opening_words_escaped() -> None:
+    def quote(sid: int, title: str, text: str) -> Quote:
+        return Quote(session(title, id=sid), PassageRecord(sid, sid, 0, None, text, 1), text,
+                     (), 1.0)
+
+    best = quote(0, "Ceph", "CRUSH places data.")
+    same = quote(0, "Ceph", "Recovery runs on *every* node " + "at once " * 40)
+    other = quote(1, "Swift_Talk", "Swift replicates @everyone's objects.")
+    message = answer_message(AnswerReply(Answer("q", True, best=best,
+                                                alternatives=[same, other])))
+    assert message.embed is not None
+    (field,) = [f for f in message.embed.fields if f.name == "See also"]
+    first, second = (field.value or "").split("\n")
+    assert first.startswith("• *this session*: “Recovery runs on \\*every\\* node")
+    assert first.endswith("…”") and len(first) < 200  # a snippet, not the passage
+    assert second == "• *Swift\\_Talk*: “Swift replicates @everyone's objects.”"

@@ -50,23 +50,15 @@ async def _candidates(db: Path, split: str) -> tuple[list[Candidates], Weights]:
 
 
 def figures(questions: list[Candidates], weights: Weights) -> tuple[int, int]:
-    """Right passages first, and right among the first three sessions."""
+    """Right passages first, and right among the first three (the answer and its two
+    alternatives, as the bot shows them)."""
     at1 = at3 = 0
     for cands in questions:
         if not cands:
             continue
         ranked = sorted(cands, key=lambda c: -weights.score(c[0]))
         at1 += ranked[0][1]
-        sessions: list[int] = []
-        for _features, right, sid in ranked:
-            if sid in sessions:
-                continue
-            sessions.append(sid)
-            if right:
-                at3 += 1
-                break
-            if len(sessions) == 3:
-                break
+        at3 += any(right for _features, right, _sid in ranked[:3])
     return at1, at3
 
 

@@ -85,3 +85,26 @@ def test_a_hedged_answer_is_marked_as_such_in_both_bodies() -> None:
     content = render_content(AnswerReply(Answer("q", True, best=quote, confident=False)))
     assert content["body"].startswith(HEDGE)
     assert content["formatted_body"].startswith(f"<p><i>{HEDGE}</i></p><b>Ceph &lt;talk&gt;")
+
+
+def test_see_also_in_html_is_escaped_and_names_the_session() -> None:
+    from bot.answer.models import Answer, Quote
+    from bot.commands import AnswerReply
+    from bot.platforms.matrix.render import render_content
+    from bot.search.index import PassageRecord, SessionRecord
+
+    def quote(sid: int, title: str, text: str) -> Quote:
+        record = SessionRecord(id=sid, title=title, speakers=(), summit=None, date=None,
+                               track=None, tags=(), url=None, aliases=(), source="n.md",
+                               fingerprint="f", first_passage=0, passage_count=1)
+        return Quote(record, PassageRecord(sid, sid, 0, None, text, 1), text, (), 1.0)
+
+    best = quote(0, "Ceph", "CRUSH places data.")
+    content = render_content(AnswerReply(Answer("q", True, best=best, alternatives=[
+        quote(0, "Ceph", "Recovery <b>runs</b> in parallel."),
+        quote(1, "Swift & Co", "Swift replicates objects.")])))
+    html = content["formatted_body"]
+    assert "See also (Swift & Co): “Swift replicates objects.”" in content["body"]
+    assert ("<li><i>this session</i>: “Recovery &lt;b&gt;runs&lt;/b&gt; in parallel.”</li>"
+            in html)
+    assert "<li><i>Swift &amp; Co</i>: “Swift replicates objects.”</li>" in html

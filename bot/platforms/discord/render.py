@@ -25,7 +25,14 @@ from bot.commands.results import (
     SessionNotFound,
     SessionReply,
 )
-from bot.commands.text import DECLINE, HEDGE, list_text, reload_text, session_byline
+from bot.commands.text import (
+    DECLINE,
+    HEDGE,
+    list_text,
+    reload_text,
+    see_also,
+    session_byline,
+)
 from bot.search.index import SessionRecord
 
 CONTENT_LIMIT = 2000
@@ -147,8 +154,10 @@ def answer_message(reply: AnswerReply) -> Message:
     session = best.session
     fields = [("Source", _source(session), False)]
     if answer.alternatives:
-        also = "\n".join("• " + fit(q.session.title, 200) for q in answer.alternatives[:2])
-        fields.append(("Also in", also, False))
+        # two lines of at most 120 + 400 escaped characters: within a field's 1,024
+        also = "\n".join(f"• *{fit(where, 120)}*: “{fit(text, 400)}”"
+                         for where, text in see_also(answer)[:2])
+        fields.append(("See also", also, False))
     embed = _budgeted_embed(session.title, _web_url(session), best.text, best.marks, fields,
                             session_byline(session))
     if answer.hedged:  # said before the quote, so it is never read as a sure answer

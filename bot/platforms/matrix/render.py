@@ -9,7 +9,7 @@ from typing import Any
 from bot.answer.highlight import apply_marks
 from bot.answer.models import Quote
 from bot.commands.results import AnswerReply, SessionList, SessionReply
-from bot.commands.text import HEDGE, render_text, session_byline
+from bot.commands.text import HEDGE, render_text, see_also, session_byline
 
 # A zero-width word joiner after "@" keeps "@room" in quoted notes from notifying a room.
 _DEFUSE = "@\u2060"
@@ -46,9 +46,11 @@ def _answer_html(reply: AnswerReply) -> str | None:
         parts.append(f"<br/><i>{_esc(byline)}</i>")
     parts.append(f"<blockquote>{_quote_html(best)}</blockquote>")
     parts.append(f"<p>Source: {_source_html(best.session.source_link)}</p>")
-    if answer.alternatives:
-        parts.append("<p>Also in: " + "; ".join(_esc(q.session.title)
-                                                 for q in answer.alternatives) + "</p>")
+    also = see_also(answer)
+    if also:
+        parts.append("<p>See also:</p><ul>" + "".join(
+            f"<li><i>{_esc(where)}</i>: “{_esc(text)}”</li>" for where, text in also)
+            + "</ul>")
     return "".join(parts)
 
 

@@ -186,3 +186,49 @@ def test_cli_eval_prints_figures_overall_and_per_corpus(corpus_index: Path,
     assert data["corpora"]["ours"]["declined_unanswerable"] == 1.0
     text = CliRunner().invoke(cli, ["eval", str(questions), "--db", str(corpus_index)])
     assert "per corpus" in text.output and "theirs" in text.output
+
+
+async def test_a_question_that_only_names_a_session_gets_its_opening(tmp_path: Path) -> None:
+    """'what was the Colony talk about': no passage has the word, only the title, so the
+    passage to quote is the one the notes open the session with (not whichever short
+    passage the title's words weigh most in)."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "colony.md").write_text(
+        "---\ntitle: Colony\nspeakers: [Shigetoshi Yokoyama]\n---\n\n"
+        "## Overview\n\nIntercloud object storage that federates Swift clusters across "
+        "several clouds, so research data can be kept in more than one place.\n\n"
+        "## Replication\n\nReplication between sites is asynchronous.\n\n"
+        "## Archives\n\nTape came up too.\n", encoding="utf-8")
+    for name, text in (("ceph", "CRUSH places data without lookup tables."),
+                       ("trove", "Trove offers databases as a service."),
+                       ("neutron", "ML2 drives switches from many vendors.")):
+        (notes / f"{name}.md").write_text(f"---\ntitle: {name.title()} Update\n---\n\n"
+                                          f"{text}\n", encoding="utf-8")
+    db = tmp_path / "i.sqlite3"
+    build_index(load_corpus([notes]), db)
+    index = await Index.open(db)
+    try:
+        answer = await (await Answerer.create(index)).answer(
+            parse_question("what was the colony talk about"))
+    finally:
+        await index.close()
+    assert answer.answered and answer.best is not None
+    assert answer.best.session.title == "Colony"
+    assert answer.best.passage.position == 0
+
+
+def test_the_confidence_model_declines_a_passage_without_a_word_of_the_question() -> None:
+    from bot.answer.confidence import FITTED, ConfidenceModel, Evidence
+
+    strong = Evidence(coverage=1.0, own_coverage=1.0, near_coverage=1.0, named=0.0,
+                      margin=1.0, strength=3.0)
+    assert FITTED.judge(strong) == "confident"
+    assert FITTED.judge(Evidence(1.0, 0.0, 1.0, 1.0, 1.0, 3.0)) == "declined"
+    weak = Evidence(coverage=0.05, own_coverage=0.05, near_coverage=0.05, named=0.0,
+                    margin=0.0, strength=0.1)
+    assert FITTED.judge(weak) == "declined"
+    between = ConfidenceModel(FITTED.weights, FITTED.intercept, confident_at=0.99,
+                              hedged_at=0.0)
+    assert between.judge(strong) == "hedged"
+    assert 0.0 < FITTED.probability(weak) < FITTED.probability(strong) < 1.0

@@ -1,8 +1,11 @@
 """Choosing the passage that answers a question, or saying the notes do not cover it.
 
-BM25 retrieves candidates; they are then re-scored by how much of the question's weight
-each covers (rare words weigh more), with help from a session the question names, and the
-answer is declined when even the best passage leaves most of the question uncovered.
+Fielded BM25 (each passage with its session's name, plus its whole session's score)
+ranks the candidates, with a small prior for a session's opening passages and, with the
+semantic extra, the question's similarity to each passage. Whether the best one is given
+as an answer, a hedged answer or declined is up to the confidence model (confidence.py),
+from how much of the question it covers (rare words weigh more, synonyms and acronyms
+count), its lead over other sessions, and whether the question names its session.
 """
 
 from __future__ import annotations

@@ -28,6 +28,8 @@ from bot.search.index import Index, PassageRecord, Postings, SessionRecord
 from bot.search.semantic import Embedder
 from bot.search.tokenizer import STOPWORDS, split_words, term_for
 
+# Hits fetched, and how many of them are judged (hand-set; the alternatives and the
+# confidence model look no further than the first few).
 CANDIDATES = 60
 # Each passage's BM25F score (with its session's name as a field) plus this share of its
 # whole session's BM25. Fitted on the paraphrase set's tune split, with the name field's
@@ -37,11 +39,16 @@ RESCORED = 30
 # With the semantic extra, the passages most similar to the question join the candidates
 # (only two in three right passages are in BM25's top 60).
 SEMANTIC_CANDIDATES = 20
-# A word found only through a synonym or acronym counts this much of the word itself.
+# A word found only through a synonym or acronym counts this much of the word itself when
+# judging coverage (hand-set; coverage only feeds the fitted confidence model).
 SYNONYM_CREDIT = 0.8
+# A synonym's or acronym's terms weigh this much in the query, and the position prior is
+# POSITION_BONUS / (1 + position): both best on the tune split among the values
+# tests/eval/fit_query.py tries.
 EXPANSION_WEIGHT = 0.4
-LIGHT_WEIGHT = 0.35
 POSITION_BONUS = 0.06
+# Generic words ("use", "good") weigh this much when judging coverage (hand-set, as above).
+LIGHT_WEIGHT = 0.35
 
 
 @dataclass(slots=True, frozen=True)

@@ -28,13 +28,13 @@ from bot.search.index import Index, PassageRecord, Postings, SessionRecord
 from bot.search.semantic import Embedder
 from bot.search.tokenizer import STOPWORDS, split_words, term_for
 
-# Hits fetched, and how many of them are judged (hand-set; the alternatives and the
-# confidence model look no further than the first few).
-CANDIDATES = 60
 # Each passage's BM25F score (with its session's name as a field) plus this share of its
 # whole session's BM25. Fitted on the paraphrase set's tune split, with the name field's
 # weight (bot/search/build.py NAME_WEIGHT), by tests/eval/fit_retrieval.py.
 SESSION_WEIGHT = 0.75
+# Hits fetched, and how many of them are judged (hand-set; the alternatives and the
+# confidence model look no further than the first few).
+CANDIDATES = 60
 RESCORED = 30
 # With the semantic extra, the passages most similar to the question join the candidates
 # (only two in three right passages are in BM25's top 60).

@@ -6,9 +6,9 @@ the size of the position prior (POSITION_BONUS, whose weight fit_weights fits).
 
 All corpora and the seed in one index. Each value on its grid is tried with the others as
 they are; the bot's best passage (given or not: this measures ranking, not confidence),
-then its two alternatives, are judged as the shared scorer judges a passage. Prints tune and, for information only, check, and the best value
-on tune (most right first, then most right in the top 3, then the value nearest the
-current one).
+then its two alternatives, are judged as the shared scorer judges a passage. Prints tune
+and, for information only, check, and the best value on tune (most right first, then most
+right in the top 3, then the value nearest the current one).
 """
 
 from __future__ import annotations

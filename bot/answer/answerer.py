@@ -104,8 +104,11 @@ class Answerer:
                  confidence: ConfidenceModel | None = None, weights: Weights | None = None,
                  embedder: Embedder | None = None):
         self.index = index
+        # Only the model the passage vectors were made with (same name, same size) can be
+        # compared with them; any other is left out rather than fail every question.
         usable = (embedder is not None and index.embeddings is not None
-                  and embedder.name == index.semantic_model)
+                  and embedder.name == index.semantic_model
+                  and embedder.dimensions == index.embeddings.shape[1])
         self.embedder = embedder if usable else None
         semantic = self.embedder is not None
         self.confidence = confidence or (FITTED_SEMANTIC if semantic else FITTED)

@@ -99,6 +99,16 @@ async def test_a_model_other_than_the_index_s_is_not_used(semantic_index: Path,
         other = Embedder(name="another-model", folder=embedder.folder)
         answerer = await Answerer.create(index, other)
         assert answerer.embedder is None  # its vectors would not be comparable
+
+        class Smaller:  # a model folder swapped under the same name
+            def get_embedding_dimension(self) -> int:
+                return 128
+
+        renamed = Embedder(name=BUNDLED, folder=embedder.folder, _model=Smaller())
+        answerer = await Answerer.create(index, renamed)
+        assert answerer.embedder is None
+        answer = await answerer.answer(parse_question("what did the ceph talk say about CRUSH?"))
+        assert answer.best is not None and "CRUSH" in answer.best.text
     finally:
         await index.close()
 

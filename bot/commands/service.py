@@ -96,6 +96,10 @@ class SummitService:
         return self._embedders[name]
 
     async def _install(self, index: Index) -> Index | None:
+        if self.semantic_model and index.semantic_model != self.semantic_model:
+            log.warning("the index holds no passage vectors of %s yet, so answers use BM25 "
+                        "alone; a reload (or `summit-bot index --semantic`) adds them",
+                        self.semantic_model)
         answerer = await Answerer.create(index, await self._embedder(index.semantic_model))
         labels = distinct_labels(index.sessions, CHOICE_MAX_CHARS)
         old = self._index

@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from bot.answer import Answerer, parse_question
 from bot.cli import cli
-from bot.commands import SummitService
+from bot.commands import AnswerReply, SummitService
 from bot.commands.results import ReloadReport, Requester
 from bot.config import load_config
 from bot.corpus import load_corpus
@@ -156,3 +156,22 @@ def test_the_model_can_come_from_the_environment() -> None:
     config = load_config(None, environ={"SUMMIT_BOT_SEMANTIC_MODEL": BUNDLED})
     assert config.semantic.model == BUNDLED
     assert load_config(None, environ={}).semantic.model is None
+
+
+async def test_a_configured_model_without_vectors_in_the_index_is_logged_once_at_start(
+        tmp_path: Path, corpus_index: Path, corpus_copy: Path,
+        caplog: pytest.LogCaptureFixture) -> None:
+    db = tmp_path / "i.sqlite3"
+    shutil.copy(corpus_index, db)  # built without vectors
+    service = SummitService(db, [corpus_copy], semantic_model=BUNDLED)
+    with caplog.at_level("WARNING"):
+        await service.start()
+    try:
+        warnings = [r.getMessage() for r in caplog.records if "passage vectors" in r.getMessage()]
+        assert len(warnings) == 1 and "BM25 alone" in warnings[0]
+        assert service.answerer.embedder is None
+        reply = await service.ask("what did the ceph talk say about CRUSH?")
+        assert isinstance(reply, AnswerReply) and reply.answer.best is not None
+        assert "CRUSH" in reply.answer.best.text
+    finally:
+        await service.close()

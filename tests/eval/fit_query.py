@@ -17,8 +17,8 @@ import asyncio
 from pathlib import Path
 
 from bot.answer import answerer, parse_question
-from bot.answer.evaluate import EvalItem, load_items, passage_is_right
-from tests.eval.paraphrase_index import PARAPHRASES, open_answerer, paraphrase_index
+from bot.answer.evaluate import EvalItem, passage_is_right
+from tests.eval.paraphrase_index import answerable, open_answerer, paraphrase_index, tally
 
 GRIDS = {
     "EXPANSION_WEIGHT": [0.0, 0.2, 0.4, 0.6, 1.0],
@@ -33,17 +33,15 @@ async def _figures(db: Path, items: list[EvalItem]) -> tuple[int, int]:
         for item in items:
             answer = await bot.answer(parse_question(item.q))
             shown = [answer.best, *answer.alternatives][:3] if answer.best else []
-            rights = [passage_is_right(q.text, item) for q in shown]
-            at1 += bool(rights and rights[0])
-            at3 += any(rights)
+            first, top3 = tally([passage_is_right(q.text, item) for q in shown])
+            at1, at3 = at1 + first, at3 + top3
         return at1, at3
     finally:
         await index.close()
 
 
 def main() -> None:
-    tune = [i for i in load_items(PARAPHRASES, split="tune") if i.session is not None]
-    check = [i for i in load_items(PARAPHRASES, split="check") if i.session is not None]
+    tune, check = answerable("tune"), answerable("check")
     with paraphrase_index(None, None) as db:
         for name, grid in GRIDS.items():
             current = getattr(answerer, name)

@@ -18,13 +18,13 @@ import tempfile
 from pathlib import Path
 
 from bot.answer import parse_question
-from bot.answer.evaluate import EvalItem, load_items, passage_is_right
+from bot.answer.evaluate import EvalItem, passage_is_right
 from bot.corpus import load_corpus
 from bot.search.build import build_index
 from bot.search.index import Index
 from tests.conftest import SHARED
+from tests.eval.paraphrase_index import answerable, tally
 
-PARAPHRASES = SHARED / "eval" / "paraphrase.yaml"
 NAME_WEIGHTS = [0.0, 1.0, 2.0, 3.0, 4.0, 6.0, 8.0]
 SESSION_WEIGHTS = [0.0, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0]
 
@@ -47,17 +47,15 @@ async def _figures(db: Path, items: list[EvalItem], session_weight: float
                     shown.append(passage)
                 if len(shown) == 3:
                     break
-            rights = [passage_is_right(p.text, item) for p in shown]
-            at1 += bool(rights and rights[0])
-            at3 += any(rights)
+            first, top3 = tally([passage_is_right(p.text, item) for p in shown])
+            at1, at3 = at1 + first, at3 + top3
         return at1, at3
     finally:
         await index.close()
 
 
 def main() -> None:
-    tune = [i for i in load_items(PARAPHRASES, split="tune") if i.session is not None]
-    check = [i for i in load_items(PARAPHRASES, split="check") if i.session is not None]
+    tune, check = answerable("tune"), answerable("check")
     report = load_corpus([SHARED / "corpora", SHARED / "seed"])
     results = []
     with tempfile.TemporaryDirectory() as tmp:

@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from bot.answer import Answerer
+from bot.answer.evaluate import EvalItem, load_items
 from bot.corpus import load_corpus
 from bot.search.build import build_index
 from bot.search.index import Index
@@ -22,6 +23,16 @@ from bot.search.semantic import load_embedder
 from tests.conftest import SHARED
 
 PARAPHRASES = SHARED / "eval" / "paraphrase.yaml"
+
+
+def answerable(split: str) -> list[EvalItem]:
+    """The split's questions that the notes answer."""
+    return [i for i in load_items(PARAPHRASES, split=split) if i.session is not None]
+
+
+def tally(rights: list[bool]) -> tuple[int, int]:
+    """(right first, right among those shown) for one question's shown passages, best first."""
+    return int(bool(rights and rights[0])), int(any(rights))
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -24,12 +24,12 @@ from bot.corpus.models import LoadReport, Session
 from bot.search.acronyms import acronym_pairs
 from bot.search.bm25 import EPSILON, K1, B, Postings, compute_postings
 from bot.search.schema import DDL, SCHEMA_VERSION
-from bot.search.semantic import Embedder, embedding_key, passage_text
+from bot.search.semantic import KEY_BYTES, Embedder, embedding_key, passage_text
 from bot.search.tokenizer import split_words, tokenize, word_terms
 
 BUILD_MARK = ".build-"
-# In the fielded postings a word of the session's name (title, speakers, aliases, track,
-# tags) counts this many times a word of the passage (BM25F with one k1 and b). Fitted on
+# In the fielded postings a word of the session's name (see session_name) counts this many
+# times a word of the passage (BM25F with one k1 and b). Fitted on
 # the paraphrase set's tune split by tests/eval/fit_retrieval.py.
 NAME_WEIGHT = 4.0
 
@@ -78,11 +78,11 @@ def session_name(session: Session) -> str:
 
 
 def _names_per_passage(
-    name_ids: list[list[int]], passage_session: npt.NDArray[np.int64],
+    flat: npt.NDArray[np.int64], sizes: npt.NDArray[np.int64],
+    passage_session: npt.NDArray[np.int64],
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    """Each passage's copy of its session's name terms, flat, and how many per passage."""
-    sizes = np.asarray([len(ids) for ids in name_ids], dtype=np.int64)
-    flat = np.asarray([i for ids in name_ids for i in ids], dtype=np.int64)
+    """Each passage's copy of its session's name terms (``flat``: every session's, in
+    order; ``sizes``: how many each), flat, and how many per passage."""
     starts = np.cumsum(sizes) - sizes
     per_passage = sizes[passage_session] if passage_session.size else sizes[:0]
     total = int(per_passage.sum())
@@ -236,7 +236,9 @@ def _write(
     name_ids = [[i for word in split_words(session_name(s)) for i in word_ids.terms(word)]
                 for s in sessions]
     # Fielded: each passage with its session's name, the name's words weighing more.
-    name_tokens, name_sizes = _names_per_passage(name_ids, owner_session)
+    names_flat = np.asarray([i for ids in name_ids for i in ids], dtype=np.int64)
+    names_size = np.asarray([len(ids) for ids in name_ids], dtype=np.int64)
+    name_tokens, name_sizes = _names_per_passage(names_flat, names_size, owner_session)
     fielded = compute_postings(
         np.concatenate([tokens, name_tokens]),
         lengths + name_weight * name_sizes, len(vocab),
@@ -246,9 +248,8 @@ def _write(
     # Session-level: each session's notes and name as one document.
     session_tokens = np.concatenate(
         [owner_session[doc_of], np.repeat(np.arange(len(sessions), dtype=np.int64),
-                                          [len(ids) for ids in name_ids])]).astype(np.int64)
-    session_terms = np.concatenate(
-        [tokens, np.asarray([i for ids in name_ids for i in ids], dtype=np.int64)])
+                                          names_size)]).astype(np.int64)
+    session_terms = np.concatenate([tokens, names_flat])
     whole = compute_postings(session_terms, np.bincount(session_tokens,
                                                         minlength=len(sessions)),
                              len(vocab), doc_of=session_tokens)
@@ -330,11 +331,12 @@ def _previous_vectors(target: Path, model_name: str) -> dict[bytes, bytes]:
     except (sqlite3.DatabaseError, KeyError, ValueError):
         return {}
     keys, vectors = arrays.get("embedding_keys", b""), arrays.get("embeddings", b"")
-    size = dims * 4
-    count = len(keys) // 16
+    size, width = dims * 4, KEY_BYTES
+    count = len(keys) // width
     if len(vectors) != count * size:
         return {}
-    return {keys[i * 16:(i + 1) * 16]: vectors[i * size:(i + 1) * size] for i in range(count)}
+    return {keys[i * width:(i + 1) * width]: vectors[i * size:(i + 1) * size]
+            for i in range(count)}
 
 
 def _write_vectors(sessions: list[Session], path: Path, embedder: Embedder,

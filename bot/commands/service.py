@@ -29,7 +29,7 @@ from bot.commands.results import (
     SessionNotFound,
     SessionReply,
 )
-from bot.search.index import Index, IndexMissing, SessionRecord
+from bot.search.index import Index, IndexMissing, IndexOutdated, SessionRecord
 from bot.search.semantic import Embedder, SemanticUnavailable, load_embedder
 
 log = logging.getLogger(__name__)
@@ -65,12 +65,15 @@ class SummitService:
 
     # --- life cycle -------------------------------------------------------------------
     async def start(self) -> None:
-        """Open the index, building it from the corpus first if there is none yet."""
+        """Open the index, building it from the corpus first if there is none yet (or
+        the one there was built by a summit-bot of another schema version)."""
         try:
             index = await Index.open(self.db_path)
-        except IndexMissing:
-            log.info("no index at %s yet; building it from %s", self.db_path,
-                     ", ".join(map(str, self.corpus_paths)))
+        except (IndexMissing, IndexOutdated) as why:
+            reason = ("there is none yet" if isinstance(why, IndexMissing)
+                      else "the one there is of another summit-bot version")
+            log.info("building the index at %s from %s (%s)", self.db_path,
+                     ", ".join(map(str, self.corpus_paths)), reason)
             outcome = await build_off_loop([str(p) for p in self.corpus_paths],
                                            str(self.db_path), self.semantic_model)
             if not outcome.ok:

@@ -220,7 +220,7 @@ def _write(
         session_rows.append([
             sid, session.title, json.dumps(session.speakers), session.summit, session.date,
             session.track, json.dumps(session.tags), session.url, json.dumps(session.aliases),
-            session.source, session.fingerprint(), first, pid - first, "[]",
+            session.source, session.fingerprint(), pid - first, "[]",
         ])
     all_ids = np.asarray(flat, dtype=np.int64)
     owner = np.repeat(np.arange(pid, dtype=np.int64), words_per_passage)
@@ -256,7 +256,7 @@ def _write(
     terms_by_id = list(vocab)
     for sid, keywords in session_keywords(tokens, owner_session[doc_of], len(vocab),
                                           len(sessions)).items():
-        session_rows[sid][13] = json.dumps([terms_by_id[t] for t in keywords])
+        session_rows[sid][12] = json.dumps([terms_by_id[t] for t in keywords])
     if progress:
         progress("writing")
     conn = sqlite3.connect(path)
@@ -265,7 +265,7 @@ def _write(
                            "PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; "
                            "PRAGMA cache_size=-65536;")
         conn.executescript(DDL)
-        conn.executemany("INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        conn.executemany("INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                          session_rows)
         conn.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?)", passage_rows)
         for table, table_postings in (("postings", postings),
@@ -275,11 +275,6 @@ def _write(
         conn.execute("INSERT INTO arrays VALUES ('passage_session', ?)",
                      (np.asarray(passage_session, dtype=np.uint32).tobytes(),))
         conn.executemany("INSERT OR IGNORE INTO acronyms VALUES (?,?)", acronyms)
-        conn.executemany(
-            "INSERT INTO problems VALUES (?,?,?)",
-            [(s.path, "skipped", s.reason) for s in report.skipped]
-            + [(s.path, "warning", s.reason) for s in report.warnings],
-        )
         meta = {
             "schema_version": str(SCHEMA_VERSION),
             "built_at": str(time.time()),

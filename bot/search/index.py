@@ -25,16 +25,20 @@ FIELDED = "fielded_postings"
 WHOLE_SESSIONS = "session_postings"
 
 
-class IndexError_(Exception):
+class IndexUnusable(Exception):
     """The index cannot be used; the message says what to do."""
 
 
-class IndexMissing(IndexError_):
+class IndexMissing(IndexUnusable):
     pass
 
 
-class IndexVersionMismatch(IndexError_):
-    pass
+class IndexVersionMismatch(IndexUnusable):
+    """Not an index this summit-bot can read (or not an index at all): re-index."""
+
+
+class IndexOutdated(IndexVersionMismatch):
+    """A summit-bot index of another schema version: safe to rebuild in its place."""
 
 
 @dataclass(slots=True, frozen=True)
@@ -50,7 +54,6 @@ class SessionRecord:
     aliases: tuple[str, ...]
     source: str
     fingerprint: str
-    first_passage: int
     passage_count: int
     keywords: tuple[str, ...] = ()
 
@@ -70,19 +73,12 @@ class PassageRecord:
     length: int
 
 
-@dataclass(slots=True, frozen=True)
-class Problem:
-    path: str
-    kind: str  # "skipped" or "warning"
-    reason: str
-
-
 def _session(row: Sequence[Any]) -> SessionRecord:
     return SessionRecord(
         id=row[0], title=row[1], speakers=tuple(json.loads(row[2])), summit=row[3],
         date=row[4], track=row[5], tags=tuple(json.loads(row[6])), url=row[7],
         aliases=tuple(json.loads(row[8])), source=row[9], fingerprint=row[10],
-        first_passage=row[11], passage_count=row[12], keywords=tuple(json.loads(row[13])),
+        passage_count=row[11], keywords=tuple(json.loads(row[12])),
     )
 
 
@@ -120,7 +116,7 @@ class Index:
             meta = {str(k): str(v) for k, v in rows}
             version = meta.get("schema_version")
             if version != str(SCHEMA_VERSION):
-                raise IndexVersionMismatch(
+                raise IndexOutdated(
                     f"The index at {path} has schema version {version}, but this summit-bot "
                     f"reads version {SCHEMA_VERSION}; run `summit-bot index` to re-index.")
             blob = list(await conn.execute_fetchall(
@@ -128,6 +124,10 @@ class Index:
             passage_session = np.frombuffer(blob[0][0], dtype=np.uint32)
             session_rows = await conn.execute_fetchall("SELECT * FROM sessions ORDER BY id")
             sessions = [_session(r) for r in session_rows]
+            if any(s.id != n for n, s in enumerate(sessions)):  # callers index by id
+                raise IndexVersionMismatch(
+                    f"The sessions in {path} are not numbered 0..{len(sessions) - 1}; run "
+                    "`summit-bot index` to rebuild it.")
             index = cls(path, conn, meta, passage_session, sessions)
             if index.semantic_model:
                 rows = list(await conn.execute_fetchall(
@@ -219,10 +219,6 @@ class Index:
     async def acronyms(self) -> list[tuple[str, str]]:
         rows = await self._conn.execute_fetchall("SELECT short, long FROM acronyms")
         return [(str(a), str(b)) for a, b in rows]
-
-    async def problems(self) -> list[Problem]:
-        rows = await self._conn.execute_fetchall("SELECT path, kind, reason FROM problems")
-        return [Problem(*r) for r in rows]
 
 
 Postings = dict[str, tuple[npt.NDArray[np.uint32], npt.NDArray[np.float32]]]

@@ -1,11 +1,11 @@
 """The SQLite layout of an index, and its version."""
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE sessions (
-    id INTEGER PRIMARY KEY,
+    id INTEGER PRIMARY KEY,        -- 0..S-1: its place in Index.sessions
     title TEXT NOT NULL,
     speakers TEXT NOT NULL,        -- JSON list
     summit TEXT, date TEXT, track TEXT,
@@ -14,7 +14,6 @@ CREATE TABLE sessions (
     aliases TEXT NOT NULL,         -- JSON list
     source TEXT NOT NULL,          -- file, relative to the corpus root
     fingerprint TEXT NOT NULL,     -- to tell what a reload changed
-    first_passage INTEGER NOT NULL,
     passage_count INTEGER NOT NULL,
     keywords TEXT NOT NULL         -- JSON list of terms that mark the session
 );
@@ -41,5 +40,4 @@ CREATE TABLE session_postings (term TEXT PRIMARY KEY, df INTEGER NOT NULL, ids B
 CREATE TABLE arrays (name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE acronyms (short TEXT NOT NULL, long TEXT NOT NULL, PRIMARY KEY (short, long))
     WITHOUT ROWID;                 -- pairs the notes define: "RBD, the RADOS Block Device"
-CREATE TABLE problems (path TEXT NOT NULL, kind TEXT NOT NULL, reason TEXT NOT NULL);
 """

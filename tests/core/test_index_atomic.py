@@ -110,3 +110,38 @@ async def test_not_an_index(tmp_path: Path) -> None:
         await Index.open(junk)
     with pytest.raises(IndexMissing, match="summit-bot index"):
         await Index.open(tmp_path / "missing.sqlite3")
+
+
+async def test_sessions_must_be_numbered_by_position(tmp_path: Path,
+                                                     corpus_index: Path) -> None:
+    """Commands look a session up by id in ``Index.sessions``: a gap is refused on open."""
+    db = tmp_path / "index.sqlite3"
+    shutil.copy(corpus_index, db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE sessions SET id = 999 WHERE id = (SELECT max(id) FROM sessions)")
+    with pytest.raises(IndexVersionMismatch, match="not numbered"):
+        await Index.open(db)
+
+
+async def test_start_rebuilds_an_index_of_another_version_only(tmp_path: Path,
+                                                               corpus_index: Path) -> None:
+    """An upgrade's new schema is rebuilt from the notes at start; a file that is not an
+    index is never overwritten."""
+    from bot.commands import SummitService
+
+    db = tmp_path / "index.sqlite3"
+    shutil.copy(corpus_index, db)
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE meta SET value = '0' WHERE key = 'schema_version'")
+    service = SummitService(db, [CORPUS])
+    await service.start()
+    try:
+        assert service.index.sessions
+    finally:
+        await service.close()
+    junk = tmp_path / "junk.sqlite3"
+    junk.write_text("this is not sqlite")
+    service = SummitService(junk, [CORPUS])
+    with pytest.raises(IndexVersionMismatch):
+        await service.start()
+    assert junk.read_text() == "this is not sqlite"

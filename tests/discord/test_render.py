@@ -25,7 +25,7 @@ MARKDOWNY = st.text(alphabet=st.sampled_from(list("ab _*`~|>#-\\\n[]()@")), max_
 def session(title: str = "T", **extra: object) -> SessionRecord:
     fields: dict[str, object] = dict(id=0, title=title, speakers=("S",), summit=None, date=None,
                                      track=None, tags=(), url=None, aliases=(),
-                                     source="notes.md", fingerprint="f", first_passage=0,
+                                     source="notes.md", fingerprint="f",
                                      passage_count=1)
     fields.update(extra)
     return SessionRecord(**fields)  # type: ignore[arg-type]

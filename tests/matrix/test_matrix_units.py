@@ -96,7 +96,7 @@ def test_see_also_in_html_is_escaped_and_names_the_session() -> None:
     def quote(sid: int, title: str, text: str) -> Quote:
         record = SessionRecord(id=sid, title=title, speakers=(), summit=None, date=None,
                                track=None, tags=(), url=None, aliases=(), source="n.md",
-                               fingerprint="f", first_passage=0, passage_count=1)
+                               fingerprint="f", passage_count=1)
         return Quote(record, PassageRecord(sid, sid, 0, None, text, 1), text, (), 1.0)
 
     best = quote(0, "Ceph", "CRUSH places data.")

@@ -108,3 +108,37 @@ def test_see_also_in_html_is_escaped_and_names_the_session() -> None:
     assert ("<li><i>this session</i>: “Recovery &lt;b&gt;runs&lt;/b&gt; in parallel.”</li>"
             in html)
     assert "<li><i>Swift &amp; Co</i>: “Swift replicates objects.”</li>" in html
+
+
+async def test_only_a_fatal_error_stops_the_retries(tmp_path: Path) -> None:
+    """A library's RuntimeError is retried like any passing failure; MatrixFatal is not."""
+    import pytest
+
+    from bot.commands import SummitService
+    from bot.config import MatrixConfig
+    from bot.platforms.matrix.client import MatrixPlatform
+    from bot.platforms.matrix.errors import MatrixFatal
+
+    config = MatrixConfig(homeserver="http://127.0.0.1:9", user_id=BOT, state_dir=tmp_path)
+    platform = MatrixPlatform(SummitService(tmp_path / "i.sqlite3", []), config,
+                              backoff=Backoff(first=0.001, cap=0.001))
+    calls: list[int] = []
+
+    async def flaky() -> None:
+        calls.append(1)
+        if len(calls) < 3:
+            raise RuntimeError("a library's own trouble")
+
+    async def refused() -> None:
+        calls.append(1)
+        raise MatrixFatal("matrix: login refused")
+
+    try:
+        await platform._with_backoff(flaky)
+        assert len(calls) == 3
+        calls.clear()
+        with pytest.raises(MatrixFatal):
+            await platform._with_backoff(refused)
+        assert len(calls) == 1
+    finally:
+        await platform.client.close()

@@ -33,6 +33,7 @@ from bot.commands import Notice, Requester, SummitService
 from bot.config import MatrixConfig
 from bot.platforms.matrix import state
 from bot.platforms.matrix.backoff import Backoff
+from bot.platforms.matrix.errors import FATAL_LOGIN_CODES, MatrixFatal, MatrixRetryable
 from bot.platforms.matrix.parse import Request, parse_request
 from bot.platforms.matrix.render import render_content, reply_relation
 
@@ -95,12 +96,15 @@ class MatrixPlatform:
             log.info("matrix: saved login no longer valid; logging in again")
             state.forget(cfg.state_dir)
         if cfg.password is None:
-            raise RuntimeError("matrix: set MATRIX_ACCESS_TOKEN or MATRIX_PASSWORD")
+            raise MatrixFatal("matrix: set MATRIX_ACCESS_TOKEN or MATRIX_PASSWORD")
         response = await self.client.login(password=cfg.password.get_secret_value(),
                                            device_name=cfg.device_name)
         if not isinstance(response, LoginResponse):
-            raise RuntimeError(f"matrix: login as {cfg.user_id} failed "
-                               f"({getattr(response, 'message', response)})")
+            message = getattr(response, "message", response)
+            why = f"matrix: login as {cfg.user_id} failed ({message})"
+            if getattr(response, "status_code", None) in FATAL_LOGIN_CODES:
+                raise MatrixFatal(why)
+            raise MatrixRetryable(why)  # rate limited, or the server is not itself yet
         state.save(cfg.state_dir, state.SavedLogin(cfg.homeserver, cfg.user_id,
                                                    response.device_id,
                                                    response.access_token))
@@ -146,11 +150,12 @@ class MatrixPlatform:
         self._connected = False
 
     async def _with_backoff(self, action: Any) -> None:
+        """Run ``action`` until it succeeds; only a :class:`MatrixFatal` stops trying."""
         while True:
             try:
                 await action()
                 return
-            except RuntimeError:
+            except MatrixFatal:
                 raise
             except Exception as exc:
                 delay = self.backoff.next_delay()

@@ -1,4 +1,8 @@
-"""Re-indexing the corpus off the event loop, and telling what changed."""
+"""Re-indexing the corpus off the event loop, and telling what changed.
+
+The build itself runs in a child process (bot/search/build_child.py): this module starts
+it, kills it if the reload is cancelled, and turns its outcome into a report.
+"""
 
 from __future__ import annotations
 
@@ -8,62 +12,14 @@ import json
 import os
 import signal
 import sys
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bot.commands.results import ReloadReport
-from bot.corpus.cache import cache_path_for
-from bot.corpus.loader import load_corpus
-from bot.search.build import build_index, remove_stale_builds
-from bot.search.carry import sessions_from_index
+from bot.search.build import remove_stale_builds
+from bot.search.build_child import BuildOutcome
 from bot.search.index import SessionRecord
-from bot.search.semantic import SemanticUnavailable, load_embedder
 
-
-@dataclass(slots=True)
-class BuildOutcome:
-    """What a build in the worker process reports back (plain data, picklable)."""
-
-    ok: bool
-    error: str | None = None
-    sessions: int = 0
-    passages: int = 0
-    problems: list[tuple[str, str]] = field(default_factory=list)
-    warnings: list[tuple[str, str]] = field(default_factory=list)
-    seconds: float = 0.0
-
-
-def build_from_paths(paths: list[str], db_path: str,
-                     semantic_model: str | None = None) -> BuildOutcome:
-    """Read the corpus and write a new index beside the old one, swapping it in only when
-    at least one session could be read (an empty corpus never replaces a good index).
-
-    A file that cannot be read now but was indexed before keeps its previous sessions, so a
-    typo in one file never takes its talks out of the answers.
-    """
-    report = load_corpus([Path(p) for p in paths], cache=cache_path_for(Path(db_path)))
-    broken = {s.path for s in report.skipped}
-    kept = sessions_from_index(Path(db_path), broken)
-    kept_sources = {s.source for s in kept}
-    report.sessions.extend(kept)
-    problems = [(s.path, s.reason + ("; its previous version is still served"
-                                     if s.path in kept_sources else ""))
-                for s in report.skipped]
-    warnings = [(s.path, s.reason) for s in report.warnings]
-    if not report.sessions:
-        where = ", ".join(paths) or "(no paths configured)"
-        return BuildOutcome(ok=False, problems=problems, warnings=warnings,
-                            error=f"no session notes could be read from {where}")
-    try:
-        embedder = load_embedder(semantic_model, now=False) if semantic_model else None
-        stats = build_index(report, db_path, embedder=embedder)
-    except SemanticUnavailable as exc:
-        return BuildOutcome(ok=False, problems=problems, warnings=warnings, error=str(exc))
-    except OSError as exc:
-        return BuildOutcome(ok=False, problems=problems, warnings=warnings,
-                            error=f"the index could not be written ({exc.strerror or exc})")
-    return BuildOutcome(ok=True, sessions=stats.sessions, passages=stats.passages,
-                        problems=problems, warnings=warnings, seconds=stats.seconds)
+__all__ = ["BuildOutcome", "build_off_loop", "diff_sessions"]
 
 
 async def build_off_loop(paths: list[str], db_path: str,
@@ -75,7 +31,7 @@ async def build_off_loop(paths: list[str], db_path: str,
     """
     # A session of its own, so that killing it takes its reader processes along.
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.commands.reload",
+        sys.executable, "-m", "bot.search.build_child",
         json.dumps({"paths": paths, "db": db_path, "semantic": semantic_model}),
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, start_new_session=True)
     try:
@@ -92,21 +48,7 @@ async def build_off_loop(paths: list[str], db_path: str,
         remove_stale_builds(Path(db_path))
         tail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]
         return BuildOutcome(ok=False, error=f"the indexer failed ({tail[0]})")
-    data = json.loads(out)
-    for key in ("problems", "warnings"):
-        data[key] = [(str(path), str(reason)) for path, reason in data[key]]
-    return BuildOutcome(**data)
-
-
-def _main() -> None:
-    """Entry point of the indexer child process: arguments and result as JSON."""
-    args = json.loads(sys.argv[1])
-    outcome = build_from_paths(args["paths"], args["db"], args.get("semantic"))
-    sys.stdout.write(json.dumps(asdict(outcome)))
-
-
-if __name__ == "__main__":
-    _main()
+    return BuildOutcome.from_json(out)
 
 
 def diff_sessions(before: list[SessionRecord], after: list[SessionRecord],

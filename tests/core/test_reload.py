@@ -76,3 +76,24 @@ async def test_questions_are_answered_while_reloading(service: SummitService) ->
     assert service.reloading
     assert await _answered_title(service, "what did the Ceph talk say about CRUSH?")
     assert isinstance(await reload, ReloadReport)
+
+
+def test_indexer_child_runs_as_a_module_without_warnings(tmp_path: Path,
+                                                         corpus_copy: Path) -> None:
+    """The entry point a reload runs: JSON in, JSON out, and no runpy warning (a module run
+    with -m that its own package had already imported warns on every reload)."""
+    import json
+    import subprocess
+    import sys
+
+    from bot.search.build_child import BuildOutcome
+
+    db = tmp_path / "index.sqlite3"
+    done = subprocess.run(
+        [sys.executable, "-W", "error::RuntimeWarning", "-m", "bot.search.build_child",
+         json.dumps({"paths": [str(corpus_copy)], "db": str(db), "semantic": None})],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert "RuntimeWarning" not in done.stderr
+    outcome = BuildOutcome.from_json(done.stdout)
+    assert outcome.ok and outcome.sessions > 0 and db.exists()

@@ -10,7 +10,6 @@ import discord
 import discord.gateway
 import discord.http
 import pytest
-import yarl
 from pydantic import SecretStr
 
 from bot.commands import SummitService
@@ -19,27 +18,30 @@ from bot.platforms.discord.client import DiscordPlatform
 from tests.discord.fake_discord import ADMIN_ROLE_ID, TOKEN, FakeDiscord
 
 WAIT = 10.0  # seconds: every wait in these tests is bounded
+DISCORD_API = discord.http.Route.BASE
+DISCORD_GATEWAY = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
 
 
 @pytest.fixture
-async def fake_discord(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[FakeDiscord]:
-    """The fake API, with discord.py's REST base and gateway URL pointed at it (and put
-    back afterwards by monkeypatch)."""
+async def fake_discord() -> AsyncIterator[FakeDiscord]:
+    """The fake API on 127.0.0.1. discord.py's own URLs stay Discord's: the bot is pointed
+    at the fake by its config (``discord_config``), as a deployment behind a proxy would be."""
     fake = FakeDiscord()
     await fake.start()
-    monkeypatch.setattr(discord.http.Route, "BASE", fake.api_base)
-    monkeypatch.setattr(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY",
-                        yarl.URL(fake.gateway_url))
     try:
         yield fake
     finally:
         await fake.stop()
+        # Nothing was pointed at the fake process-wide (bot/platforms/discord/endpoints.py).
+        assert discord.http.Route.BASE == DISCORD_API
+        assert discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY == DISCORD_GATEWAY
 
 
 @pytest.fixture
-def discord_config() -> DiscordConfig:
+def discord_config(fake_discord: FakeDiscord) -> DiscordConfig:
     return DiscordConfig(token=SecretStr(TOKEN), admin_role_ids=[ADMIN_ROLE_ID],
-                         ask_cooldown_seconds=0)
+                         ask_cooldown_seconds=0, api_base_url=fake_discord.api_base,
+                         gateway_url=fake_discord.gateway_url)
 
 
 @dataclass

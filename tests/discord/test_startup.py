@@ -117,7 +117,9 @@ async def test_sync_commands_cli(fake_discord: FakeDiscord, service: SummitServi
                                  monkeypatch: pytest.MonkeyPatch) -> None:
     # serve-style logging setup would leave a handler on the closed CliRunner stream.
     monkeypatch.setattr("bot.logsetup.setup_logging", lambda config: None)
-    env = {"DISCORD_TOKEN": TOKEN, "SUMMIT_BOT_CORPUS": str(tmp_path)}
+    env = {"DISCORD_TOKEN": TOKEN, "SUMMIT_BOT_CORPUS": str(tmp_path),
+           "DISCORD_API_BASE_URL": fake_discord.api_base,
+           "DISCORD_GATEWAY_URL": fake_discord.gateway_url}
     db = str(service.db_path)
     # The CLI runs its own event loop, so it runs in a thread while the fake serves here.
     code, output = await asyncio.wait_for(asyncio.to_thread(

@@ -12,7 +12,7 @@ import discord
 from bot.commands import SummitService
 from bot.config import DiscordConfig
 from bot.platforms.discord.commands import SummitTree, build_tree
-from bot.platforms.discord.endpoints import apply_endpoints
+from bot.platforms.discord.endpoints import route_client
 from bot.platforms.discord.mentions import answer_mention
 from bot.platforms.discord.render import NO_MENTIONS
 from bot.platforms.discord.sync import hash_path, schema_hash, store_hash, sync, sync_if_changed
@@ -38,6 +38,7 @@ class SummitClient(discord.Client):
                  intents: discord.Intents, guild_ready_timeout: float, sync_on_start: bool):
         super().__init__(intents=intents, allowed_mentions=NO_MENTIONS,
                          guild_ready_timeout=guild_ready_timeout)
+        route_client(self, config)
         self.service = service
         self.config = config
         self.tree: SummitTree = build_tree(self, service, config)
@@ -80,7 +81,6 @@ class DiscordPlatform:
         self.sync_on_start = sync_on_start
         self.client: SummitClient | None = None
         self._closed = False
-        apply_endpoints(config)
 
     def _new_client(self, intents: discord.Intents) -> SummitClient:
         self.client = SummitClient(self.service, self.config, intents=intents,

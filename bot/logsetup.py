@@ -1,14 +1,13 @@
 """Standard logging, optionally as JSON lines; secrets never reach it.
 
-Each question gets exactly one line (platform, latency, answered or declined), written by
-:class:`QuestionLog` from the service's question hook. The question's text is left out
+Each question gets exactly one line (platform, latency, answered, hedged or declined),
+written by :class:`QuestionLog` from the service's question event. The question's text is left out
 unless ``logging.log_question_text`` is set: people ask bots things they would not want
 kept in a log file.
 """
 
 from __future__ import annotations
 
-import contextvars
 import json
 import logging
 import sys
@@ -18,12 +17,7 @@ from typing import TYPE_CHECKING, Any
 from bot.config import LoggingConfig
 
 if TYPE_CHECKING:
-    from bot.commands.service import QuestionHook
-
-# The text of the question being answered in this task, set by whoever calls
-# ``SummitService.ask`` (see bot/serve.py) and read only when question text is logged.
-current_question: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "current_question", default=None)
+    from bot.commands.events import QuestionEvent, QuestionHook
 
 QUESTION_LOGGER = "bot.questions"
 QUESTION_TEXT_MAX = 300
@@ -66,47 +60,34 @@ def setup_logging(config: LoggingConfig) -> None:
     logging.getLogger("aiohttp.access").setLevel(max(logging.WARNING, root.level))
 
 
-class _DropServiceQuestionLine(logging.Filter):
-    """The service logs its own terser line per question; with :class:`QuestionLog`
-    attached that would make two, so drop the service's."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        return not (isinstance(record.msg, str) and record.msg.startswith("question answered"))
-
-
 class QuestionLog:
     """A question hook that writes the one log line per question."""
 
     def __init__(self, config: LoggingConfig):
         self.log_text = config.log_question_text
         self.logger = logging.getLogger(QUESTION_LOGGER)
-        self._filter = _DropServiceQuestionLine()
-        self._service_logger = logging.getLogger("bot.commands.service")
 
-    def __call__(self, platform: str, answered: bool, seconds: float) -> None:
-        outcome = "answered" if answered else "declined"
-        latency_ms = round(seconds * 1000, 1)
-        extra: dict[str, Any] = {"platform": platform, "outcome": outcome,
+    def __call__(self, event: QuestionEvent) -> None:
+        latency_ms = round(event.seconds * 1000, 1)
+        extra: dict[str, Any] = {"platform": event.platform, "outcome": event.outcome,
                                  "latency_ms": latency_ms, "event": "question"}
-        text = current_question.get() if self.log_text else None
-        if text is not None:
-            text = " ".join(text.split())
+        if self.log_text:
+            text = " ".join(event.question.split())
             if len(text) > QUESTION_TEXT_MAX:
                 text = text[:QUESTION_TEXT_MAX - 1] + "…"
             extra["question"] = text
-            self.logger.info("question platform=%s %s latency_ms=%.1f text=%s", platform,
-                             outcome, latency_ms, json.dumps(text, ensure_ascii=False),
-                             extra=extra)
+            self.logger.info("question platform=%s %s latency_ms=%.1f text=%s",
+                             event.platform, event.outcome, latency_ms,
+                             json.dumps(text, ensure_ascii=False), extra=extra)
         else:
-            self.logger.info("question platform=%s %s latency_ms=%.1f", platform, outcome,
-                             latency_ms, extra=extra)
+            self.logger.info("question platform=%s %s latency_ms=%.1f", event.platform,
+                             event.outcome, latency_ms, extra=extra)
 
     def attach(self, hooks: list[QuestionHook]) -> None:
-        """Register on ``service.question_hooks`` and silence the service's own line."""
-        hooks.append(self)
-        self._service_logger.addFilter(self._filter)
+        """Register on ``service.question_hooks``."""
+        if self not in hooks:
+            hooks.append(self)
 
     def detach(self, hooks: list[QuestionHook]) -> None:
         if self in hooks:
             hooks.remove(self)
-        self._service_logger.removeFilter(self._filter)

@@ -14,10 +14,10 @@ import logging
 import signal
 from collections.abc import Callable
 
-from bot.commands import AnswerReply, Notice, Requester, SummitService
+from bot.commands import Notice, Requester, SummitService
 from bot.commands.text import reload_text
 from bot.config import Config
-from bot.logsetup import QuestionLog, current_question
+from bot.logsetup import QuestionLog
 from bot.ops.sdnotify import notify
 from bot.platforms import Platform
 
@@ -29,19 +29,6 @@ NOTHING_CONFIGURED = (
     "for Matrix, or pass --console to try the bot on this terminal."
 )
 CLOSE_TIMEOUT = 10.0  # seconds a platform gets to say goodbye before it is cancelled
-
-
-class ServedService(SummitService):
-    """The service as ``serve`` runs it: it keeps the question being answered in a context
-    variable, so the per-question log line can include it when configured to."""
-
-    async def ask(self, text: str, requester: Requester | None = None
-                  ) -> AnswerReply | Notice:
-        token = current_question.set(text)
-        try:
-            return await super().ask(text, requester)
-        finally:
-            current_question.reset(token)
 
 
 def nothing_to_serve(config: Config, console: bool = False) -> bool:
@@ -93,7 +80,7 @@ async def serve(config: Config, *, console: bool = False) -> int:
     ready = False
     hup_pending = False
     reloads: set[asyncio.Task[None]] = set()
-    service = ServedService(config.db, config.corpus,
+    service = SummitService(config.db, config.corpus,
                             platform_cooldowns={
                                 "discord": config.discord.ask_cooldown_seconds,
                                 "matrix": config.matrix.ask_cooldown_seconds},

@@ -10,13 +10,13 @@ import asyncio
 import logging
 import math
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 from rapidfuzz import fuzz, process, utils
 
 from bot.answer import Answerer, QuestionProblem, parse_question
 from bot.commands.cooldown import Cooldowns
+from bot.commands.events import QuestionEvent, QuestionHook, ReloadHook
 from bot.commands.labels import distinct_labels
 from bot.commands.reload import BuildOutcome, build_off_loop, diff_sessions
 from bot.commands.results import (
@@ -35,11 +35,9 @@ from bot.search.semantic import Embedder, SemanticUnavailable, load_embedder
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 10
-AUTOCOMPLETE_LIMIT = 25
-CHOICE_MAX_CHARS = 100
-
-QuestionHook = Callable[[str, bool, float], None]  # (platform, answered, seconds)
-ReloadHook = Callable[[bool], None]
+MAX_TITLE_CHARS = 300  # a session title asked for; longer is a paste, not a title
+MAX_FILTER_CHARS = 100  # the words a session list is filtered by
+LABEL_MAX_CHARS = 100  # a session's label fits a platform's pick list (Discord's: 100)
 
 
 class SummitService:
@@ -104,7 +102,7 @@ class SummitService:
                         "alone; a reload (or `summit-bot index --semantic`) adds them",
                         self.semantic_model)
         answerer = await Answerer.create(index, await self._embedder(index.semantic_model))
-        labels = distinct_labels(index.sessions, CHOICE_MAX_CHARS)
+        labels = distinct_labels(index.sessions, LABEL_MAX_CHARS)
         old = self._index
         # swapped together, at once
         self._index, self._answerer, self._labels = index, answerer, labels
@@ -145,12 +143,12 @@ class SummitService:
         except QuestionProblem as problem:
             return Notice(str(problem), kind="error")
         answer = await self.answerer.answer(question)
-        elapsed = time.perf_counter() - started
-        platform = requester.platform if requester else "cli"
+        event = QuestionEvent.of(answer, text, time.perf_counter() - started, requester)
         for hook in self.question_hooks:
-            hook(platform, answer.answered, elapsed)
-        log.info("question answered platform=%s answered=%s latency_ms=%.1f", platform,
-                 answer.answered, elapsed * 1000)
+            try:
+                hook(event)
+            except Exception:  # a listener's trouble never costs the asker the answer
+                log.exception("a question listener failed")
         return AnswerReply(answer)
 
     def label(self, session: SessionRecord) -> str:
@@ -165,10 +163,10 @@ class SummitService:
                 choices.setdefault(alias, session.id)
         return choices
 
-    def autocomplete(self, current: str, limit: int = AUTOCOMPLETE_LIMIT) -> list[str]:
-        """Session titles for a partly typed title: fuzzy over titles and aliases."""
+    def autocomplete(self, current: str, limit: int) -> list[str]:
+        """Up to ``limit`` session labels for a partly typed title: fuzzy over titles and
+        aliases."""
         sessions = self.index.sessions
-        limit = min(limit, AUTOCOMPLETE_LIMIT)
         current = current.strip()
         if not current:
             titles = [self.label(s) for s in sessions[:limit]]
@@ -182,7 +180,7 @@ class SummitService:
                 title = self.label(sessions[choices[choice]])
                 if title not in titles:
                     titles.append(title)
-        return [_clip(t, CHOICE_MAX_CHARS) for t in titles[:limit]]
+        return [_clip(t, LABEL_MAX_CHARS) for t in titles[:limit]]
 
     def find(self, title: str) -> SessionRecord | None:
         """A session by its exact (case-insensitive) title or alias, or a clipped title."""
@@ -195,7 +193,7 @@ class SummitService:
             if any(n.casefold() == wanted for n in names):
                 return session
         for session in self.index.sessions:  # autocomplete may have clipped a long title
-            if len(wanted) >= CHOICE_MAX_CHARS - 2 and session.title.casefold().startswith(
+            if len(wanted) >= LABEL_MAX_CHARS - 2 and session.title.casefold().startswith(
                     wanted):
                 return session
         return None
@@ -203,7 +201,7 @@ class SummitService:
     async def session(self, title: str) -> SessionReply | SessionNotFound | Notice:
         if not title.strip():
             return Notice("Please give a session title; `sessions` lists them.")
-        if len(title) > 300:
+        if len(title) > MAX_TITLE_CHARS:
             return Notice("That title is too long; please type a few words of it.")
         wanted = title.strip().casefold()
         same = [s for s in self.index.sessions if s.title.casefold() == wanted]
@@ -235,8 +233,11 @@ class SummitService:
         return SessionReply(session, opening)
 
     def sessions(self, query: str | None = None, page: int = 0,
-                 per_page: int = PAGE_SIZE) -> SessionList:
+                 per_page: int = PAGE_SIZE) -> SessionList | Notice:
         """Sessions whose title, speakers, summit, track or tags contain every query word."""
+        if query is not None and len(query) > MAX_FILTER_CHARS:
+            return Notice(f"That filter is {len(query)} characters long; please use a few "
+                          f"words (at most {MAX_FILTER_CHARS} characters).")
         words = (query or "").casefold().split()
         matching = []
         for session in self.index.sessions:

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import assert_never
+
 from bot.answer.highlight import apply_marks
 from bot.answer.models import Answer, Quote
+from bot.commands import table
 from bot.commands.results import (
     AnswerReply,
     HelpReply,
     Notice,
     ReloadReport,
+    Reply,
     SessionList,
     SessionNotFound,
     SessionReply,
 )
+from bot.commands.table import EXAMPLE_QUESTION
 from bot.search.index import SessionRecord
 
 DECLINE = "The notes don't cover that."
@@ -141,30 +146,36 @@ def list_text(reply: SessionList) -> str:
 
 
 def help_text(reply: HelpReply) -> str:
+    """What the bot does, then one line per command of the command table."""
     p = reply.prefix
-    return "\n".join([
-        f"I answer questions from the notes of {reply.sessions} sessions, quoting them.",
-        f"{p}ask <question> — e.g. {p}ask what did the Ceph talk say about CRUSH?",
-        f"{p}session <title> — one session's details and opening notes",
-        f"{p}sessions [words] — list sessions, optionally filtered",
-        f"{p}reload — re-read the notes (admins only)",
-    ])
+    lines = [f"I answer questions from the notes of {reply.sessions} sessions, quoting them."]
+    for command in table.COMMANDS:
+        if command.name == "help":
+            continue
+        line = f"{command.usage(p)} — {command.summary.rstrip('.')}"
+        if command.name == "ask":
+            line += f", e.g. {p}ask {EXAMPLE_QUESTION}"
+        lines.append(line)
+    lines.append("Or mention me, followed by a question.")
+    return "\n".join(lines)
 
 
-def render_text(reply: object) -> str:
+def render_text(reply: Reply) -> str:
     """Any command result as plain text."""
-    if isinstance(reply, AnswerReply):
-        return answer_text(reply.answer)
-    if isinstance(reply, Notice):
-        return reply.text
-    if isinstance(reply, ReloadReport):
-        return reload_text(reply)
-    if isinstance(reply, SessionReply):
-        return session_text(reply)
-    if isinstance(reply, SessionNotFound):
-        return not_found_text(reply)
-    if isinstance(reply, SessionList):
-        return list_text(reply)
-    if isinstance(reply, HelpReply):
-        return help_text(reply)
-    raise TypeError(f"unknown reply {type(reply).__name__}")
+    match reply:
+        case AnswerReply():
+            return answer_text(reply.answer)
+        case Notice():
+            return reply.text
+        case ReloadReport():
+            return reload_text(reply)
+        case SessionReply():
+            return session_text(reply)
+        case SessionNotFound():
+            return not_found_text(reply)
+        case SessionList():
+            return list_text(reply)
+        case HelpReply():
+            return help_text(reply)
+        case _:
+            assert_never(reply)

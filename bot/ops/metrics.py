@@ -16,6 +16,7 @@ from prometheus_client.registry import Collector
 
 from bot import __version__
 from bot.commands import SummitService
+from bot.commands.events import QuestionEvent
 from bot.platforms import Platform
 
 PREFIX = "summit_bot"
@@ -108,10 +109,11 @@ class Metrics:
         for metric in (self.questions, self.answered, self.declined, self.latency):
             metric.labels(platform=platform)
 
-    def on_question(self, platform: str, answered: bool, seconds: float) -> None:
+    def on_question(self, event: QuestionEvent) -> None:
+        platform = event.platform
         self.questions.labels(platform=platform).inc()
-        (self.answered if answered else self.declined).labels(platform=platform).inc()
-        self.latency.labels(platform=platform).observe(max(0.0, seconds))
+        (self.answered if event.answered else self.declined).labels(platform=platform).inc()
+        self.latency.labels(platform=platform).observe(max(0.0, event.seconds))
 
     def on_reload(self, ok: bool) -> None:
         self.reloads.inc()

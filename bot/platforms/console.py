@@ -17,6 +17,7 @@ import threading
 from typing import TextIO
 
 from bot.commands import Requester, SummitService
+from bot.commands.table import BY_NAME, Call
 from bot.commands.text import render_text
 
 
@@ -80,20 +81,11 @@ class ConsolePlatform:
         prefix = self.service.prefix
         if not line.startswith(prefix):
             return render_text(await self.service.ask(line, requester))
-        command, _, rest = line[len(prefix):].partition(" ")
-        rest = rest.strip()
-        match command.lower():
-            case "ask":
-                return render_text(await self.service.ask(rest, requester))
-            case "session":
-                return render_text(await self.service.session(rest))
-            case "sessions":
-                return render_text(self.service.sessions(rest or None))
-            case "reload":
-                return render_text(await self.service.reload(requester))
-            case "help":
-                return render_text(self.service.help())
-        return f"Unknown command {prefix}{command}; {prefix}help lists them."
+        name, _, rest = line[len(prefix):].partition(" ")
+        command = BY_NAME.get(name.lower())
+        if command is None:
+            return f"Unknown command {prefix}{name}; {prefix}help lists them."
+        return render_text(await command.run(self.service, Call(requester, rest.strip())))
 
     def _write(self, text: str) -> None:
         with contextlib.suppress(OSError, ValueError):  # stdout closed: nothing to tell

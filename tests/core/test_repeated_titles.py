@@ -29,7 +29,7 @@ async def test_a_repeated_title_is_told_apart_in_autocomplete_and_lookup(tmp_pat
     try:
         titles = [s.title for s in service.index.sessions]
         assert titles == ["Day 1 Keynote", "Day 1 Keynote"]  # as written, no path appended
-        labels = service.autocomplete("day 1 keyn")
+        labels = service.autocomplete("day 1 keyn", 25)
         assert sorted(labels) == ["Day 1 Keynote (Jane Roe)", "Day 1 Keynote (John Doe)"]
         reply = await service.session("Day 1 Keynote (John Doe)")
         assert isinstance(reply, SessionReply) and reply.session.speakers == ("John Doe",)

@@ -14,6 +14,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot import __version__
 from bot.commands import Requester, SummitService
+from bot.commands.events import QuestionEvent
 from bot.config import HealthConfig
 from bot.ops.health import HealthServer
 from bot.ops.metrics import Metrics
@@ -205,7 +206,7 @@ async def test_a_taken_port_raises_and_leaves_no_hooks(service: SummitService) -
 
 def test_metrics_render_without_a_listener(service: SummitService) -> None:
     metrics = Metrics(service, [FakePlatform("console")])
-    metrics.on_question("console", True, 0.02)
+    metrics.on_question(QuestionEvent("console", "hedged", 0.02, "q"))
     metrics.on_reload(False)
     found = samples(metrics.render().decode())
     assert value(found, "summit_bot_answered_total", platform="console") == 1

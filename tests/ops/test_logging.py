@@ -1,18 +1,18 @@
-"""One log line per question: platform, latency, answered or declined; text only if asked."""
+"""One log line per question: platform, latency, outcome; text only if asked."""
 
 from __future__ import annotations
 
 import io
 import json
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import pytest
 
-from bot.commands import Requester, SummitService
+from bot.commands import AnswerReply, Requester, SummitService
+from bot.commands.events import QuestionEvent
 from bot.config import LoggingConfig
 from bot.logsetup import QUESTION_LOGGER, JsonFormatter, QuestionLog, setup_logging
-from bot.serve import ServedService
 
 CEPH = "what did the Ceph talk say about CRUSH?"
 SWALLOW = "what is the airspeed of an unladen swallow?"
@@ -25,64 +25,66 @@ def captured(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixt
 
 
 def question_records(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
-    return [r for r in caplog.records if "question" in r.getMessage()]
+    return [r for r in caplog.records if r.getMessage().startswith("question ")]
 
 
-@pytest.fixture
-async def served(service: SummitService) -> AsyncIterator[ServedService]:
-    """The serve-time service, over the fixture's private index."""
-    served = ServedService(service.db_path, service.corpus_paths)
-    await served.start()
-    try:
-        yield served
-    finally:
-        await served.close()
-
-
-async def test_one_line_per_question_without_text(served: ServedService,
+async def test_one_line_per_question_without_text(service: SummitService,
                                                   captured: pytest.LogCaptureFixture
                                                   ) -> None:
     log = QuestionLog(LoggingConfig())
-    log.attach(served.question_hooks)
+    log.attach(service.question_hooks)
     try:
-        await served.ask(CEPH, Requester("discord", "u1"))
-        await served.ask(SWALLOW, Requester("matrix", "@u:x"))
+        ceph = await service.ask(CEPH, Requester("discord", "u1"))
+        await service.ask(SWALLOW, Requester("matrix", "@u:x"))
     finally:
-        log.detach(served.question_hooks)
+        log.detach(service.question_hooks)
     records = question_records(captured)
-    assert len(records) == 2  # the service's own line is dropped while attached
+    assert len(records) == 2
     assert all(r.name == QUESTION_LOGGER for r in records)
     first, second = (r.getMessage() for r in records)
-    assert first.startswith("question platform=discord answered latency_ms=")
+    assert isinstance(ceph, AnswerReply) and ceph.answer.answered
+    outcome = "answered" if ceph.answer.confident else "hedged"
+    assert first.startswith(f"question platform=discord {outcome} latency_ms=")
     assert second.startswith("question platform=matrix declined latency_ms=")
     assert "Ceph" not in first and "swallow" not in second
     assert getattr(records[0], "latency_ms") >= 0  # noqa: B009 - an `extra` field
     assert getattr(records[1], "outcome") == "declined"  # noqa: B009
 
 
-async def test_question_text_only_when_configured(served: ServedService,
+async def test_question_text_only_when_configured(service: SummitService,
                                                   captured: pytest.LogCaptureFixture
                                                   ) -> None:
     log = QuestionLog(LoggingConfig(log_question_text=True))
-    log.attach(served.question_hooks)
+    log.attach(service.question_hooks)
     try:
-        await served.ask(CEPH + "\n" + "x" * 400, Requester("discord", "u1"))
+        await service.ask(CEPH + "\n" + "x" * 400, Requester("discord", "u1"))
     finally:
-        log.detach(served.question_hooks)
+        log.detach(service.question_hooks)
     (record,) = question_records(captured)
     message = record.getMessage()
     assert 'text="what did the Ceph talk say about CRUSH? xxx' in message
     assert "\n" not in message and len(getattr(record, "question")) <= 300  # noqa: B009
 
 
-async def test_detached_the_service_line_comes_back(service: SummitService,
-                                                    captured: pytest.LogCaptureFixture
-                                                    ) -> None:
+async def test_detached_no_line_and_a_failing_listener_costs_no_answer(
+        service: SummitService, captured: pytest.LogCaptureFixture) -> None:
+    """The service writes no question line of its own (listeners do), and a listener that
+    raises is logged while the asker still gets the answer."""
     log = QuestionLog(LoggingConfig())
     log.attach(service.question_hooks)
     log.detach(service.question_hooks)
-    await service.ask(CEPH, Requester("discord", "u1"))
-    assert [r.name for r in question_records(captured)] == ["bot.commands.service"]
+
+    def broken(event: QuestionEvent) -> None:
+        raise RuntimeError("listener down")
+
+    service.question_hooks.append(broken)
+    try:
+        reply = await service.ask(CEPH, Requester("discord", "u1"))
+    finally:
+        service.question_hooks.remove(broken)
+    assert isinstance(reply, AnswerReply) and reply.answer.answered
+    assert question_records(captured) == []
+    assert any("listener failed" in r.getMessage() for r in captured.records)
 
 
 def test_json_lines_carry_the_fields() -> None:

@@ -1,22 +1,27 @@
-"""The slash commands: /ask, /session, /sessions, /reload. Their names and options are the
-interface users learn, so change them with care (and a change re-syncs them).
+"""The slash commands, derived from the command table (bot/commands/table.py): one app
+command per entry that is offered on Discord, with its argument's limits as option limits.
+Their names and options are the interface users learn, so change them with care (and a
+change re-syncs them).
 
-Each command turns its interaction into one ``SummitService`` call and renders the result.
+Each command turns its interaction into one table call and renders the result.
 """
 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
+from typing import Any
 
 import discord
 from discord import app_commands
 
-from bot.commands import Requester, SummitService
+from bot.commands import Requester, SessionList, SummitService, table
+from bot.commands.table import Call, Command
 from bot.config import DiscordConfig
 from bot.platforms.discord.admin import is_admin
 from bot.platforms.discord.paging import SessionPager
-from bot.platforms.discord.render import choices, render
+from bot.platforms.discord.render import CHOICES_LIMIT, choices, render
 from bot.platforms.discord.respond import defer, respond, respond_failure
 
 log = logging.getLogger(__name__)
@@ -41,55 +46,69 @@ def requester(interaction: discord.Interaction, *, admin: bool = False) -> Reque
     return Requester("discord", str(user.id), is_admin=admin, name=user.name)
 
 
+def _signature(command: Command) -> inspect.Signature:
+    """The callback signature discord.py reads the command's options from."""
+    params = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                annotation=discord.Interaction)]
+    arg = command.argument
+    if arg is not None:
+        text: Any = app_commands.Range[str, 1, arg.max_length]
+        params.append(inspect.Parameter(
+            arg.name, inspect.Parameter.KEYWORD_ONLY,
+            annotation=text if arg.required else text | None,
+            default=inspect.Parameter.empty if arg.required else None))
+    return inspect.Signature(params)
+
+
+def slash_command(command: Command, service: SummitService,
+                  config: DiscordConfig) -> app_commands.Command[Any, Any, None]:
+    async def callback(interaction: discord.Interaction, **options: str | None) -> None:
+        admin = command.admin and is_admin(interaction, config)  # the UI gate can be changed
+        call = Call(requester(interaction, admin=admin), next(iter(options.values()), None)
+                    or "")
+        if command.slow:  # a rebuild can take longer than 3 s
+            await defer(interaction, ephemeral=True)
+        task = asyncio.ensure_future(command.run(service, call))
+        if command.slow:
+            result = await task
+        else:
+            try:
+                result = await asyncio.wait_for(asyncio.shield(task), DEFER_AFTER_SECONDS)
+            except TimeoutError:
+                await defer(interaction, ephemeral=False)  # most answers are public hits
+                result = await task
+        view = None
+        if isinstance(result, SessionList) and result.pages > 1:
+            view = SessionPager(service, interaction.user.id, result)
+            view.origin = interaction
+        await respond(interaction, render(result), view=view)
+
+    callback.__signature__ = _signature(command)  # type: ignore[attr-defined]
+    if command.argument is not None:
+        callback = app_commands.describe(
+            **{command.argument.name: command.argument.description})(callback)
+    slash: app_commands.Command[Any, Any, None] = app_commands.Command(
+        name=command.name, description=command.summary, callback=callback)
+    if command.admin:
+        slash.default_permissions = discord.Permissions(manage_guild=True)
+    if command.argument is not None and command.argument.completes_titles:
+
+        async def titles(interaction: discord.Interaction,
+                         current: str) -> list[app_commands.Choice[str]]:
+            try:
+                return choices(service.autocomplete(current, CHOICES_LIMIT))
+            except Exception:  # an empty list beats a failed autocomplete popup
+                log.exception("autocomplete of session titles failed")
+                return []
+
+        slash.autocomplete(command.argument.name)(titles)
+    return slash
+
+
 def build_tree(client: discord.Client, service: SummitService,
                config: DiscordConfig) -> SummitTree:
     tree = SummitTree(client)
-
-    @tree.command(name="ask", description="Ask a question; the answer quotes the notes.")
-    @app_commands.describe(question="e.g. what did the Ceph talk say about CRUSH?")
-    async def ask(interaction: discord.Interaction,
-                  question: app_commands.Range[str, 1, 500]) -> None:
-        task = asyncio.ensure_future(service.ask(question, requester(interaction)))
-        try:
-            result = await asyncio.wait_for(asyncio.shield(task), DEFER_AFTER_SECONDS)
-        except TimeoutError:
-            await defer(interaction, ephemeral=False)  # most answers are public hits
-            result = await task
-        await respond(interaction, render(result))
-
-    @tree.command(name="session", description="One session's details and opening notes.")
-    @app_commands.describe(title="The session's title (suggestions appear as you type)")
-    async def session(interaction: discord.Interaction,
-                      title: app_commands.Range[str, 1, 300]) -> None:
-        await respond(interaction, render(await service.session(title)))
-
-    @session.autocomplete("title")
-    async def session_titles(interaction: discord.Interaction,
-                             current: str) -> list[app_commands.Choice[str]]:
-        try:
-            return choices(service.autocomplete(current))
-        except Exception:  # an empty list beats a failed autocomplete popup
-            log.exception("autocomplete of session titles failed")
-            return []
-
-    @tree.command(name="sessions", description="List the sessions, optionally filtered.")
-    @app_commands.describe(query="Words in the title, speakers, summit, track or tags")
-    async def sessions(interaction: discord.Interaction,
-                       query: app_commands.Range[str, 1, 100] | None = None) -> None:
-        listing = service.sessions(query)
-        view = None
-        if listing.pages > 1:
-            view = SessionPager(service, interaction.user.id, listing)
-            view.origin = interaction
-        await respond(interaction, render(listing), view=view)
-
-    @tree.command(name="reload", description="Re-read the notes and rebuild the index "
-                                             "(server managers only).")
-    @app_commands.default_permissions(manage_guild=True)
-    async def reload(interaction: discord.Interaction) -> None:
-        await defer(interaction, ephemeral=True)  # a rebuild can take longer than 3 s
-        admin = is_admin(interaction, config)  # the client-side gate can be changed
-        await respond(interaction, render(await service.reload(requester(interaction,
-                                                                         admin=admin))))
-
+    for command in table.COMMANDS:
+        if command.slash:
+            tree.add_command(slash_command(command, service, config))
     return tree

@@ -12,6 +12,7 @@ from typing import Any
 import discord
 
 from bot.commands import Requester, SummitService
+from bot.commands.results import Reply
 from bot.platforms.discord.render import NO_MENTIONS, Message, failure_message, render
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,7 @@ async def answer_mention(message: discord.Message, me: discord.abc.User,
         return
     try:
         if not question:
-            result: object = service.help()
+            result: Reply = service.help()
         else:
             author = message.author
             result = await service.ask(question, Requester("discord", str(author.id),

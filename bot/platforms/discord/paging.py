@@ -46,6 +46,7 @@ class SessionPager(discord.ui.View):
 
     async def _show(self, interaction: discord.Interaction, page: int) -> None:
         listing = self.service.sessions(self.query, page)
+        assert isinstance(listing, SessionList)  # its query passed the same check before
         self._update_buttons(listing)
         await interaction.response.edit_message(embed=list_message(listing).embed, view=self,
                                                 allowed_mentions=NO_MENTIONS)

@@ -10,17 +10,20 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import assert_never
 
 import discord
 from discord import app_commands
 from discord.utils import escape_markdown
 
 from bot.answer.highlight import apply_marks
+from bot.commands import table
 from bot.commands.results import (
     AnswerReply,
     HelpReply,
     Notice,
     ReloadReport,
+    Reply,
     SessionList,
     SessionNotFound,
     SessionReply,
@@ -222,33 +225,36 @@ def notice_message(notice: Notice) -> Message:
 
 
 def help_message(reply: HelpReply) -> Message:
+    public = [f"/{c.name}" for c in table.COMMANDS if c.slash and not c.admin]
+    listed = ", ".join(public[:-1]) + f" and {public[-1]}" if len(public) > 1 else public[0]
     return Message(content=(
         f"I answer questions from the notes of {reply.sessions} sessions, quoting them: "
-        "use /ask, /session and /sessions, or mention me followed by a question."),
-        ephemeral=True)
+        f"use {listed}, or mention me followed by a question."), ephemeral=True)
 
 
 def failure_message() -> Message:
     return Message(content=FAILURE, ephemeral=True)
 
 
-def render(result: object) -> Message:
+def render(result: Reply) -> Message:
     """Any command result as a Discord message."""
-    if isinstance(result, AnswerReply):
-        return answer_message(result)
-    if isinstance(result, SessionReply):
-        return session_message(result)
-    if isinstance(result, SessionNotFound):
-        return not_found_message(result)
-    if isinstance(result, SessionList):
-        return list_message(result)
-    if isinstance(result, ReloadReport):
-        return reload_message(result)
-    if isinstance(result, Notice):
-        return notice_message(result)
-    if isinstance(result, HelpReply):
-        return help_message(result)
-    raise TypeError(f"no Discord rendering for {type(result).__name__}")
+    match result:
+        case AnswerReply():
+            return answer_message(result)
+        case SessionReply():
+            return session_message(result)
+        case SessionNotFound():
+            return not_found_message(result)
+        case SessionList():
+            return list_message(result)
+        case ReloadReport():
+            return reload_message(result)
+        case Notice():
+            return notice_message(result)
+        case HelpReply():
+            return help_message(result)
+        case _:
+            assert_never(result)
 
 
 def choices(titles: Sequence[str]) -> list[app_commands.Choice[str]]:

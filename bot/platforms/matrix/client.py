@@ -30,6 +30,8 @@ from nio import (
 )
 
 from bot.commands import Notice, Requester, SummitService
+from bot.commands.results import Reply
+from bot.commands.table import BY_NAME, Call
 from bot.config import MatrixConfig
 from bot.platforms.matrix import state
 from bot.platforms.matrix.backoff import Backoff
@@ -43,6 +45,7 @@ ENCRYPTED_NOTICE = ("I can't read encrypted rooms yet, so I can't see questions 
                     "here; please ask me in an unencrypted room or a direct chat.")
 FAILURE = "Something went wrong while answering; the error is logged for the admins."
 STALE_AFTER_MS = 5 * 60 * 1000  # a question this old (e.g. sent during an outage) is left
+LIST_PAGE_SIZE = 20  # a room message has no page buttons: list more at once
 REMEMBERED_EVENTS = 2048  # event ids answered, so a redelivered event is not answered twice
 
 
@@ -311,24 +314,13 @@ class MatrixPlatform:
             log.warning("matrix: reply to %s not sent (%s)", event.event_id,
                         type(exc).__name__)
 
-    async def _execute(self, room: MatrixRoom, sender: str, request: Request) -> object:
-        admin = request.command == "reload" and await self.is_admin(room, sender)
+    async def _execute(self, room: MatrixRoom, sender: str, request: Request) -> Reply:
+        command = BY_NAME[request.command]
+        admin = command.admin and await self.is_admin(room, sender)
         requester = Requester("matrix", sender, is_admin=admin,
                               name=room.user_name(sender) or sender)
-        argument = request.argument
-        if request.command == "ask":
-            if not argument:
-                return Notice(f"Ask a question after {self.config.prefix}ask, for example: "
-                              f"{self.config.prefix}ask what did the Ceph talk say about "
-                              "CRUSH?")
-            return await self.service.ask(argument, requester)
-        if request.command == "session":
-            return await self.service.session(argument)
-        if request.command == "sessions":
-            return self.service.sessions(argument or None, per_page=20)
-        if request.command == "reload":
-            return await self.service.reload(requester)
-        return self.service.help()
+        call = Call(requester, request.argument, page_size=LIST_PAGE_SIZE)
+        return await command.run(self.service, call)
 
     async def _on_encrypted(self, room: MatrixRoom, event: MegolmEvent) -> None:
         if room.room_id in self._warned_encrypted or event.sender == self.client.user_id:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-COMMANDS = ("ask", "session", "sessions", "reload", "help")
+from bot.commands.table import BY_NAME
 
 
 @dataclass(slots=True, frozen=True)
 class Request:
-    command: str  # one of COMMANDS
+    command: str  # a name in the command table
     argument: str
 
 
@@ -51,7 +51,7 @@ def parse_request(
     text = body.strip()
     if text.startswith(prefix):
         word, _, argument = text[len(prefix):].partition(" ")
-        if word.lower() in COMMANDS:
+        if word.lower() in BY_NAME:
             return Request(word.lower(), argument.strip())
         return None
     rest = _strip_mention(text, user_id, display_name)

@@ -4,11 +4,20 @@ well alone and an HTML body in which every piece of note text is escaped."""
 from __future__ import annotations
 
 import html
-from typing import Any
+from typing import Any, assert_never
 
 from bot.answer.highlight import apply_marks
 from bot.answer.models import Quote
-from bot.commands.results import AnswerReply, SessionList, SessionReply
+from bot.commands.results import (
+    AnswerReply,
+    HelpReply,
+    Notice,
+    ReloadReport,
+    Reply,
+    SessionList,
+    SessionNotFound,
+    SessionReply,
+)
 from bot.commands.text import HEDGE, render_text, see_also, session_byline
 
 # A zero-width word joiner after "@" keeps "@room" in quoted notes from notifying a room.
@@ -79,16 +88,25 @@ def _list_html(reply: SessionList) -> str | None:
     return f"<p>{_esc(head)}</p><ul>{items}</ul>"
 
 
-def render_content(reply: object) -> dict[str, Any]:
+def _html(reply: Reply) -> str | None:
+    """The HTML body, or None where escaped plain text reads as well."""
+    match reply:
+        case AnswerReply():
+            return _answer_html(reply)
+        case SessionReply():
+            return _session_html(reply)
+        case SessionList():
+            return _list_html(reply)
+        case Notice() | ReloadReport() | SessionNotFound() | HelpReply():
+            return None
+        case _:
+            assert_never(reply)
+
+
+def render_content(reply: Reply) -> dict[str, Any]:
     """The ``content`` of the ``m.room.message`` event that answers."""
     body = defuse(render_text(reply))
-    formatted: str | None = None
-    if isinstance(reply, AnswerReply):
-        formatted = _answer_html(reply)
-    elif isinstance(reply, SessionReply):
-        formatted = _session_html(reply)
-    elif isinstance(reply, SessionList):
-        formatted = _list_html(reply)
+    formatted = _html(reply)
     content: dict[str, Any] = {"msgtype": "m.notice", "body": body, "m.mentions": {}}
     if formatted is None:
         formatted = _esc(render_text(reply)).replace("\n", "<br/>")

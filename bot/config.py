@@ -171,7 +171,9 @@ ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
     "MATRIX_HOMESERVER": ("matrix", "homeserver"),
     "MATRIX_USER_ID": ("matrix", "user_id"),
     "MATRIX_ACCESS_TOKEN": ("matrix", "access_token"),
+    "MATRIX_ACCESS_TOKEN_FILE": ("matrix", "access_token_file"),
     "MATRIX_PASSWORD": ("matrix", "password"),
+    "MATRIX_PASSWORD_FILE": ("matrix", "password_file"),
     "MATRIX_STATE_DIR": ("matrix", "state_dir"),
     "SUMMIT_BOT_HEALTH_PORT": ("health", "port"),
     "SUMMIT_BOT_HEALTH_HOST": ("health", "host"),
@@ -208,6 +210,29 @@ def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, str]:
     return used
 
 
+# Options that name a file or folder: relative ones written in a config file are relative to
+# that file (relative ones from the environment, to the working directory, like any path).
+PATH_OPTIONS: tuple[tuple[str, ...], ...] = (
+    ("db",), ("discord", "token_file"), ("matrix", "access_token_file"),
+    ("matrix", "password_file"), ("matrix", "state_dir"),
+)
+
+
+def _resolve_paths(data: dict[str, Any], base: Path) -> None:
+    """Make the file's relative paths relative to its folder, before the environment is
+    laid over it."""
+    corpus = data.get("corpus")
+    if isinstance(corpus, str | list):
+        data["corpus"] = [str(base / Path(p).expanduser()) if isinstance(p, str) else p
+                          for p in ([corpus] if isinstance(corpus, str) else corpus)]
+    for keys in PATH_OPTIONS:
+        target: Any = data
+        for key in keys[:-1]:
+            target = target.get(key) if isinstance(target, dict) else None
+        if isinstance(target, dict) and isinstance(target.get(keys[-1]), str):
+            target[keys[-1]] = str(base / Path(target[keys[-1]]).expanduser())
+
+
 def _describe(error: ValidationError, source: str) -> str:
     lines = []
     for item in error.errors():
@@ -240,6 +265,7 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
             raise ConfigError(f"{path}: must be a mapping of options (see "
                               "deploy/config.example.yaml)")
         data = loaded
+        _resolve_paths(data, Path(path).resolve().parent)
     from_env = _apply_env(data, environ)
     try:
         config = Config.model_validate(data)
@@ -250,9 +276,4 @@ def load_config(path: Path | None = None, environ: dict[str, str] | None = None)
                 if line.startswith((f"{source}: '{key}'", f"{source}: '{key}.")):
                     lines[i] = f"${name}" + line.removeprefix(source)
         raise ConfigError("\n".join(lines)) from None
-    if path is not None:  # relative paths in a config file are relative to the file
-        base = Path(path).resolve().parent
-        config.corpus = [p if p.is_absolute() else base / p for p in config.corpus]
-        if not config.db.is_absolute() and "db" in (loaded or {}):
-            config.db = base / config.db
     return config

@@ -210,3 +210,34 @@ def test_check_config_on_the_example() -> None:
     result = CliRunner().invoke(cli, ["check-config", str(EXAMPLE)], env=_env())
     assert result.exit_code == 0, result.output
     assert "platforms: none configured" in result.output
+
+
+def test_only_paths_written_in_the_file_are_relative_to_it(tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch
+                                                           ) -> None:
+    """The README's rule: a relative path in the file is relative to the file; one from the
+    environment is relative to the working directory, like any path given to a program."""
+    folder = tmp_path / "etc"
+    folder.mkdir()
+    (folder / "token").write_text(SECRET)
+    path = write(folder, "db: index.sqlite3\ncorpus: notes\ndiscord:\n  token_file: token\n"
+                         "matrix:\n  state_dir: state\n")
+    config = load_config(path, environ={})
+    assert config.db == folder / "index.sqlite3" and config.corpus == [folder / "notes"]
+    assert config.discord.token is not None  # read from etc/token, not ./token
+    assert config.matrix.state_dir == folder / "state"
+    monkeypatch.chdir(tmp_path)
+    config = load_config(path, environ={"SUMMIT_BOT_DB": "data/index.sqlite3",
+                                        "SUMMIT_BOT_CORPUS": "talks"})
+    assert config.db == Path("data/index.sqlite3")
+    assert config.corpus == [Path("talks")]
+
+
+def test_every_secret_has_a_file_variable(tmp_path: Path) -> None:
+    token = write(tmp_path, SECRET + "\n", "token")
+    config = load_config(None, environ={"MATRIX_ACCESS_TOKEN_FILE": str(token),
+                                        "MATRIX_PASSWORD_FILE": str(token),
+                                        "DISCORD_TOKEN_FILE": str(token)})
+    for secret in (config.matrix.access_token, config.matrix.password, config.discord.token):
+        assert secret is not None and secret.get_secret_value() == SECRET
+    assert SECRET not in repr(config)

@@ -18,6 +18,15 @@ async def _answered_title(service: SummitService, question: str) -> str | None:
     return best.session.title if reply.answer.answered and best else None
 
 
+async def _until_reloading(service: SummitService) -> None:
+    """Until the reload task has taken the reload lock (a bounded poll, not a guess)."""
+    for _ in range(1000):
+        if service.reloading:
+            return
+        await asyncio.sleep(0.001)
+    raise AssertionError("the reload did not start")
+
+
 async def test_reload_reports_added_changed_removed(
         service: SummitService, corpus_copy: Path) -> None:
     (corpus_copy / "new-talk.md").write_text(
@@ -64,7 +73,7 @@ async def test_reload_of_an_empty_corpus_keeps_serving(
 
 async def test_second_reload_while_one_runs_is_refused(service: SummitService) -> None:
     first = asyncio.create_task(service.reload(ADMIN))
-    await asyncio.sleep(0.05)
+    await _until_reloading(service)
     second = await service.reload(ADMIN)
     assert isinstance(second, Notice) and second.kind == "busy"
     assert isinstance(await first, ReloadReport)
@@ -72,8 +81,7 @@ async def test_second_reload_while_one_runs_is_refused(service: SummitService) -
 
 async def test_questions_are_answered_while_reloading(service: SummitService) -> None:
     reload = asyncio.create_task(service.reload(ADMIN))
-    await asyncio.sleep(0.05)
-    assert service.reloading
+    await _until_reloading(service)
     assert await _answered_title(service, "what did the Ceph talk say about CRUSH?")
     assert isinstance(await reload, ReloadReport)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
@@ -144,17 +143,19 @@ async def test_backlog_own_messages_and_edits_are_not_answered(
     room_id = await room_with_bot(alice, first.client.user_id)
     await first.close()
     old = await alice.send(room_id, CRUSH)  # asked while the bot is away
-    await asyncio.sleep(2.5)
     bot = await start_bot()
     new = await alice.send(room_id, CRUSH)
     await alice.reply_to(room_id, new, bot.client.user_id)
     await alice.send(room_id, "* !ask what is colony?", **{
         "m.new_content": {"msgtype": "m.text", "body": "!ask what is colony?"},
         "m.relates_to": {"rel_type": "m.replace", "event_id": new}})
-    await asyncio.sleep(2)
+    # A last question, answered only after the bot has seen everything sent before it.
+    sentinel = await alice.send(room_id, "!sessions ceph")
+    await alice.reply_to(room_id, sentinel, bot.client.user_id)
     replies = await alice.replies_from(room_id, bot.client.user_id)
     targets = [r["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] for r in replies]
-    assert targets == [new]  # not the old one, not the edit, and never its own notices
+    # not the old one, not the edit, and never its own notices
+    assert targets == [new, sentinel]
     assert old not in targets
 
 
@@ -166,11 +167,16 @@ async def test_recovers_after_the_homeserver_restarts(
     synapse.stop()
     before = bot.sync_attempts
     down_since = time.monotonic()
-    await asyncio.sleep(6)
-    attempts = bot.sync_attempts - before
+
+    async def retried_twice() -> bool:
+        return bot.sync_attempts - before >= 3
+
+    await wait_until(retried_twice, timeout=30)
     assert not bot.connected
-    # backoff from 0.5 s doubling to a 4 s cap: a handful of tries in 6 s, not a loop
-    assert 1 <= attempts <= 8, attempts
+    # Back-off from 0.5 s (each wait at least half its step): two waits of 0.25 s and
+    # 0.5 s at the least lie between the first failed request and the third, so a
+    # retry loop would show here however fast the machine is.
+    assert time.monotonic() - down_since >= 0.75
     synapse.start()  # same database: the same users, rooms and tokens
     asked = await alice.send(room_id, CRUSH)
     reply = await alice.reply_to(room_id, asked, bot.client.user_id, timeout=30)
@@ -202,7 +208,11 @@ async def test_an_encrypted_room_is_told_once_that_the_bot_cannot_read_it(
         return bool(await alice.replies_from(room_id, bot.client.user_id))
 
     await wait_until(told)
-    await asyncio.sleep(1.5)  # time for any (wrong) second notice to arrive
-    (notice,) = await alice.replies_from(room_id, bot.client.user_id)
+    # A plain question after them: once it is answered, every event before it was seen.
+    sentinel = await alice.send(room_id, "!sessions ceph")
+    await alice.reply_to(room_id, sentinel, bot.client.user_id)
+    replies = await alice.replies_from(room_id, bot.client.user_id)
+    (notice,) = [r for r in replies if r["content"].get("m.relates_to", {})
+                 .get("m.in_reply_to", {}).get("event_id") != sentinel]
     assert notice["content"]["msgtype"] == "m.notice"
     assert "can't read encrypted rooms" in notice["content"]["body"]

@@ -127,6 +127,22 @@ def test_docker_healthcheck_command_passes_against_serve(served: tuple[Path, Pat
     assert failed.returncode != 0
 
 
+
+def wait_for_indexer(parent: int, timeout: float = 20.0) -> None:
+    """Until ``parent`` has started its indexer child process (read from /proc)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+                cmdline = (stat.parent / "cmdline").read_bytes()
+            except (OSError, IndexError):
+                continue
+            if int(fields[1]) == parent and b"bot.search.build_child" in cmdline:
+                return
+        time.sleep(0.02)
+    raise AssertionError("the indexer process did not start in time")
+
 @pytest.mark.parametrize("whole_group", [False, True],
                          ids=["sigterm-to-bot", "sigterm-to-bot-and-indexer"])
 def test_sigterm_during_a_reload_leaves_a_usable_index(
@@ -140,7 +156,7 @@ def test_sigterm_during_a_reload_leaves_a_usable_index(
     bot.wait_ready()
     bot.signal(signal.SIGHUP)
     bot.wait_log("SIGHUP: re-indexing")
-    time.sleep(0.5)  # the indexer process is starting or reading the notes
+    wait_for_indexer(bot.proc.pid)  # signalled while the indexer process runs
     assert bot.health()[1]["reloading"] is True
     bot.signal(signal.SIGTERM, group=whole_group)
     assert bot.wait_exit(60) == 0
@@ -165,7 +181,8 @@ def test_sigterm_while_building_the_first_index_stops_before_serving(
     """No index yet, so the first one is being built: SIGTERM stops without serving."""
     db = tmp_path / "index.sqlite3"
     bot = serve_process(db, big_corpus)
-    time.sleep(1.0)
+    bot.wait_log("building the index at")
+    wait_for_indexer(bot.proc.pid)
     bot.signal(signal.SIGTERM)
     assert bot.wait_exit(60) == 0
     assert "serving" not in bot.err.text()

@@ -1,25 +1,39 @@
-"""Configuration: a YAML file plus environment overrides, validated at start.
+"""Configuration: a YAML file plus environment variables, validated at start.
 
-Secrets (tokens, passwords) come only from the environment or from files named in the
-config; they are never printed: ``SecretStr`` masks them in reprs and error messages.
+Every option can be set in the file or by an environment variable, which overrides the
+file. pydantic-settings names and decodes the variables: a section's prefix plus the
+option's name (``DISCORD_TOKEN``, ``MATRIX_PASSWORD_FILE``, ``SUMMIT_BOT_HEALTH_PORT``; lists
+as JSON, ``SUMMIT_BOT_CORPUS`` as paths separated by ``:``). Secrets (tokens, passwords)
+come only from the environment or from files (the ``*_file`` options and their
+``*_FILE`` variables); ``SecretStr`` masks them in reprs and error messages.
 """
 
 from __future__ import annotations
 
+import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import yaml
 from pydantic import (
-    BaseModel,
-    ConfigDict,
+    AliasChoices,
     Field,
     SecretStr,
     ValidationError,
     field_validator,
     model_validator,
 )
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    NoDecode,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+from pydantic_settings.exceptions import SettingsError
+from pydantic_settings.sources.utils import parse_env_vars
 
 from bot.paths import bundled_corpus, default_db_path
 
@@ -28,8 +42,21 @@ class ConfigError(Exception):
     """The configuration is invalid; the message names the key and what is expected."""
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Section(BaseSettings):
+    """A part of the config. Built directly (``DiscordConfig(...)``), it reads only what it
+    is given; :func:`load_config` lays the environment over the file."""
+
+    model_config = SettingsConfigDict(extra="forbid", env_ignore_empty=True,
+                                      populate_by_name=True)
+
+    @classmethod
+    def settings_customise_sources(
+            cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return (init_settings,)
 
 
 def _read_secret_file(path: Path | None, what: str) -> SecretStr | None:
@@ -45,6 +72,8 @@ def _read_secret_file(path: Path | None, what: str) -> SecretStr | None:
 
 
 class DiscordConfig(_Section):
+    model_config = SettingsConfigDict(env_prefix="DISCORD_")
+
     token: SecretStr | None = Field(default=None, description="Prefer DISCORD_TOKEN")
     token_file: Path | None = None
     admin_role_ids: list[int] = []
@@ -78,6 +107,8 @@ class DiscordConfig(_Section):
 
 
 class MatrixConfig(_Section):
+    model_config = SettingsConfigDict(env_prefix="MATRIX_")
+
     homeserver: str | None = None
     user_id: str | None = None
     access_token: SecretStr | None = None
@@ -112,6 +143,8 @@ class HealthConfig(_Section):
     """The optional HTTP listener for /healthz and /metrics: off and on loopback by default,
     because it tells anyone who can reach it how the bot is doing."""
 
+    model_config = SettingsConfigDict(env_prefix="SUMMIT_BOT_HEALTH_")
+
     enabled: bool = False
     host: str = Field(default="127.0.0.1", min_length=1)
     port: int = Field(default=8080, ge=0, le=65535)  # 0: any free port (logged at start)
@@ -123,11 +156,13 @@ LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 class LoggingConfig(_Section):
     """Standard logging to stderr; question text stays out of the logs unless asked for."""
 
-    level: str = "INFO"
-    json_lines: bool = Field(default=False, alias="json")
-    log_question_text: bool = False
+    model_config = SettingsConfigDict(env_prefix="SUMMIT_BOT_LOG_")
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    level: str = "INFO"
+    # "json" in the file, SUMMIT_BOT_LOG_JSON in the environment
+    json_lines: bool = Field(default=False, validation_alias=AliasChoices(
+        "json", "summit_bot_log_json", "json_lines"), serialization_alias="json")
+    log_question_text: bool = False
 
     @field_validator("level", mode="before")
     @classmethod
@@ -141,72 +176,122 @@ class SemanticConfig(_Section):
     """Optional semantic re-ranking (needs the semantic extra): a model name we bundle
     (all-MiniLM-L6-v2) or the folder of a sentence-transformers model. Off when unset."""
 
+    model_config = SettingsConfigDict(env_prefix="SUMMIT_BOT_SEMANTIC_")
+
     model: str | None = None
 
 
 class Config(_Section):
-    corpus: list[Path] = Field(default_factory=lambda: [bundled_corpus()])
+    model_config = SettingsConfigDict(env_prefix="SUMMIT_BOT_")
+
+    # SUMMIT_BOT_CORPUS is paths separated by ":", not JSON
+    corpus: Annotated[list[Path], NoDecode] = Field(default_factory=lambda: [bundled_corpus()])
     db: Path = Field(default_factory=default_db_path)
-    discord: DiscordConfig = DiscordConfig()
-    matrix: MatrixConfig = MatrixConfig()
-    health: HealthConfig = HealthConfig()
-    logging: LoggingConfig = LoggingConfig()
-    semantic: SemanticConfig = SemanticConfig()
+    discord: DiscordConfig = Field(default_factory=DiscordConfig)
+    matrix: MatrixConfig = Field(default_factory=MatrixConfig)
+    health: HealthConfig = Field(default_factory=HealthConfig)
+    logging: LoggingConfig = Field(default_factory=LoggingConfig)
+    semantic: SemanticConfig = Field(default_factory=SemanticConfig)
 
     @field_validator("corpus", mode="before")
     @classmethod
     def _one_or_more(cls, value: Any) -> Any:
-        """``corpus: notes/`` means the same as ``corpus: [notes/]``."""
-        return [value] if isinstance(value, str) else value
+        """``corpus: notes/`` means ``corpus: [notes/]``; from the environment, ``a:b`` is
+        two paths."""
+        if isinstance(value, str):
+            return [p for p in value.split(os.pathsep) if p]
+        return value
 
 
-# Environment variables that override the file: name -> (section, key).
-ENV_OVERRIDES: dict[str, tuple[str, ...]] = {
-    "SUMMIT_BOT_DB": ("db",),
-    "SUMMIT_BOT_CORPUS": ("corpus",),
-    "DISCORD_TOKEN": ("discord", "token"),
-    "DISCORD_TOKEN_FILE": ("discord", "token_file"),
-    "DISCORD_API_BASE_URL": ("discord", "api_base_url"),
-    "DISCORD_GATEWAY_URL": ("discord", "gateway_url"),
-    "MATRIX_HOMESERVER": ("matrix", "homeserver"),
-    "MATRIX_USER_ID": ("matrix", "user_id"),
-    "MATRIX_ACCESS_TOKEN": ("matrix", "access_token"),
-    "MATRIX_ACCESS_TOKEN_FILE": ("matrix", "access_token_file"),
-    "MATRIX_PASSWORD": ("matrix", "password"),
-    "MATRIX_PASSWORD_FILE": ("matrix", "password_file"),
-    "MATRIX_STATE_DIR": ("matrix", "state_dir"),
-    "SUMMIT_BOT_HEALTH_PORT": ("health", "port"),
-    "SUMMIT_BOT_HEALTH_HOST": ("health", "host"),
-    "SUMMIT_BOT_LOG_LEVEL": ("logging", "level"),
-    "SUMMIT_BOT_LOG_JSON": ("logging", "json"),
-    "SUMMIT_BOT_SEMANTIC_MODEL": ("semantic", "model"),
+SECTIONS: dict[str, type[_Section]] = {
+    "discord": DiscordConfig, "matrix": MatrixConfig, "health": HealthConfig,
+    "logging": LoggingConfig, "semantic": SemanticConfig,
 }
 
 
-def _apply_env(data: dict[str, Any], environ: dict[str, str]) -> dict[str, str]:
+class _Environment(EnvSettingsSource):
+    """pydantic-settings' environment source over a given mapping, limited to the section's
+    own prefix (so an unrelated ``JSON`` variable is never read as ``logging.json``)."""
+
+    def __init__(self, section: type[BaseSettings], environ: Mapping[str, str]):
+        self._environ = environ
+        super().__init__(section)
+
+    def _load_env_vars(self) -> Mapping[str, str | None]:
+        prefix = self.env_prefix.lower()
+        mine = {k: v for k, v in self._environ.items() if k.lower().startswith(prefix)}
+        return parse_env_vars(mine, self.case_sensitive, self.env_ignore_empty,
+                              self.env_parse_none_str)
+
+
+def _variable(section: type[_Section], name: str) -> str:
+    return f"{section.model_config.get('env_prefix', '')}{name}".upper()
+
+
+def environment_variables() -> dict[str, tuple[str, ...]]:
+    """Every variable the config reads: name -> (section, option)."""
+    names: dict[str, tuple[str, ...]] = {}
+    for name in Config.model_fields:
+        if name not in SECTIONS:
+            names[_variable(Config, name)] = (name,)
+    for key, section in SECTIONS.items():
+        for name in section.model_fields:
+            variable = "SUMMIT_BOT_LOG_JSON" if section is LoggingConfig and \
+                name == "json_lines" else _variable(section, name)
+            option = "json" if variable == "SUMMIT_BOT_LOG_JSON" else name
+            names[variable] = (key, option)
+    return names
+
+
+ENV_OVERRIDES = environment_variables()
+
+
+def _read_env(section: type[_Section], key: str | None,
+              environ: Mapping[str, str]) -> dict[str, Any]:
+    """The section's options set in ``environ``; a value that is not the JSON a list needs is
+    a ConfigError naming the variable."""
+    try:
+        return _Environment(section, environ)()
+    except SettingsError:
+        for name in section.model_fields:
+            variable = _variable(section, name)
+            if variable in environ:
+                try:
+                    json.loads(environ[variable])
+                except ValueError:
+                    where = f"{key}.{name}" if key else name
+                    raise ConfigError(f"${variable}: '{where}' must be written as JSON, for "
+                                      "example [1, 2]") from None
+        raise
+
+
+def _apply_env(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str, str]:
     """Overlay the environment on the file's data; returns dotted key -> variable name, so
     an error in a value that came from the environment names the variable."""
     used: dict[str, str] = {}
-    for name, keys in ENV_OVERRIDES.items():
-        value: Any = environ.get(name)
-        if not value:
+    from_env = {k: v for k, v in _read_env(Config, None, environ).items() if k not in SECTIONS}
+    data.update(from_env)
+    for key in from_env:
+        used[key] = _variable(Config, key)
+    for key, section in SECTIONS.items():
+        values = _read_env(section, key, environ)
+        if not values:
             continue
-        used[".".join(keys)] = name
-        if keys == ("corpus",):
-            value = [p for p in value.split(os.pathsep) if p]
-        target = data
-        for key in keys[:-1]:
-            section = target.get(key)
-            if not isinstance(section, dict):
-                section = {}
-                target[key] = section
-            target = section
-        target[keys[-1]] = value
-    if environ.get("SUMMIT_BOT_HEALTH_PORT"):
-        health = data.get("health")
-        if isinstance(health, dict):
+        target = data.get(key)
+        if not isinstance(target, dict):
+            target = {}
+            data[key] = target
+        target.update(values)
+        for name in values:
+            option = "json" if name == "json" else name
+            variable = "SUMMIT_BOT_LOG_JSON" if (key, name) == ("logging", "json") \
+                else _variable(section, name)
+            used[f"{key}.{option}"] = variable
+    if environ.get("SUMMIT_BOT_HEALTH_PORT"):  # a port to listen on means: listen
+        health = data.setdefault("health", {})
+        if isinstance(health, dict) and "enabled" not in _Environment(HealthConfig, environ)():
             health["enabled"] = True
-        used["health.enabled"] = "SUMMIT_BOT_HEALTH_PORT"
+            used["health.enabled"] = "SUMMIT_BOT_HEALTH_PORT"
     return used
 
 
@@ -244,8 +329,9 @@ def _describe(error: ValidationError, source: str) -> str:
     return "\n".join(lines)
 
 
-def load_config(path: Path | None = None, environ: dict[str, str] | None = None) -> Config:
-    """Read, merge with the environment, and validate. Raises ConfigError."""
+def load_config(path: Path | None = None, environ: Mapping[str, str] | None = None) -> Config:
+    """Read, merge with the environment (``os.environ`` unless given), and validate.
+    Raises ConfigError."""
     environ = dict(os.environ if environ is None else environ)
     data: dict[str, Any] = {}
     source = "environment"

@@ -115,7 +115,7 @@ def test_single_corpus_path_and_relative_paths(tmp_path: Path) -> None:
 def _leaves(model: type[BaseModel], prefix: str = "") -> list[str]:
     keys = []
     for name, field in model.model_fields.items():
-        key = field.alias or name
+        key = field.serialization_alias or field.alias or name
         annotation = field.annotation
         if isinstance(annotation, type) and issubclass(annotation, BaseModel):
             keys.extend(_leaves(annotation, f"{prefix}{key}."))
@@ -158,12 +158,31 @@ def test_example_config_documents_every_option() -> None:
         assert name not in (active.get(section) or {})
 
 
-def test_every_env_override_is_documented_in_the_example() -> None:
-    text = EXAMPLE.read_text(encoding="utf-8")
-    undocumented = [name for name in ENV_OVERRIDES
-                    if name not in text and name not in ("MATRIX_ACCESS_TOKEN",
-                                                         "MATRIX_PASSWORD")]
-    assert undocumented == []
+def test_documented_variables_are_the_ones_read() -> None:
+    """Every variable the README's table or the example names is one the config reads, and
+    every option has one (its section's prefix + its name)."""
+    documented = set(re.findall(r"`((?:SUMMIT_BOT|DISCORD|MATRIX)_[A-Z_]+)`",
+                                (REPO / "README.md").read_text(encoding="utf-8")))
+    documented |= set(re.findall(r"\b((?:SUMMIT_BOT|DISCORD|MATRIX)_[A-Z_]+)\b",
+                                 EXAMPLE.read_text(encoding="utf-8")))
+    documented -= {"SUMMIT_BOT_CONFIG"}  # names the file itself (the CLI reads it)
+    documented = {name for name in documented if not name.endswith("_")}  # prefixes
+    assert sorted(documented - set(ENV_OVERRIDES)) == []
+    assert len(ENV_OVERRIDES) == len(_leaves(Config))
+
+
+def test_any_option_from_the_environment(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, "discord:\n  admin_role_ids: [1]\n"),
+                         environ={"DISCORD_ADMIN_ROLE_IDS": "[7, 8]",
+                                  "MATRIX_ASK_COOLDOWN_SECONDS": "2.5",
+                                  "SUMMIT_BOT_LOG_LOG_QUESTION_TEXT": "true", "JSON": "1"})
+    assert config.discord.admin_role_ids == [7, 8]
+    assert config.matrix.ask_cooldown_seconds == 2.5
+    assert config.logging.log_question_text and not config.logging.json_lines
+    message = error_of(None, {"DISCORD_ADMIN_USER_IDS": "[me]"})
+    assert message.startswith("$DISCORD_ADMIN_USER_IDS: 'discord.admin_user_ids' must be")
+    message = error_of(None, {"DISCORD_ADMIN_USER_IDS": '["me"]'})
+    assert message.startswith("$DISCORD_ADMIN_USER_IDS: 'discord.admin_user_ids.0'")
 
 
 # --- summit-bot check-config ---------------------------------------------------------

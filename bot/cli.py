@@ -6,6 +6,7 @@ Its ``--json`` outputs are an interface for scripts: keep their shape stable.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import sys
 from collections.abc import Iterator
@@ -351,6 +352,53 @@ def check_config(config_path: Path | None) -> None:
             click.echo(f"semantic.model: {exc}", err=True)
             raise SystemExit(1) from exc
         click.echo(f"  semantic:  {config.semantic.model} (loads)")
+
+
+@cli.command()
+@CONFIG_OPTION
+@click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="State database (default: state_db in the config, or "
+                                 "state.sqlite3 beside the index).")
+@click.option("--since", "since_days", type=click.FloatRange(min=0, min_open=True),
+              default=None, help="Days back to report on (default: feedback.retention_days).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option("--eval-yaml", "eval_out", type=click.Path(dir_okay=False, path_type=Path),
+              default=None, help="Also write the unanswered and voted-down questions as a "
+                                 "question file for `summit-bot eval`.")
+def report(config_path: Path | None, state_path: Path | None, since_days: float | None,
+           as_json: bool, eval_out: Path | None) -> None:
+    """What people asked that the notes did not answer, and answers voted "Not it"."""
+    import sqlite3
+
+    from bot.commands.results import ReportReply
+    from bot.commands.text import report_text
+    from bot.feedback.report import build_report, eval_yaml
+
+    config = _load_config(config_path)
+    path = state_path or config.state_path
+    if not path.exists():
+        raise click.ClickException(
+            f"no state database at {path} yet: it is made when `serve` answers its first "
+            "question with feedback.enabled (the default); give another with --state.")
+    days = since_days or float(config.feedback.retention_days)
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            found = build_report(conn, days)
+    except sqlite3.Error as exc:
+        raise click.ClickException(f"{path} cannot be read as a state database ({exc})") \
+            from exc
+    if eval_out is not None:
+        try:
+            eval_out.write_text(eval_yaml(found), encoding="utf-8")
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {eval_out} ({exc.strerror})") from exc
+    if as_json:
+        click.echo(json.dumps(found.to_json(), ensure_ascii=False))
+    else:
+        click.echo(report_text(ReportReply(found)))
+    if eval_out is not None and not as_json:
+        click.echo(f"Wrote the questions to {eval_out}; fill in `session` and `expect`, then "
+                   f"run `summit-bot eval {eval_out}`.")
 
 
 @cli.command("sync-commands")

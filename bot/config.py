@@ -35,7 +35,7 @@ from pydantic_settings import (
 from pydantic_settings.exceptions import SettingsError
 from pydantic_settings.sources.utils import parse_env_vars
 
-from bot.paths import bundled_corpus, default_db_path
+from bot.paths import STATE_FILE, bundled_corpus, default_db_path
 
 
 class ConfigError(Exception):
@@ -172,6 +172,16 @@ class LoggingConfig(_Section):
         raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
 
 
+class FeedbackConfig(_Section):
+    """The organizers' loop: questions and votes kept in the state database (``state_db``)
+    for ``summit-bot report``. Off: nothing is stored, answers carry no vote buttons."""
+
+    model_config = SettingsConfigDict(env_prefix="SUMMIT_BOT_FEEDBACK_")
+
+    enabled: bool = True
+    retention_days: int = Field(default=90, ge=1, le=3650)  # older rows are purged daily
+
+
 class SemanticConfig(_Section):
     """Optional semantic re-ranking (needs the semantic extra): a model name we bundle
     (all-MiniLM-L6-v2) or the folder of a sentence-transformers model. Off when unset."""
@@ -187,11 +197,15 @@ class Config(_Section):
     # SUMMIT_BOT_CORPUS is paths separated by ":", not JSON
     corpus: Annotated[list[Path], NoDecode] = Field(default_factory=lambda: [bundled_corpus()])
     db: Path = Field(default_factory=default_db_path)
+    # Questions and votes (the organizers' loop); never touched by reloads or rebuilds.
+    # Default: state.sqlite3 beside the index (so a Docker volume keeps both).
+    state_db: Path | None = None
     discord: DiscordConfig = Field(default_factory=DiscordConfig)
     matrix: MatrixConfig = Field(default_factory=MatrixConfig)
     health: HealthConfig = Field(default_factory=HealthConfig)
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     semantic: SemanticConfig = Field(default_factory=SemanticConfig)
+    feedback: FeedbackConfig = Field(default_factory=FeedbackConfig)
 
     @field_validator("corpus", mode="before")
     @classmethod
@@ -203,9 +217,15 @@ class Config(_Section):
         return value
 
 
+    @property
+    def state_path(self) -> Path:
+        return self.state_db if self.state_db is not None else \
+            self.db.with_name(STATE_FILE)
+
+
 SECTIONS: dict[str, type[_Section]] = {
     "discord": DiscordConfig, "matrix": MatrixConfig, "health": HealthConfig,
-    "logging": LoggingConfig, "semantic": SemanticConfig,
+    "logging": LoggingConfig, "semantic": SemanticConfig, "feedback": FeedbackConfig,
 }
 
 
@@ -298,7 +318,7 @@ def _apply_env(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str, st
 # Options that name a file or folder: relative ones written in a config file are relative to
 # that file (relative ones from the environment, to the working directory, like any path).
 PATH_OPTIONS: tuple[tuple[str, ...], ...] = (
-    ("db",), ("discord", "token_file"), ("matrix", "access_token_file"),
+    ("db",), ("state_db",), ("discord", "token_file"), ("matrix", "access_token_file"),
     ("matrix", "password_file"), ("matrix", "state_dir"),
 )
 

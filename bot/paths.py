@@ -9,6 +9,7 @@ from pathlib import Path
 import platformdirs
 
 APP = "summit-bot"
+STATE_FILE = "state.sqlite3"  # the state database, beside the index unless configured
 
 
 def default_db_path() -> Path:

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from bot.commands import Notice, Requester, SummitService
 from bot.commands.text import reload_text
 from bot.config import Config
+from bot.feedback.store import StateStore
 from bot.logsetup import QuestionLog
 from bot.ops.sdnotify import notify
 from bot.platforms import Platform
@@ -28,6 +29,7 @@ NOTHING_CONFIGURED = (
     "and/or MATRIX_HOMESERVER, MATRIX_USER_ID and MATRIX_ACCESS_TOKEN or MATRIX_PASSWORD "
     "for Matrix, or pass --console to try the bot on this terminal."
 )
+PURGE_EVERY_SECONDS = 86400.0
 CLOSE_TIMEOUT = 10.0  # seconds a platform gets to say goodbye before it is cancelled
 
 
@@ -80,12 +82,14 @@ async def serve(config: Config, *, console: bool = False) -> int:
     ready = False
     hup_pending = False
     reloads: set[asyncio.Task[None]] = set()
+    store = StateStore(config.state_path) if config.feedback.enabled else None
     service = SummitService(config.db, config.corpus,
                             platform_cooldowns={
                                 "discord": config.discord.ask_cooldown_seconds,
                                 "matrix": config.matrix.ask_cooldown_seconds},
                             prefix=config.matrix.prefix,
-                            semantic_model=config.semantic.model)
+                            semantic_model=config.semantic.model,
+                            feedback=store, retention_days=config.feedback.retention_days)
 
     async def reload_by_signal() -> None:
         log.info("SIGHUP: re-indexing %s", ", ".join(map(str, service.corpus_paths)))
@@ -123,6 +127,7 @@ async def serve(config: Config, *, console: bool = False) -> int:
     platforms: list[Platform] = []
     runners: list[asyncio.Task[None]] = []
     health = None
+    purger: asyncio.Task[None] | None = None
     stopper = loop.create_task(stop.wait())
     exit_code = 0
     try:
@@ -153,6 +158,9 @@ async def serve(config: Config, *, console: bool = False) -> int:
                 return 1
 
         runners = [loop.create_task(p.run(), name=f"platform-{p.name}") for p in platforms]
+        if store is not None:
+            purger = loop.create_task(_purge_daily(store, config.feedback.retention_days),
+                                      name="feedback-purge")
         ready = True
         log.info("serving %d sessions on %s", len(service.index.sessions),
                  ", ".join(p.name for p in platforms))
@@ -187,6 +195,11 @@ async def serve(config: Config, *, console: bool = False) -> int:
                 task.cancel()
             await asyncio.gather(*reloads, return_exceptions=True)
         stopper.cancel()
+        if purger is not None:
+            purger.cancel()
+            await asyncio.gather(purger, return_exceptions=True)
+        if store is not None:
+            await asyncio.to_thread(store.close)  # queued writes are finished first
         if health is not None:
             await health.close()
         question_log.detach(service.question_hooks)
@@ -195,6 +208,13 @@ async def serve(config: Config, *, console: bool = False) -> int:
             loop.remove_signal_handler(sig)
         log.info("stopped")
     return exit_code
+
+
+async def _purge_daily(store: StateStore, retention_days: float) -> None:
+    """Forget questions older than the retention period: now, then once a day."""
+    while True:
+        store.purge(retention_days)
+        await asyncio.sleep(PURGE_EVERY_SECONDS)
 
 
 def _status(service: SummitService) -> str:

@@ -55,3 +55,21 @@ async def service(tmp_path: Path, corpus_index: Path, corpus_copy: Path
         yield svc
     finally:
         await svc.close()
+
+
+@pytest.fixture
+async def feedback_service(tmp_path: Path, corpus_index: Path, corpus_copy: Path
+                           ) -> AsyncIterator[SummitService]:
+    """Like ``service``, with the organizers' loop on (a state database in tmp_path)."""
+    from bot.feedback.store import StateStore
+
+    db = tmp_path / "feedback-index.sqlite3"  # beside the ``service`` fixture's, if both
+    shutil.copy(corpus_index, db)
+    store = StateStore(tmp_path / "state.sqlite3")
+    svc = SummitService(db, [corpus_copy], feedback=store)
+    await svc.start()
+    try:
+        yield svc
+    finally:
+        await svc.close()
+        store.close()

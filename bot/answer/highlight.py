@@ -32,3 +32,15 @@ def apply_marks(text: str, spans: tuple[tuple[int, int], ...], before: str, afte
         pos = end
     out.append(esc(text[pos:]))
     return "".join(out)
+
+
+SEE_ALSO_CHARS = 140
+
+
+def snippet(text: str, limit: int = SEE_ALSO_CHARS) -> str:
+    """The start of a passage on one line, cut at a word, for "see also" lines."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[:limit].rsplit(" ", 1)[0] or flat[:limit]
+    return cut.rstrip(",;:") + "…"

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
+from bot.answer.highlight import snippet
 from bot.answer.models import Answer
 from bot.commands.results import Requester
 
@@ -24,9 +25,13 @@ class QuestionEvent:
     seconds: float  # from the question's arrival to its answer
     question: str  # as asked; listeners decide whether to keep it
     requester: Requester | None = None
+    answer_id: str = ""
     session_title: str | None = None  # of the quoted passage
     passage_id: int | None = None
+    passage: str | None = None
     confidence: float | None = None
+    nearest: tuple[str, ...] = ()  # the closest sessions (see _closest)
+    alternatives: tuple[tuple[str, str], ...] = ()  # (title, snippet) from other sessions
 
     @property
     def answered(self) -> bool:
@@ -35,16 +40,32 @@ class QuestionEvent:
 
     @classmethod
     def of(cls, answer: Answer, question: str, seconds: float,
-           requester: Requester | None) -> QuestionEvent:
+           requester: Requester | None, answer_id: str = "") -> QuestionEvent:
         best = answer.best if answer.answered else None
         outcome: Outcome = ("declined" if best is None
                             else "answered" if answer.confident else "hedged")
+        others = tuple((q.session.title, snippet(q.text)) for q in answer.alternatives
+                       if best is None or q.session.id != best.session.id)
         return cls(platform=requester.platform if requester else "cli", outcome=outcome,
                    seconds=seconds, question=question, requester=requester,
+                   answer_id=answer_id,
                    session_title=best.session.title if best else None,
                    passage_id=best.passage.id if best else None,
-                   confidence=answer.confidence if best else None)
+                   passage=best.text if best else None,
+                   confidence=answer.confidence if best else None,
+                   nearest=_closest(answer),
+                   alternatives=others)
+
+
+def _closest(answer: Answer) -> tuple[str, ...]:
+    """The sessions closest to the question: those a decline names, else the quoted one and
+    those of its alternatives."""
+    if not answer.answered or answer.best is None:
+        return tuple(s.title for s in answer.nearest[:3])
+    titles = [answer.best.session.title, *(q.session.title for q in answer.alternatives)]
+    return tuple(dict.fromkeys(titles))[:3]
 
 
 QuestionHook = Callable[[QuestionEvent], None]
 ReloadHook = Callable[[bool], None]  # whether the reload swapped a new index in
+VoteHook = Callable[[str, str], None]  # (platform, "up" or "down")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.answer.models import Answer
+from bot.feedback.report import FeedbackReport
 from bot.search.index import PassageRecord, SessionRecord
 
 
@@ -17,6 +18,8 @@ class Requester:
     user_id: str
     is_admin: bool = False
     name: str = ""
+    place: str = ""  # the server/room/channel asked in (hashed before it is stored)
+    direct: bool = False  # a direct chat: the question's text is never kept
 
 
 @dataclass(slots=True, frozen=True)
@@ -31,6 +34,7 @@ class Notice:
 @dataclass(slots=True, frozen=True)
 class AnswerReply:
     answer: Answer
+    answer_id: str = ""  # what votes on this answer refer to (empty: votes not recorded)
 
     @property
     def ephemeral(self) -> bool:
@@ -89,5 +93,15 @@ class HelpReply:
     ephemeral: bool = True
 
 
+@dataclass(slots=True, frozen=True)
+class ReportReply:
+    """The organizers' report (admins only)."""
+
+    report: FeedbackReport
+    ephemeral: bool = True
+    short: bool = False  # the figures only (a busy room)
+    note: str = ""  # a line after the report
+
+
 Reply = AnswerReply | SessionReply | SessionNotFound | SessionList | ReloadReport | Notice \
-    | HelpReply
+    | HelpReply | ReportReply

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+import secrets
 import time
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.answer import Answerer, QuestionProblem, parse_question
 from bot.commands.cooldown import Cooldowns
-from bot.commands.events import QuestionEvent, QuestionHook, ReloadHook
+from bot.commands.events import QuestionEvent, QuestionHook, ReloadHook, VoteHook
 from bot.commands.labels import distinct_labels
 from bot.commands.reload import BuildOutcome, build_off_loop, diff_sessions
 from bot.commands.results import (
@@ -24,11 +25,15 @@ from bot.commands.results import (
     HelpReply,
     Notice,
     ReloadReport,
+    ReportReply,
     Requester,
     SessionList,
     SessionNotFound,
     SessionReply,
 )
+from bot.feedback.recorder import QuestionRecorder
+from bot.feedback.report import build_report
+from bot.feedback.store import StateStore, Vote
 from bot.search.index import Index, IndexMissing, IndexOutdated, SessionRecord
 from bot.search.semantic import Embedder, SemanticUnavailable, load_embedder
 
@@ -46,7 +51,8 @@ class SummitService:
     def __init__(self, db_path: Path, corpus_paths: list[Path], *, prefix: str = "!",
                  ask_cooldown_seconds: float = 0.0,
                  platform_cooldowns: dict[str, float] | None = None,
-                 semantic_model: str | None = None):
+                 semantic_model: str | None = None,
+                 feedback: StateStore | None = None, retention_days: float = 90):
         self.db_path = Path(db_path)
         # The model reloads build with; answers use the model the open index was built with.
         self.semantic_model = semantic_model
@@ -60,6 +66,12 @@ class SummitService:
         self.cooldowns = Cooldowns(ask_cooldown_seconds, platform_cooldowns)
         self.question_hooks: list[QuestionHook] = []
         self.reload_hooks: list[ReloadHook] = []
+        self.vote_hooks: list[VoteHook] = []
+        # The organizers' loop (bot/feedback): questions and votes, when turned on.
+        self.feedback = feedback
+        self.retention_days = retention_days
+        if feedback is not None:
+            self.question_hooks.append(QuestionRecorder(feedback))
 
     # --- life cycle -------------------------------------------------------------------
     async def start(self) -> None:
@@ -143,13 +155,15 @@ class SummitService:
         except QuestionProblem as problem:
             return Notice(str(problem), kind="error")
         answer = await self.answerer.answer(question)
-        event = QuestionEvent.of(answer, text, time.perf_counter() - started, requester)
+        answer_id = secrets.token_hex(8) if self.feedback is not None else ""
+        event = QuestionEvent.of(answer, text, time.perf_counter() - started, requester,
+                                 answer_id)
         for hook in self.question_hooks:
             try:
                 hook(event)
             except Exception:  # a listener's trouble never costs the asker the answer
                 log.exception("a question listener failed")
-        return AnswerReply(answer)
+        return AnswerReply(answer, answer_id)
 
     def label(self, session: SessionRecord) -> str:
         """The session's title, told apart from others of the same title (labels.py)."""
@@ -297,6 +311,59 @@ class SummitService:
             for hook in self.reload_hooks:
                 hook(report.ok)
             return report
+
+    # --- the organizers' loop -------------------------------------------------------------
+    async def vote(self, answer_id: str, requester: Requester, vote: Vote) -> bool:
+        """One person's vote on an answer (a second vote changes the first). False when the
+        answer is unknown here (or feedback is off, or its database failed)."""
+        if self.feedback is None or not answer_id:
+            return False
+        known = await self.feedback.vote(answer_id, requester.platform, requester.user_id,
+                                         vote)
+        if known:
+            for hook in self.vote_hooks:
+                try:
+                    hook(requester.platform, vote)
+                except Exception:
+                    log.exception("a vote listener failed")
+        return known
+
+    async def answer_for_message(self, message_ref: str) -> str | None:
+        """The answer a platform message carried (for reactions on it)."""
+        return None if self.feedback is None else \
+            await self.feedback.answer_for_message(message_ref)
+
+    def link_message(self, answer_id: str, message_ref: str) -> None:
+        if self.feedback is not None and answer_id:
+            self.feedback.link_message(answer_id, message_ref)
+
+    async def other_sessions(self, answer_id: str) -> tuple[list[tuple[str, str]], list[str]]:
+        """For "Not it": the passages from other sessions the answer offered, and the
+        closest sessions; empty when unknown."""
+        found = None if self.feedback is None else await self.feedback.alternatives(answer_id)
+        return found or ([], [])
+
+    async def report(self, requester: Requester, days: str = "") -> ReportReply | Notice:
+        """The organizers' report over the last ``days`` days (default: the retention)."""
+        if not requester.is_admin:
+            return Notice("Only admins of this server or room can see the report.",
+                          kind="refused")
+        if self.feedback is None:
+            return Notice("Feedback is turned off (feedback.enabled), so there is nothing "
+                          "to report.", kind="info")
+        since = float(self.retention_days)
+        if days.strip():
+            try:
+                since = float(days)
+            except ValueError:
+                since = -1
+            if not 0 < since <= 3650:
+                return Notice("Give the number of days to report on, e.g. `report 7`.")
+        store = self.feedback
+        report = await store.read(lambda conn: build_report(conn, since))
+        if report is None:
+            return Notice("The feedback database cannot be read right now; the log says why.")
+        return ReportReply(report)
 
     def help(self) -> HelpReply:
         return HelpReply(prefix=self.prefix, sessions=len(self.index.sessions))

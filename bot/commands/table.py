@@ -78,6 +78,10 @@ async def _reload(service: SummitService, call: Call) -> Reply:
     return await service.reload(call.requester)
 
 
+async def _report(service: SummitService, call: Call) -> Reply:
+    return await service.report(call.requester, call.argument)
+
+
 async def _help(service: SummitService, call: Call) -> Reply:
     return service.help()
 
@@ -93,6 +97,10 @@ COMMANDS: tuple[Command, ...] = (
                      MAX_FILTER_CHARS, required=False)),
     Command("reload", "Re-read the notes and rebuild the index (admins only).",
             _reload, admin=True, slow=True),
+    Command("report", "What people asked that the notes missed, and answers voted down "
+            "(admins only).", _report,
+            Argument("days", "How many days back (default: all that is kept)", 4,
+                     required=False), admin=True),
     Command("help", "What the bot does and its commands.", _help, slash=False),
 )
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import time
 from typing import assert_never
 
-from bot.answer.highlight import apply_marks
+from bot.answer.highlight import apply_marks, snippet
 from bot.answer.models import Answer, Quote
 from bot.commands import table
 from bot.commands.results import (
@@ -13,11 +14,13 @@ from bot.commands.results import (
     Notice,
     ReloadReport,
     Reply,
+    ReportReply,
     SessionList,
     SessionNotFound,
     SessionReply,
 )
 from bot.commands.table import EXAMPLE_QUESTION
+from bot.feedback.report import FeedbackReport
 from bot.search.index import SessionRecord
 
 DECLINE = "The notes don't cover that."
@@ -33,18 +36,6 @@ def session_byline(session: SessionRecord) -> str:
         if extra:
             parts.append(extra)
     return " · ".join(parts)
-
-
-SEE_ALSO_CHARS = 140
-
-
-def snippet(text: str, limit: int = SEE_ALSO_CHARS) -> str:
-    """The start of a passage on one line, cut at a word, for "see also" lines."""
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    cut = flat[:limit].rsplit(" ", 1)[0] or flat[:limit]
-    return cut.rstrip(",;:") + "…"
 
 
 def see_also(answer: Answer) -> list[tuple[str, str]]:
@@ -160,6 +151,42 @@ def help_text(reply: HelpReply) -> str:
     return "\n".join(lines)
 
 
+def _day(when: float) -> str:
+    return time.strftime("%Y-%m-%d", time.gmtime(when))
+
+
+def report_lines(report: FeedbackReport, short: bool = False) -> list[str]:
+    """The organizers' report, one line per fact; ``short``: the figures only."""
+    days = f"{report.since_days:g} day{'s' if report.since_days != 1 else ''}"
+    lines = [f"In the last {days}: {report.questions} question(s) — {report.answered} "
+             f"answered, {report.hedged} hedged, {report.declined} declined; votes: "
+             f"{report.votes_up} helpful, {report.votes_down} not it."]
+    if short:
+        return lines
+    if report.unanswered:
+        lines.append("Not answered (declined, or only a hedged guess), most asked first:")
+        for item in report.unanswered:
+            times = f" ×{item.count}" if item.count > 1 else ""
+            near = f" — closest: {'; '.join(item.nearest)}" if item.nearest else ""
+            lines.append(f"- “{item.question}”{times} ({item.outcome}, last "
+                         f"{_day(item.last_asked)}){near}")
+    if report.downvoted:
+        lines.append("Answers voted “Not it”:")
+        for down in report.downvoted:
+            asked = f"“{down.question}”" if down.question else "(asked in a direct chat)"
+            quoted = f": “{snippet(down.passage)}”" if down.passage else ""
+            lines.append(f"- {asked} → {down.session or '?'}{quoted} "
+                         f"({down.up} helpful, {down.down} not it)")
+    if not report.unanswered and not report.downvoted:
+        lines.append("Nothing unanswered or voted down.")
+    return lines
+
+
+def report_text(reply: ReportReply) -> str:
+    lines = report_lines(reply.report, short=reply.short)
+    return "\n".join([*lines, reply.note] if reply.note else lines)
+
+
 def render_text(reply: Reply) -> str:
     """Any command result as plain text."""
     match reply:
@@ -177,5 +204,7 @@ def render_text(reply: Reply) -> str:
             return list_text(reply)
         case HelpReply():
             return help_text(reply)
+        case ReportReply():
+            return report_text(reply)
         case _:
             assert_never(reply)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, Info, generate_latest
-from prometheus_client.core import GaugeMetricFamily, Metric
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 from bot import __version__
@@ -69,6 +69,11 @@ class _LiveCollector(Collector):
         for platform in self.platforms:
             connected.add_metric([platform.name], 1.0 if platform_connected(platform) else 0.0)
         yield connected
+        if self.service.feedback is not None:
+            yield CounterMetricFamily(f"{PREFIX}_state_errors",
+                                      "State database operations that failed or were "
+                                      "dropped (answers went on)",
+                                      value=float(self.service.feedback.errors))
 
 
 def platform_connected(platform: Platform) -> bool:
@@ -94,6 +99,8 @@ class Metrics:
         self.latency = Histogram(f"{PREFIX}_answer_latency_seconds",
                                  "Time to answer or decline a question", ["platform"],
                                  buckets=LATENCY_BUCKETS, registry=r)
+        self.feedback = Counter(f"{PREFIX}_feedback", "Votes on answers", ["platform", "vote"],
+                                registry=r)
         self.reloads = Counter(f"{PREFIX}_reloads", "Reloads run (admin command or SIGHUP)",
                                registry=r)
         self.reload_failures = Counter(f"{PREFIX}_reload_failures",
@@ -115,6 +122,9 @@ class Metrics:
         (self.answered if event.answered else self.declined).labels(platform=platform).inc()
         self.latency.labels(platform=platform).observe(max(0.0, event.seconds))
 
+    def on_vote(self, platform: str, vote: str) -> None:
+        self.feedback.labels(platform=platform, vote=vote).inc()
+
     def on_reload(self, ok: bool) -> None:
         self.reloads.inc()
         if not ok:
@@ -126,12 +136,16 @@ class Metrics:
             self.service.question_hooks.append(self.on_question)
         if self.on_reload not in self.service.reload_hooks:
             self.service.reload_hooks.append(self.on_reload)
+        if self.on_vote not in self.service.vote_hooks:
+            self.service.vote_hooks.append(self.on_vote)
 
     def detach(self) -> None:
         if self.on_question in self.service.question_hooks:
             self.service.question_hooks.remove(self.on_question)
         if self.on_reload in self.service.reload_hooks:
             self.service.reload_hooks.remove(self.on_reload)
+        if self.on_vote in self.service.vote_hooks:
+            self.service.vote_hooks.remove(self.on_vote)
 
     def render(self) -> bytes:
         """The registry in Prometheus' text exposition format."""

@@ -35,7 +35,7 @@ async def test_commands_are_synced_once_then_only_when_changed(
     (put,) = fake_discord.matching("PUT", "/commands")
     assert put.path == COMMANDS
     schema = {c["name"]: c for c in put.json}
-    assert sorted(schema) == ["ask", "reload", "session", "sessions"]
+    assert sorted(schema) == ["ask", "reload", "report", "session", "sessions"]
     (question,) = schema["ask"]["options"]
     assert question["name"] == "question" and question["required"] and question["type"] == 3
     (title,) = schema["session"]["options"]
@@ -43,6 +43,7 @@ async def test_commands_are_synced_once_then_only_when_changed(
     (query,) = schema["sessions"]["options"]
     assert query["required"] is False
     assert schema["reload"]["options"] == []
+    assert schema["report"]["default_member_permissions"] == 1 << 5  # Manage Server
     assert hash_path(service.db_path).read_text().strip()
 
     again = await start_bot(fake_discord, service, discord_config)  # a restart

@@ -130,11 +130,11 @@ async def start_bot(synapse: Synapse, service: SummitService, tmp_path: Path
     localpart = unique("summitbot")
     bot_id = synapse.register(localpart, PASSWORD)
 
-    async def start(**options: Any) -> MatrixPlatform:
+    async def start(serving: SummitService | None = None, **options: Any) -> MatrixPlatform:
         config = MatrixConfig(homeserver=synapse.url, user_id=bot_id,
                               password=SecretStr(PASSWORD), state_dir=tmp_path / "state",
                               **options)
-        bot = MatrixPlatform(service, config, sync_timeout_ms=5_000,
+        bot = MatrixPlatform(serving or service, config, sync_timeout_ms=5_000,
                              backoff=Backoff(first=0.5, cap=4.0))
         task = asyncio.create_task(bot.run())
         running.append((bot, task))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from bot.commands import SummitService
 from tests.matrix.conftest import BotFactory, Person, wait_until
 from tests.matrix.synapse import Synapse
 
@@ -216,3 +217,28 @@ async def test_an_encrypted_room_is_told_once_that_the_bot_cannot_read_it(
                  .get("m.in_reply_to", {}).get("event_id") != sentinel]
     assert notice["content"]["msgtype"] == "m.notice"
     assert "can't read encrypted rooms" in notice["content"]["body"]
+
+
+async def test_reactions_on_answers_are_votes(start_bot: BotFactory, person,  # type: ignore[no-untyped-def]
+                                              feedback_service: SummitService) -> None:
+    """👎 on the bot's answer is recorded; a reaction on someone else's message is not; the
+    bot says nothing in the room for a vote."""
+    bot = await start_bot(feedback_service)
+    alice = await person("alice")  # the room's creator: an admin, who may see the report
+    room_id = await room_with_bot(alice, bot.client.user_id)
+    asked = await alice.send(room_id, CRUSH)
+    reply = await alice.reply_to(room_id, asked, bot.client.user_id)
+
+    async def react(event_id: str, key: str) -> None:
+        await alice.client.room_send(room_id, "m.reaction", {"m.relates_to": {
+            "rel_type": "m.annotation", "event_id": event_id, "key": key}})
+
+    await react(reply["event_id"], "👎")
+    await react(asked, "👍")  # alice's own message: not an answer of the bot's
+    report = await alice.send(room_id, "!report")
+    shown = await alice.reply_to(room_id, report, bot.client.user_id)
+    body = shown["content"]["body"]
+    assert "1 question(s)" in body and "votes: 0 helpful, 1 not it" in body
+    assert "“what did the Ceph talk say about CRUSH?”" in body  # listed as voted down
+    replies = await alice.replies_from(room_id, bot.client.user_id)
+    assert len(replies) == 2  # the answer and the report: nothing for the votes

@@ -13,6 +13,7 @@ from bot.commands import SummitService
 from bot.config import DiscordConfig
 from bot.platforms.discord.commands import SummitTree, build_tree
 from bot.platforms.discord.endpoints import route_client
+from bot.platforms.discord.feedback import VoteButton
 from bot.platforms.discord.mentions import answer_mention
 from bot.platforms.discord.render import NO_MENTIONS
 from bot.platforms.discord.sync import hash_path, schema_hash, store_hash, sync, sync_if_changed
@@ -42,6 +43,7 @@ class SummitClient(discord.Client):
         self.service = service
         self.config = config
         self.tree: SummitTree = build_tree(self, service, config)
+        self.add_dynamic_items(VoteButton)  # vote buttons work on answers sent before a restart
         self.sync_on_start = sync_on_start
         self.online = False
 

@@ -16,12 +16,14 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.commands import Requester, SessionList, SummitService, table
+from bot.commands import AnswerReply, Requester, SessionList, SummitService, table
+from bot.commands.results import ReportReply
 from bot.commands.table import Call, Command
 from bot.config import DiscordConfig
 from bot.platforms.discord.admin import is_admin
-from bot.platforms.discord.paging import SessionPager
-from bot.platforms.discord.render import CHOICES_LIMIT, choices, render
+from bot.platforms.discord.feedback import vote_view
+from bot.platforms.discord.paging import SessionPager, TextPager
+from bot.platforms.discord.render import CHOICES_LIMIT, choices, render, report_pages
 from bot.platforms.discord.respond import defer, respond, respond_failure
 
 log = logging.getLogger(__name__)
@@ -43,7 +45,9 @@ class SummitTree(app_commands.CommandTree[discord.Client]):
 
 def requester(interaction: discord.Interaction, *, admin: bool = False) -> Requester:
     user = interaction.user
-    return Requester("discord", str(user.id), is_admin=admin, name=user.name)
+    return Requester("discord", str(user.id), is_admin=admin, name=user.name,
+                     place=str(interaction.guild_id or interaction.channel_id),
+                     direct=interaction.guild_id is None)
 
 
 def _signature(command: Command) -> inspect.Signature:
@@ -77,10 +81,16 @@ def slash_command(command: Command, service: SummitService,
             except TimeoutError:
                 await defer(interaction, ephemeral=False)  # most answers are public hits
                 result = await task
-        view = None
+        view: discord.ui.View | None = None
         if isinstance(result, SessionList) and result.pages > 1:
             view = SessionPager(service, interaction.user.id, result)
             view.origin = interaction
+        elif isinstance(result, AnswerReply) and result.answer.answered and result.answer_id:
+            view = vote_view(result.answer_id)
+        elif isinstance(result, ReportReply):
+            pages = report_pages(result)
+            if len(pages) > 1:
+                view = TextPager(interaction.user.id, pages)
         await respond(interaction, render(result), view=view)
 
     callback.__signature__ = _signature(command)  # type: ignore[attr-defined]

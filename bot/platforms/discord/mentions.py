@@ -12,7 +12,8 @@ from typing import Any
 import discord
 
 from bot.commands import Requester, SummitService
-from bot.commands.results import Reply
+from bot.commands.results import AnswerReply, Reply
+from bot.platforms.discord.feedback import vote_view
 from bot.platforms.discord.render import NO_MENTIONS, Message, failure_message, render
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,11 @@ def mention_question(message: discord.Message, me: discord.abc.User) -> str | No
     return content.strip()
 
 
-async def _reply(message: discord.Message, reply: Message) -> None:
+async def _reply(message: discord.Message, reply: Message,
+                 view: discord.ui.View | None = None) -> None:
     kwargs: dict[str, Any] = {"allowed_mentions": NO_MENTIONS}
+    if view is not None:
+        kwargs["view"] = view
     if reply.content is not None:
         kwargs["content"] = reply.content
     if reply.embed is not None:
@@ -64,9 +68,15 @@ async def answer_mention(message: discord.Message, me: discord.abc.User,
             result: Reply = service.help()
         else:
             author = message.author
-            result = await service.ask(question, Requester("discord", str(author.id),
-                                                           name=author.name))
-        await _reply(message, render(result))
+            in_guild = message.guild is not None
+            result = await service.ask(question, Requester(
+                "discord", str(author.id), name=author.name,
+                place=str(message.guild.id if message.guild else message.channel.id),
+                direct=not in_guild))
+        view = None
+        if isinstance(result, AnswerReply) and result.answer.answered and result.answer_id:
+            view = vote_view(result.answer_id)
+        await _reply(message, render(result), view)
     except Exception:
         log.exception("answering a mention failed (message %s)", message.id)
         try:

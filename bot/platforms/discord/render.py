@@ -24,6 +24,7 @@ from bot.commands.results import (
     Notice,
     ReloadReport,
     Reply,
+    ReportReply,
     SessionList,
     SessionNotFound,
     SessionReply,
@@ -33,6 +34,7 @@ from bot.commands.text import (
     HEDGE,
     list_text,
     reload_text,
+    report_lines,
     see_also,
     session_byline,
 )
@@ -232,6 +234,30 @@ def help_message(reply: HelpReply) -> Message:
         f"use {listed}, or mention me followed by a question."), ephemeral=True)
 
 
+PAGE_CHARS = 1900  # a report page, within a message's 2,000 characters
+
+
+def report_pages(reply: ReportReply) -> list[str]:
+    """The report cut into pages at line ends, each escaped and within a message."""
+    pages: list[str] = []
+    page: list[str] = []
+    used = 0
+    for line in report_lines(reply.report, short=reply.short):
+        line = clip(escape_markdown(line), PAGE_CHARS)
+        if page and used + len(line) + 1 > PAGE_CHARS:
+            pages.append("\n".join(page))
+            page, used = [], 0
+        page.append(line)
+        used += len(line) + 1
+    pages.append("\n".join(page))
+    return [f"{text}\n(page {n} of {len(pages)})" if len(pages) > 1 else text
+            for n, text in enumerate(pages, start=1)]
+
+
+def report_message(reply: ReportReply) -> Message:
+    return Message(content=report_pages(reply)[0], ephemeral=True)
+
+
 def failure_message() -> Message:
     return Message(content=FAILURE, ephemeral=True)
 
@@ -253,6 +279,8 @@ def render(result: Reply) -> Message:
             return notice_message(result)
         case HelpReply():
             return help_message(result)
+        case ReportReply():
+            return report_message(result)
         case _:
             assert_never(result)
 

@@ -13,6 +13,7 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict
+from dataclasses import replace
 from typing import Any
 
 from nio import (
@@ -24,15 +25,18 @@ from nio import (
     MatrixInvitedRoom,
     MatrixRoom,
     MegolmEvent,
+    ReactionEvent,
     RoomMessageText,
+    RoomSendResponse,
     SyncResponse,
     WhoamiResponse,
 )
 
 from bot.commands import Notice, Requester, SummitService
-from bot.commands.results import Reply
+from bot.commands.results import AnswerReply, Reply, ReportReply
 from bot.commands.table import BY_NAME, Call
 from bot.config import MatrixConfig
+from bot.feedback.store import Vote
 from bot.platforms.matrix import state
 from bot.platforms.matrix.backoff import Backoff
 from bot.platforms.matrix.errors import FATAL_LOGIN_CODES, MatrixFatal, MatrixRetryable
@@ -45,6 +49,8 @@ ENCRYPTED_NOTICE = ("I can't read encrypted rooms yet, so I can't see questions 
                     "here; please ask me in an unencrypted room or a direct chat.")
 FAILURE = "Something went wrong while answering; the error is logged for the admins."
 STALE_AFTER_MS = 5 * 60 * 1000  # a question this old (e.g. sent during an outage) is left
+LARGE_ROOM_MEMBERS = 25  # above this, !report shows its figures only (the list by DM)
+VOTE_KEYS: dict[str, Vote] = {"👍": "up", "👎": "down"}
 LIST_PAGE_SIZE = 20  # a room message has no page buttons: list more at once
 REMEMBERED_EVENTS = 2048  # event ids answered, so a redelivered event is not answered twice
 
@@ -136,6 +142,7 @@ class MatrixPlatform:
                     first = False
                     self.client.add_event_callback(self._on_message, RoomMessageText)
                     self.client.add_event_callback(self._on_encrypted, MegolmEvent)
+                    self.client.add_event_callback(self._on_reaction, ReactionEvent)
                     log.info("matrix: connected as %s", self.client.user_id)
                 continue
             self._connected = False
@@ -300,6 +307,7 @@ class MatrixPlatform:
 
     async def _answer(self, room: MatrixRoom, event: RoomMessageText, request: Request,
                       thread_root: str | None) -> None:
+        reply: Reply | None = None
         try:
             reply = await self._execute(room, event.sender, request)
             content = render_content(reply)
@@ -308,19 +316,47 @@ class MatrixPlatform:
             content = render_content(Notice(FAILURE))
         content["m.relates_to"] = reply_relation(event.event_id, thread_root)
         try:
-            await self.client.room_send(room.room_id, "m.room.message", content,
-                                        ignore_unverified_devices=True)
+            sent = await self.client.room_send(room.room_id, "m.room.message", content,
+                                               ignore_unverified_devices=True)
         except Exception as exc:
             log.warning("matrix: reply to %s not sent (%s)", event.event_id,
                         type(exc).__name__)
+            return
+        if isinstance(reply, AnswerReply) and isinstance(sent, RoomSendResponse):
+            # 👍/👎 reactions on this reply are votes on the answer
+            self.service.link_message(reply.answer_id, _message_ref(sent.event_id))
 
     async def _execute(self, room: MatrixRoom, sender: str, request: Request) -> Reply:
         command = BY_NAME[request.command]
         admin = command.admin and await self.is_admin(room, sender)
+        direct = await self._is_direct(room)
         requester = Requester("matrix", sender, is_admin=admin,
-                              name=room.user_name(sender) or sender)
+                              name=room.user_name(sender) or sender, place=room.room_id,
+                              direct=direct)
         call = Call(requester, request.argument, page_size=LIST_PAGE_SIZE)
-        return await command.run(self.service, call)
+        reply = await command.run(self.service, call)
+        if isinstance(reply, ReportReply) and not direct and \
+                room.member_count > LARGE_ROOM_MEMBERS:
+            # a long list would flood a busy room: the figures here, the rest in private
+            reply = replace(reply, short=True, note=(
+                f"This room has {room.member_count} members, so only the figures are shown "
+                f"here; ask me {self.config.prefix}report in a direct chat for the full "
+                "list."))
+        return reply
+
+    async def _on_reaction(self, room: MatrixRoom, event: ReactionEvent) -> None:
+        """👍 or 👎 on one of the bot's answers is a vote; nothing is said in the room."""
+        if event.sender == self.client.user_id or self._old_or_seen(event):
+            return
+        vote = VOTE_KEYS.get(event.key.replace("\ufe0f", ""))
+        if vote is None:
+            return
+        answer_id = await self.service.answer_for_message(_message_ref(event.reacts_to))
+        if answer_id is None:  # not an answer of ours (or one no longer kept)
+            return
+        requester = Requester("matrix", event.sender, place=room.room_id,
+                              direct=await self._is_direct(room))
+        await self.service.vote(answer_id, requester, vote)
 
     async def _on_encrypted(self, room: MatrixRoom, event: MegolmEvent) -> None:
         if room.room_id in self._warned_encrypted or event.sender == self.client.user_id:
@@ -333,3 +369,8 @@ class MatrixPlatform:
         with contextlib.suppress(Exception):
             await self.client.room_send(room.room_id, "m.room.message", content,
                                         ignore_unverified_devices=True)
+
+
+def _message_ref(event_id: str) -> str:
+    """How a Matrix message is named in the state database."""
+    return f"matrix:{event_id}"

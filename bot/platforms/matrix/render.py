@@ -14,11 +14,12 @@ from bot.commands.results import (
     Notice,
     ReloadReport,
     Reply,
+    ReportReply,
     SessionList,
     SessionNotFound,
     SessionReply,
 )
-from bot.commands.text import HEDGE, render_text, see_also, session_byline
+from bot.commands.text import HEDGE, render_text, report_lines, see_also, session_byline
 
 # A zero-width word joiner after "@" keeps "@room" in quoted notes from notifying a room.
 _DEFUSE = "@\u2060"
@@ -88,6 +89,25 @@ def _list_html(reply: SessionList) -> str | None:
     return f"<p>{_esc(head)}</p><ul>{items}</ul>"
 
 
+def _report_html(reply: ReportReply) -> str:
+    head, *rest = report_lines(reply.report, short=reply.short)
+    if reply.note:
+        rest.append(reply.note)
+    items: list[str] = []
+    parts = [f"<p>{_esc(head)}</p>"]
+    for line in rest:
+        if line.startswith("- "):
+            items.append(f"<li>{_esc(line[2:])}</li>")
+            continue
+        if items:
+            parts.append("<ul>" + "".join(items) + "</ul>")
+            items = []
+        parts.append(f"<p>{_esc(line)}</p>")
+    if items:
+        parts.append("<ul>" + "".join(items) + "</ul>")
+    return "".join(parts)
+
+
 def _html(reply: Reply) -> str | None:
     """The HTML body, or None where escaped plain text reads as well."""
     match reply:
@@ -97,6 +117,8 @@ def _html(reply: Reply) -> str | None:
             return _session_html(reply)
         case SessionList():
             return _list_html(reply)
+        case ReportReply():
+            return _report_html(reply)
         case Notice() | ReloadReport() | SessionNotFound() | HelpReply():
             return None
         case _:

@@ -211,3 +211,24 @@ def test_metrics_render_without_a_listener(service: SummitService) -> None:
     found = samples(metrics.render().decode())
     assert value(found, "summit_bot_answered_total", platform="console") == 1
     assert value(found, "summit_bot_reload_failures_total") == 1
+
+
+async def test_votes_and_state_errors_are_counted(feedback_service: SummitService) -> None:
+    metrics = Metrics(feedback_service, [FakePlatform("discord")])
+    metrics.attach()
+    try:
+        reply = await feedback_service.ask("what did the Ceph talk say about CRUSH?",
+                                           Requester("discord", "u1", place="g"))
+        answer_id = getattr(reply, "answer_id", "")
+        assert await feedback_service.vote(answer_id, Requester("discord", "u2"), "down")
+        assert not await feedback_service.vote("feedfacefeedface", Requester("discord", "u2"),
+                                               "up")  # unknown: not counted
+        assert feedback_service.feedback is not None
+        feedback_service.feedback.errors = 3
+        found = samples(metrics.render().decode())
+    finally:
+        metrics.detach()
+    assert value(found, "summit_bot_feedback_total", platform="discord", vote="down") == 1
+    assert ("summit_bot_feedback_total", (("platform", "discord"), ("vote", "up"))) \
+        not in found
+    assert value(found, "summit_bot_state_errors_total") == 3

@@ -7,10 +7,13 @@ it for a new one after a reload; a reload that fails leaves the serving index in
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import math
 import secrets
 import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rapidfuzz import fuzz, process, utils
@@ -45,6 +48,22 @@ MAX_FILTER_CHARS = 100  # the words a session list is filtered by
 LABEL_MAX_CHARS = 100  # a session's label fits a platform's pick list (Discord's: 100)
 
 
+DRAIN_SECONDS = 30.0  # how long a swapped-out index waits for questions still reading it
+
+
+@dataclass(eq=False)
+class _Serving:
+    """What answers read, swapped as one: the index, its answerer and the session labels,
+    with a count of the questions reading it right now."""
+
+    index: Index
+    answerer: Answerer
+    labels: dict[int, str]
+    readers: int = 0
+    retired: bool = False
+    drained: asyncio.Event = field(default_factory=asyncio.Event)
+
+
 class SummitService:
     """Platform-neutral commands over one index file and the corpus it is built from."""
 
@@ -59,9 +78,7 @@ class SummitService:
         self._embedders: dict[str, Embedder | None] = {}
         self.corpus_paths = [Path(p) for p in corpus_paths]
         self.prefix = prefix
-        self._index: Index | None = None
-        self._answerer: Answerer | None = None
-        self._labels: dict[int, str] = {}
+        self._serving: _Serving | None = None
         self._reload_lock = asyncio.Lock()
         self.cooldowns = Cooldowns(ask_cooldown_seconds, platform_cooldowns)
         self.question_hooks: list[QuestionHook] = []
@@ -108,34 +125,59 @@ class SummitService:
                 self._embedders[name] = None
         return self._embedders[name]
 
-    async def _install(self, index: Index) -> Index | None:
+    async def _install(self, index: Index) -> _Serving | None:
         if self.semantic_model and index.semantic_model != self.semantic_model:
             log.warning("the index holds no passage vectors of %s yet, so answers use BM25 "
                         "alone; a reload (or `summit-bot index --semantic`) adds them",
                         self.semantic_model)
         answerer = await Answerer.create(index, await self._embedder(index.semantic_model))
         labels = distinct_labels(index.sessions, LABEL_MAX_CHARS)
-        old = self._index
-        # swapped together, at once
-        self._index, self._answerer, self._labels = index, answerer, labels
+        old = self._serving
+        # index, answerer and labels are swapped together, at once
+        self._serving = _Serving(index, answerer, labels)
         return old
 
+    async def _retire(self, old: _Serving) -> None:
+        """Close a swapped-out index once the questions still reading it are done (they
+        began before the swap; new ones read the new index)."""
+        old.retired = True
+        if old.readers:
+            try:
+                await asyncio.wait_for(old.drained.wait(), DRAIN_SECONDS)
+            except TimeoutError:
+                log.warning("%d question(s) still read the previous index after %.0f s; "
+                            "closing it", old.readers, DRAIN_SECONDS)
+        await old.index.close()
+
+    @contextlib.asynccontextmanager
+    async def _reading(self) -> AsyncIterator[_Serving]:
+        """The serving index, held open until the block ends, even across a swap."""
+        serving = self._current()
+        serving.readers += 1
+        try:
+            yield serving
+        finally:
+            serving.readers -= 1
+            if serving.retired and serving.readers == 0:
+                serving.drained.set()
+
+    def _current(self) -> _Serving:
+        if self._serving is None:
+            raise RuntimeError("SummitService.start() has not been awaited")
+        return self._serving
+
     async def close(self) -> None:
-        if self._index is not None:
-            await self._index.close()
-            self._index = None
+        if self._serving is not None:
+            serving, self._serving = self._serving, None
+            await self._retire(serving)
 
     @property
     def index(self) -> Index:
-        if self._index is None:
-            raise RuntimeError("SummitService.start() has not been awaited")
-        return self._index
+        return self._current().index
 
     @property
     def answerer(self) -> Answerer:
-        if self._answerer is None:
-            raise RuntimeError("SummitService.start() has not been awaited")
-        return self._answerer
+        return self._current().answerer
 
     @property
     def reloading(self) -> bool:
@@ -154,7 +196,8 @@ class SummitService:
             question = parse_question(text)
         except QuestionProblem as problem:
             return Notice(str(problem), kind="error")
-        answer = await self.answerer.answer(question)
+        async with self._reading() as serving:
+            answer = await serving.answerer.answer(question)
         answer_id = secrets.token_hex(8) if self.feedback is not None else ""
         event = QuestionEvent.of(answer, text, time.perf_counter() - started, requester,
                                  answer_id)
@@ -167,7 +210,7 @@ class SummitService:
 
     def label(self, session: SessionRecord) -> str:
         """The session's title, told apart from others of the same title (labels.py)."""
-        return self._labels.get(session.id, session.title)
+        return self._current().labels.get(session.id, session.title)
 
     def _title_choices(self) -> dict[str, int]:
         choices: dict[str, int] = {}
@@ -243,7 +286,8 @@ class SummitService:
                     if name not in names:
                         names.append(name)
                 return SessionNotFound(title, names[:3])
-        opening = await self.index.session_passages(session.id, limit=3)
+        async with self._reading() as serving:  # the index ``session`` was found in
+            opening = await serving.index.session_passages(session.id, limit=3)
         return SessionReply(session, opening)
 
     def sessions(self, query: str | None = None, page: int = 0,
@@ -299,7 +343,7 @@ class SummitService:
                     report.sessions_after = len(new_index.sessions)
                     report.passages_after = new_index.passage_count
                     if old is not None:
-                        await old.close()
+                        await self._retire(old)
             report.ok = outcome.ok
             report.error = outcome.error
             if not outcome.ok:

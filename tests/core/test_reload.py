@@ -105,3 +105,34 @@ def test_indexer_child_runs_as_a_module_without_warnings(tmp_path: Path,
     assert "RuntimeWarning" not in done.stderr
     outcome = BuildOutcome.from_json(done.stdout)
     assert outcome.ok and outcome.sessions > 0 and db.exists()
+
+
+async def test_no_question_fails_across_repeated_swaps(service: SummitService) -> None:
+    """Many questions in flight while reloads swap the index in and out: none may read a
+    closed index (the swapped-out one is closed only when its readers are done)."""
+    swaps = 4
+    done = asyncio.Event()
+    answered = 0
+    failures: list[BaseException] = []
+
+    async def asker() -> None:
+        nonlocal answered
+        while not done.is_set():
+            try:
+                reply = await service.ask("what did the Ceph talk say about CRUSH?")
+            except Exception as exc:  # what a platform turns into the apology reply
+                failures.append(exc)
+                continue
+            assert isinstance(reply, AnswerReply) and reply.answer.answered
+            answered += 1
+
+    askers = [asyncio.create_task(asker()) for _ in range(24)]
+    try:
+        for _ in range(swaps):
+            report = await service.reload(ADMIN)
+            assert isinstance(report, ReloadReport) and report.ok
+    finally:
+        done.set()
+        await asyncio.gather(*askers)
+    assert failures == []
+    assert answered > 24 * swaps  # questions really were in flight across the swaps

@@ -75,6 +75,8 @@ class FakeDiscord:
         self.requests: list[Recorded] = []
         self.identifies: list[dict[str, Any]] = []
         self.responses: dict[str, dict[str, Any]] = {}  # interaction id -> response message
+        # statuses to answer the next channel-message POSTs with (503: Discord is busy)
+        self.fail_messages: list[int] = []
         self._changed = asyncio.Condition()
         self._sockets: list[web.WebSocketResponse] = []
         self._seq = itertools.count(1)
@@ -221,6 +223,10 @@ class FakeDiscord:
         if parts[0] == "webhooks" and r.method == "DELETE":
             return web.Response(status=204)
         if r.method == "POST" and parts[0] == "channels" and parts[-1] == "messages":
+            if self.fail_messages:
+                status = self.fail_messages.pop(0)
+                return web.Response(status=status, text="upstream connect error",
+                                    headers={"Retry-After": "0.2"} if status == 503 else {})
             return _json(self._message(r.json, channel_id=int(parts[1])))
         return _json({"message": f"fake Discord has no {r.method} {r.path}", "code": 0}, 404)
 

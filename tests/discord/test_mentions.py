@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.commands import SummitService
@@ -105,3 +107,24 @@ async def test_a_failure_is_one_sentence_and_the_traceback_goes_to_the_log(
     reply = await fake_discord.reply_to(message)
     assert reply.json["content"] == FAILURE
     assert "secret internals" in caplog.text and "Traceback" in caplog.text
+
+
+async def test_a_reply_refused_with_503_is_sent_again(fake_discord: FakeDiscord,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    """discord.py retries 500, 502 and 504 itself, not 503: the bot does, once."""
+    fake_discord.fail_messages = [503]
+    message = fake_discord.message(f"<@{APP_ID}> {CEPH}", mentions=(BOT_USER,))
+    await fake_discord.dispatch("MESSAGE_CREATE", message)
+    reply = await fake_discord.reply_to(message)
+    assert reply.json["embeds"][0]["title"] == "Storing VMs with Cinder and Ceph RBD"
+    assert fake_discord.fail_messages == []
+
+    fake_discord.fail_messages = [503, 503]  # and if Discord is still busy: logged
+    again = fake_discord.message(f"<@{APP_ID}> {CEPH}", mentions=(BOT_USER,))
+    await fake_discord.dispatch("MESSAGE_CREATE", again)
+    for _ in range(500):  # a bounded poll: the line comes after the retry's wait
+        if any("was not delivered" in r.getMessage() for r in caplog.records):
+            break
+        await asyncio.sleep(0.01)
+    (line,) = [r.getMessage() for r in caplog.records if "was not delivered" in r.getMessage()]
+    assert "503" in line and ("answered" in line or "hedged" in line)

@@ -6,17 +6,19 @@ references the question and pings no one (notes can contain @everyone).
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import Any
 
 import discord
 
 from bot.commands import Requester, SummitService
-from bot.commands.results import AnswerReply, Reply
+from bot.commands.results import AnswerReply, Notice, Reply
 from bot.platforms.discord.feedback import vote_view
 from bot.platforms.discord.render import NO_MENTIONS, Message, failure_message, render
 
 log = logging.getLogger(__name__)
+MAX_RETRY_AFTER = 5.0  # seconds: longer than this, the asker has moved on
 
 
 def is_from_bot(message: discord.Message, me: discord.abc.User) -> bool:
@@ -52,7 +54,23 @@ async def _reply(message: discord.Message, reply: Message,
         kwargs["content"] = reply.content
     if reply.embed is not None:
         kwargs["embed"] = reply.embed
-    await message.reply(**kwargs)
+    try:
+        await message.reply(**kwargs)
+    except discord.HTTPException as exc:
+        # discord.py itself retries 500, 502, 504 and 429; Discord also answers 503 when
+        # busy, with a Retry-After: wait as told (briefly) and try once more.
+        if exc.status < 500:
+            raise
+        await asyncio.sleep(_retry_after(exc))
+        await message.reply(**kwargs)
+
+
+def _retry_after(exc: discord.HTTPException) -> float:
+    try:
+        seconds = float(exc.response.headers.get("Retry-After", 1.0))
+    except (AttributeError, TypeError, ValueError):
+        seconds = 1.0
+    return min(max(seconds, 0.0), MAX_RETRY_AFTER)
 
 
 async def answer_mention(message: discord.Message, me: discord.abc.User,
@@ -63,23 +81,33 @@ async def answer_mention(message: discord.Message, me: discord.abc.User,
     question = mention_question(message, me)
     if question is None:
         return
+    view = None
     try:
         if not question:
             result: Reply = service.help()
         else:
             author = message.author
-            in_guild = message.guild is not None
             result = await service.ask(question, Requester(
                 "discord", str(author.id), name=author.name,
                 place=str(message.guild.id if message.guild else message.channel.id),
-                direct=not in_guild))
-        view = None
+                direct=message.guild is None))
         if isinstance(result, AnswerReply) and result.answer.answered and result.answer_id:
             view = vote_view(result.answer_id)
-        await _reply(message, render(result), view)
+        reply = render(result)
     except Exception:
         log.exception("answering a mention failed (message %s)", message.id)
-        try:
-            await _reply(message, failure_message())
-        except discord.HTTPException:
-            log.warning("could not reply to message %s about the failure", message.id)
+        reply, result = failure_message(), Notice("failure")
+    try:
+        await _reply(message, reply, view)
+    except discord.HTTPException as exc:
+        log.warning("the reply to message %s was not delivered (Discord answered %s, also "
+                    "when retried); the question was %s", message.id, exc.status,
+                    _outcome(result))
+
+
+def _outcome(result: Reply) -> str:
+    if isinstance(result, AnswerReply):
+        answer = result.answer
+        return "declined" if not answer.answered else \
+            "answered" if answer.confident else "hedged"
+    return type(result).__name__

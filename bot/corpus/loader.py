@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import multiprocessing
 import os
 import re
+import stat
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -12,14 +14,21 @@ from pathlib import Path
 
 from bot.corpus.cache import Outcome, ReaderCache, file_key
 from bot.corpus.errors import NoteError
+from bot.corpus.limits import (
+    DEFAULT_LIMITS,
+    ReadLimits,
+    check_headings,
+    check_lines,
+    flatten_deep_lists,
+    time_budget,
+)
 from bot.corpus.markdown import read_markdown
 from bot.corpus.models import LoadReport, Session, SkippedFile
 from bot.corpus.plaintext import read_plaintext
 from bot.corpus.rst import read_rst
 from bot.corpus.text import clean_text, decode_bytes
 from bot.corpus.yamlnotes import read_yaml
-
-MAX_FILE_BYTES = 8 * 1024 * 1024
+from bot.process import die_with_parent
 
 MARKDOWN = {".md", ".markdown", ".mdown", ".mkd"}
 YAML = {".yaml", ".yml"}
@@ -61,36 +70,87 @@ def _kind(path: Path, text: str | None = None) -> str | None:
     return None
 
 
-def iter_note_files(roots: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
-    """(file, root) pairs in a stable order; hidden files and folders are passed over."""
+def iter_note_files(roots: Iterable[Path]) -> Iterator[tuple[Path, Path, str | None]]:
+    """(path, root, problem) in a stable order: each file, with why it cannot be read if
+    that is already clear (a folder that cannot be listed, a link out of the folder, a
+    pipe). Hidden files and folders are passed over; links to folders are not followed."""
     for root in roots:
-        if root.is_file():
-            yield root, root.parent
+        if not root.is_dir():
+            yield root, root.parent, None
             continue
-        for dirpath, dirnames, filenames in os.walk(root):
-            dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "_")))
+        unlisted: list[OSError] = []
+        for dirpath, dirnames, filenames in os.walk(root, onerror=unlisted.append):
+            while unlisted:
+                failed = unlisted.pop()
+                where = Path(failed.filename or dirpath)
+                yield where, root, ("the folder cannot be read (permission denied)"
+                                    if failed.errno in (errno.EACCES, errno.EPERM)
+                                    else f"the folder cannot be read ({failed.strerror})")
+            here = Path(dirpath)
+            kept = []
+            for name in sorted(dirnames):
+                if name.startswith((".", "_")):
+                    continue
+                if (here / name).is_symlink():
+                    yield here / name, root, ("it is a link to a folder, which is not "
+                                              "followed; give the folder itself instead")
+                    continue
+                kept.append(name)
+            dirnames[:] = kept
             for name in sorted(filenames):
                 if not name.startswith((".", "~")) and not name.endswith("~"):
-                    yield Path(dirpath) / name, root
+                    path = here / name
+                    yield path, root, _entry_problem(path, root)
+        while unlisted:  # the root itself
+            failed = unlisted.pop()
+            yield Path(failed.filename or root), root, f"it cannot be read ({failed.strerror})"
 
 
-def read_note_file(path: Path, source: str) -> tuple[list[Session], list[str]]:
+def _size_text(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MiB" if size >= 1024 * 1024 else f"{size // 1024} KiB"
+
+
+def _read_bounded(path: Path, limits: ReadLimits) -> bytes:
+    """The file's bytes, if it is a regular file within the size limit (read with a bound:
+    a file that grows, or claims to be empty like those in /proc, cannot exceed it)."""
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise NoteError(_os_reason(exc)) from exc
+    if not stat.S_ISREG(info.st_mode):
+        raise NoteError("it is not a regular file (a pipe, device or socket); only files "
+                        "are read")
+    too_big = (f"it is over {_size_text(limits.max_file_bytes)} (limits.max_file_bytes); "
+               "split it into one file per talk")
+    if info.st_size > limits.max_file_bytes:
+        raise NoteError(too_big.replace("over", f"{_size_text(info.st_size)}, over"))
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(limits.max_file_bytes + 1)
+    except OSError as exc:
+        raise NoteError(_os_reason(exc)) from exc
+    if len(raw) > limits.max_file_bytes:
+        raise NoteError(too_big)
+    return raw
+
+
+def _os_reason(exc: OSError) -> str:
+    if exc.errno == errno.ELOOP:
+        return "it is a symbolic link that leads back to itself"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "it cannot be read (permission denied); make it readable by the bot's user"
+    return f"it cannot be read ({exc.strerror or exc})"
+
+
+def read_note_file(path: Path, source: str, limits: ReadLimits = DEFAULT_LIMITS
+                   ) -> tuple[list[Session], list[str]]:
     """Sessions of one file, and warnings worth reporting (bad bytes, text that belongs
-    to no session). Raises NoteError."""
-    try:
-        size = path.stat().st_size
-    except OSError as exc:
-        raise NoteError(f"it cannot be read ({exc.strerror})") from exc
-    if size > MAX_FILE_BYTES:
-        raise NoteError(f"it is {size // (1024 * 1024)} MiB; notes files are limited to "
-                        f"{MAX_FILE_BYTES // (1024 * 1024)} MiB, split it")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise NoteError(f"it cannot be read ({exc.strerror})") from exc
+    to no session). Raises NoteError; never runs past ``limits``."""
+    raw = _read_bounded(path, limits)
     if b"\0" in raw[:8192]:
         raise NoteError("it is a binary file, not notes")
     text, replaced = decode_bytes(raw)
+    check_lines(text, limits)
     text = clean_text(text)
     if not text.strip():
         raise NoteError("it is empty")
@@ -98,13 +158,26 @@ def read_note_file(path: Path, source: str) -> tuple[list[Session], list[str]]:
     warnings: list[str] = []
     if replaced:
         warnings.append("it is not valid UTF-8; bad bytes were replaced with �")
+    if kind != "yaml":
+        check_headings(text, limits)
+        text = flatten_deep_lists(text, limits)
     readers: dict[str, Callable[[], list[Session]]] = {
-        "markdown": lambda: read_markdown(text, source, path.stem, warnings.append),
-        "yaml": lambda: read_yaml(text, source, warnings.append),
+        "markdown": lambda: read_markdown(text, source, path.stem, warnings.append, limits),
+        "yaml": lambda: read_yaml(text, source, warnings.append, limits),
         "text": lambda: read_plaintext(text, source, path.stem, warnings.append),
         "rst": lambda: read_rst(text, source, path.stem, warnings.append),
     }
-    sessions = readers[kind or "text"]()
+    with time_budget(limits.seconds_per_file, "limits.seconds_per_file"):
+        sessions = readers[kind or "text"]()
+    if len(sessions) > limits.max_sessions_per_file:
+        raise NoteError(f"it holds {len(sessions):,} sessions (the limit is "
+                        f"{limits.max_sessions_per_file:,}, limits.max_sessions_per_file); "
+                        "split it")
+    passages = sum(len(s.passages) for s in sessions)
+    if passages > limits.max_passages_per_file:
+        raise NoteError(f"it holds {passages:,} passages (the limit is "
+                        f"{limits.max_passages_per_file:,}, limits.max_passages_per_file); "
+                        "split it")
     if len(sessions) == 1 and _NOT_A_SESSION.match(sessions[0].title) and not \
             text.startswith("---"):
         raise NoteError(f"its title (“{sessions[0].title}”) says it is the note-taker's own "
@@ -146,13 +219,18 @@ def is_candidate(path: Path) -> bool:
 PARALLEL_MIN_BYTES = 512 * 1024
 
 
-def _read_one(path: Path, source: str) -> Outcome:
+def _read_one(path: Path, source: str, limits: ReadLimits = DEFAULT_LIMITS) -> Outcome:
     """One file's sessions and warnings, or the reason it cannot be used (never raises:
     a reader bug must not lose the other files)."""
     try:
-        return read_note_file(path, source)
+        return read_note_file(path, source, limits)
     except NoteError as exc:
         return str(exc)
+    except MemoryError:
+        return ("it needs more memory than the indexer may use (limits.indexer_memory_mb); "
+                "split it")
+    except RecursionError:
+        return "it is nested too deeply to read; flatten its structure"
     except Exception as exc:
         return f"it could not be read ({exc!r})"
 
@@ -164,16 +242,19 @@ def _size(path: Path) -> int:
         return 0
 
 
-def _detach_output() -> None:
-    """A reader process lets go of the parent's stdout and stderr: whoever waits for those
-    pipes to close (the reload that runs the indexer) must not wait on the readers too."""
+def _reader_process_setup() -> None:
+    """A reader process lets go of the parent's stdout and stderr (whoever waits for those
+    pipes to close, like the reload that runs the indexer, must not wait on the readers
+    too), and dies with its parent."""
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     os.dup2(devnull, 2)
     os.close(devnull)
+    die_with_parent()
 
 
-def _read_all(jobs: list[tuple[Path, str]], workers: int | None) -> Iterator[Outcome]:
+def _read_all(jobs: list[tuple[Path, str]], workers: int | None,
+              limits: ReadLimits = DEFAULT_LIMITS) -> Iterator[Outcome]:
     """Outcomes in the order of ``jobs``; large corpora are read by one process per core.
 
     Parsing (docutils above all) is CPU-bound and files are independent, so processes
@@ -188,13 +269,13 @@ def _read_all(jobs: list[tuple[Path, str]], workers: int | None) -> Iterator[Out
     if (count < 2 or len(jobs) < 4 or total < PARALLEL_MIN_BYTES or "fork" not in methods
             or threading.active_count() > 1):
         for path, source in jobs:
-            yield _read_one(path, source)
+            yield _read_one(path, source, limits)
         return
     order = sorted(range(len(jobs)), key=lambda n: -_size(jobs[n][0]))
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(max_workers=min(count, 8), mp_context=context,
-                             initializer=_detach_output) as pool:
-        futures = {n: pool.submit(_read_one, *jobs[n]) for n in order}
+                             initializer=_reader_process_setup) as pool:
+        futures = {n: pool.submit(_read_one, *jobs[n], limits) for n in order}
         for n in range(len(jobs)):
             try:
                 yield futures[n].result()
@@ -202,14 +283,52 @@ def _read_all(jobs: list[tuple[Path, str]], workers: int | None) -> Iterator[Out
                 yield f"it could not be read (the reader process failed: {exc!r})"
 
 
-def _key(path: Path, source: str) -> str | None:
+def _key(path: Path, source: str, limits: ReadLimits) -> str | None:
     """The cache key of a regular file of notes size, else None (read it, don't cache)."""
     try:
-        if not path.is_file() or path.stat().st_size > MAX_FILE_BYTES:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limits.max_file_bytes:
             return None
-        return file_key(path.read_bytes(), source, path.stem)
+        with path.open("rb") as handle:
+            return file_key(handle.read(limits.max_file_bytes + 1), source, path.stem)
     except OSError:
         return None
+
+
+def _entry_problem(path: Path, root: Path) -> str | None:
+    """Why a directory entry is not read as notes, or None: only regular files, inside the
+    notes folder, with a name that can be shown."""
+    if _unshowable(path.name):
+        return "its name is not valid UTF-8; rename it"
+    try:
+        info = path.stat()
+    except OSError as exc:
+        return _os_reason(exc)
+    if path.is_symlink():
+        try:
+            path.resolve(strict=True).relative_to(root.resolve())
+        except ValueError:
+            return "it is a symbolic link to outside the notes folder; copy the file in"
+        except (OSError, RuntimeError):
+            return "it is a symbolic link that leads back to itself"
+    if stat.S_ISDIR(info.st_mode):
+        return None  # walked into, when it is inside the folder
+    if not stat.S_ISREG(info.st_mode):
+        return "it is not a regular file (a pipe, device or socket); only files are read"
+    return None
+
+
+def _unshowable(name: str) -> bool:
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:  # undecodable bytes, kept by Python as surrogates
+        return True
+    return False
+
+
+def shown(path: str) -> str:
+    """A path fit to print: bytes that are not UTF-8 shown as \\xNN."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def load_corpus(
@@ -218,34 +337,41 @@ def load_corpus(
     workers: int | None = None,
     cache: Path | None = None,
     reread: bool = False,
+    limits: ReadLimits = DEFAULT_LIMITS,
 ) -> LoadReport:
     """Read every notes file under the paths; a bad file is reported, never fatal.
 
     ``workers``: processes to read with (default: one per core, for large corpora).
     ``cache``: a reader cache file (cache.py); files read before, unchanged, are not
-    read again (unless ``reread``: then every file is read and the cache refreshed)."""
+    read again (unless ``reread``: then every file is read and the cache refreshed).
+    ``limits``: what any one file may cost (limits.py)."""
     roots = [Path(p) for p in paths]
     report = LoadReport()
     for root in roots:
         if not root.exists():
-            report.skipped.append(SkippedFile(str(root), "it does not exist"))
+            report.skipped.append(SkippedFile(shown(str(root)), "it does not exist"))
     jobs: list[tuple[Path, str]] = []
-    for path, root in iter_note_files(r for r in roots if r.exists()):
-        if not is_candidate(path):
+    for path, root, problem in iter_note_files(r for r in roots if r.exists()):
+        if problem is None and not is_candidate(path):
             continue
         try:
             rel = path.relative_to(root).as_posix() if path != root else path.name
         except ValueError:
             rel = path.as_posix()
-        jobs.append((path, rel if len(roots) == 1 else f"{root.name}/{rel}"))
+        source = rel if len(roots) == 1 else f"{root.name}/{rel}"
+        if problem is not None:
+            report.skipped.append(SkippedFile(shown(source), problem))
+            continue
+        jobs.append((path, source))
     store = ReaderCache(cache) if cache is not None else None
-    keys = [_key(path, source) for path, source in jobs] if store else [None] * len(jobs)
+    keys = ([_key(path, source, limits) for path, source in jobs] if store
+            else [None] * len(jobs))
     outcomes: dict[int, Outcome] = {}
     if store is not None and not reread:
         known = store.get_many(k for k in keys if k)
         outcomes = {n: known[k] for n, k in enumerate(keys) if k in known}
     todo = [n for n in range(len(jobs)) if n not in outcomes]
-    fresh = _read_all([jobs[n] for n in todo], workers)
+    fresh = _read_all([jobs[n] for n in todo], workers, limits)
     new: dict[str, Outcome] = {}
     for done, (n, (_, source)) in enumerate(enumerate(jobs), start=1):
         outcome = outcomes.get(n)

@@ -12,14 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import frontmatter
 import yaml
+from frontmatter.default_handlers import YAMLHandler
 from markdown_it import MarkdownIt
 from pydantic import ValidationError
 
 from bot.corpus.errors import NoteError
 from bot.corpus.inline_meta import META_LINE, read_inline_meta
+from bot.corpus.limits import DEFAULT_LIMITS, ReadLimits, bounded_yaml_loader
 from bot.corpus.models import Session
 from bot.corpus.passages import BULLET, make_passages
 from bot.corpus.prose import prose_speakers
@@ -274,10 +277,23 @@ def _opening_title(lines: list[str], stem: str) -> tuple[int, str] | None:
     return None
 
 
-def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None) -> list[Session]:
+class _BoundedYAMLHandler(YAMLHandler):
+    """Front matter read with the bounded loader (no alias bombs, no deep nesting)."""
+
+    def __init__(self, limits: ReadLimits):
+        super().__init__()
+        self.loader = bounded_yaml_loader(limits)
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return yaml.load(fm, Loader=self.loader)
+
+
+def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
+                  limits: ReadLimits = DEFAULT_LIMITS) -> list[Session]:
     """Sessions of a Markdown file (one, or several split at repeated headings)."""
     try:
-        post = frontmatter.loads(text)
+        handler = _BoundedYAMLHandler(limits) if text.startswith("---") else None
+        post = frontmatter.loads(text, handler=handler)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""

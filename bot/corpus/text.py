@@ -13,8 +13,11 @@ _SPACES = re.compile("[\u00a0\u2007\u202f\u2009\u200a\u3000\t]")
 
 def _normalise_spaces(text: str) -> str:
     return _SPACES.sub(" ", _INVISIBLE.sub("", text))
-_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>|<!--.*?-->", re.DOTALL)
-_TEMPLATE_TAG = re.compile(r"\{%.*?%\}|\{\{.*?\}\}|\{#.*?#\}", re.DOTALL)
+# A tag's attributes stop at the next "<" or ">", so a match never scans past it: linear.
+_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+# Comments and template tags can span lines; they are cut out by remove_between, which
+# never rescans text (a regex like <!--.*?--> is quadratic on many unclosed openers).
+_DELIMITED = (("<!--", "-->"), ("{%", "%}"), ("{{", "}}"), ("{#", "#}"))
 _MULTI_SPACE = re.compile(r"(?<=\S) {2,}")
 
 
@@ -26,6 +29,28 @@ def decode_bytes(raw: bytes) -> tuple[str, bool]:
         return raw.decode("utf-8", errors="replace"), True
 
 
+def remove_between(text: str, opener: str, closer: str) -> str:
+    """``text`` with each ``opener … closer`` span replaced by a space, in one pass. An
+    opener with no closer after it is kept as text, and so is everything after it (no
+    later opener can close either)."""
+    parts: list[str] = []
+    position = 0
+    while True:
+        start = text.find(opener, position)
+        if start < 0:
+            break
+        end = text.find(closer, start + len(opener))
+        if end < 0:
+            break
+        parts.append(text[position:start])
+        parts.append(" ")
+        position = end + len(closer)
+    if not parts:
+        return text
+    parts.append(text[position:])
+    return "".join(parts)
+
+
 def clean_text(text: str) -> str:
     """Normalise a note's text so that it reads and tokenizes well.
 
@@ -35,7 +60,9 @@ def clean_text(text: str) -> str:
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _normalise_spaces(text)
-    text = _TEMPLATE_TAG.sub(" ", text)
+    for opener, closer in _DELIMITED:
+        if opener in text:
+            text = remove_between(text, opener, closer)
     text = _HTML_TAG.sub(" ", text)
     if "&" in text:
         text = _normalise_spaces(html.unescape(text))

@@ -9,16 +9,17 @@ import yaml
 from pydantic import ValidationError
 
 from bot.corpus.errors import NoteError
+from bot.corpus.limits import DEFAULT_LIMITS, ReadLimits, load_yaml
 from bot.corpus.models import Session
 from bot.corpus.passages import make_passages
 from bot.corpus.schema import YamlSession, describe_error
 
 
-def read_yaml(text: str, source: str,
-              warn: Callable[[str], None] | None = None) -> list[Session]:
+def read_yaml(text: str, source: str, warn: Callable[[str], None] | None = None,
+              limits: ReadLimits = DEFAULT_LIMITS) -> list[Session]:
     """Sessions of a YAML notes file; one with no notes is reported through ``warn``."""
     try:
-        data: Any = yaml.safe_load(text)
+        data: Any = load_yaml(text, limits)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""

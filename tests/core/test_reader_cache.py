@@ -25,7 +25,8 @@ def test_unchanged_files_come_from_the_cache(tmp_path: Path,
     read: list[str] = []
     real = loader.read_note_file
     monkeypatch.setattr(loader, "read_note_file",
-                        lambda path, source: read.append(source) or real(path, source))
+                        lambda path, source, *rest: read.append(source)
+                        or real(path, source, *rest))
     (notes / "talk-1.md").write_text("# Talk One\n\nNew notes.\n", encoding="utf-8")
     second = load_corpus([notes], cache=cache, workers=1)
     assert read == ["talk-1.md"]  # only the changed file was parsed

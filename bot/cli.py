@@ -8,29 +8,41 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import resource
+import signal
+import sqlite3
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from bot import __version__
+from bot.oserrors import os_sentence
+
+if TYPE_CHECKING:
+    from bot.corpus.limits import ReadLimits
 from bot.paths import bundled_corpus, default_db_path
 
+CONFIG_OPTION = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None, envvar="SUMMIT_BOT_CONFIG", help="YAML config file ($SUMMIT_BOT_CONFIG).")
 DB_OPTION = click.option(
     "--db", "db", type=click.Path(dir_okay=False, path_type=Path), default=None,
     help="Index file (default: $SUMMIT_BOT_DB or the user data folder).")
 
 
 def _index_corpus(paths: list[Path], db: Path, quiet: bool = False,
-                  reuse: bool = True, semantic: str | None = None) -> int:
+                  reuse: bool = True, semantic: str | None = None,
+                  limits: ReadLimits | None = None) -> int:
     """Build the index with a progress bar on a terminal; returns the session count.
     ``reuse``: files unchanged since an earlier index are not parsed again. ``semantic``:
     a sentence-embedding model to store passage vectors with."""
     from tqdm import tqdm
 
     from bot.corpus.cache import cache_path_for
+    from bot.corpus.limits import DEFAULT_LIMITS
     from bot.corpus.loader import load_corpus
     from bot.search.build import build_index
     from bot.search.semantic import SemanticUnavailable, load_embedder
@@ -52,7 +64,8 @@ def _index_corpus(paths: list[Path], db: Path, quiet: bool = False,
         bar.n = done
         bar.refresh()
 
-    report = load_corpus(paths, progress=progress, cache=cache_path_for(db), reread=not reuse)
+    report = load_corpus(paths, progress=progress, cache=cache_path_for(db), reread=not reuse,
+                         limits=limits or DEFAULT_LIMITS)
     bar.close()
     if not report.sessions:
         click.echo(f"No sessions could be read from {', '.join(map(str, paths))}; "
@@ -64,6 +77,10 @@ def _index_corpus(paths: list[Path], db: Path, quiet: bool = False,
         stats = build_index(report, db, embedder=embedder)
     except SemanticUnavailable as exc:
         raise click.ClickException(str(exc)) from exc
+    except (OSError, sqlite3.Error) as exc:
+        if DEBUG:
+            raise
+        raise click.ClickException(os_sentence(exc, db, "write the index")) from exc
     if not quiet:
         vectors = (f", {stats.embedded} passage vectors computed with {semantic}"
                    if embedder else "")
@@ -102,28 +119,79 @@ async def _open_service(db: Path) -> Any:
     return service
 
 
+DEBUG = False  # --debug: let tracebacks through
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="summit-bot")
-def cli() -> None:
+@click.option("--debug", is_flag=True, help="Show the traceback of any failure.")
+def cli(debug: bool) -> None:
     """Answers questions about conference session notes, quoting the notes."""
+    global DEBUG
+    DEBUG = debug
 
 
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @DB_OPTION
+@CONFIG_OPTION
 @click.option("--reread", is_flag=True,
               help="Parse every file again, even those unchanged since the last index.")
 @click.option("--semantic", "semantic", default=None, envvar="SUMMIT_BOT_SEMANTIC_MODEL",
               metavar="MODEL",
               help="Also store passage vectors of this sentence-embedding model "
                    "(all-MiniLM-L6-v2 or a model folder; needs the semantic extra).")
-def index(paths: tuple[Path, ...], db: Path | None, reread: bool,
+def index(paths: tuple[Path, ...], db: Path | None, config_path: Path | None, reread: bool,
           semantic: str | None) -> None:
-    """Build the index from notes files or folders (default: the bundled corpus/)."""
+    """Build the index from notes files or folders (default: the bundled corpus/).
+
+    Reading is bounded as a reload's is (a config file's ``limits``, else the defaults):
+    what one file may cost, and this process's memory and time."""
     target = db or default_db_path()
     sources = list(paths) or [bundled_corpus()]
-    if not _index_corpus(sources, target, reuse=not reread, semantic=semantic):
-        raise SystemExit(1)
+    limits, memory_mb, seconds = None, 2048, 900.0
+    if config_path is not None:
+        config = _load_config(config_path)
+        limits = config.limits.read_limits()
+        memory_mb, seconds = config.limits.indexer_memory_mb, config.limits.indexer_seconds
+    with _process_bounds(memory_mb, seconds):
+        if not _index_corpus(sources, target, reuse=not reread, semantic=semantic,
+                             limits=limits):
+            raise SystemExit(1)
+
+
+class _OutOfTime(Exception):
+    pass
+
+
+@contextlib.contextmanager
+def _process_bounds(memory_mb: int, seconds: float) -> Iterator[None]:
+    """This process's memory ceiling and time budget while indexing (as the indexer
+    process of a reload has them)."""
+    size = memory_mb * 1024 * 1024
+    with contextlib.suppress(ValueError, OSError):
+        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+        if hard == resource.RLIM_INFINITY or hard >= size:
+            resource.setrlimit(resource.RLIMIT_DATA, (size, hard))
+
+    def expired(signum: int, frame: Any) -> None:
+        raise _OutOfTime
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _OutOfTime:
+        raise click.ClickException(f"indexing took longer than {seconds:g} s "
+                                   "(limits.indexer_seconds) and was stopped; check the "
+                                   "largest files") from None
+    except MemoryError:
+        raise click.ClickException(f"indexing needed more than {memory_mb} MB "
+                                   "(limits.indexer_memory_mb); raise it or split the "
+                                   "largest files") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _questions(args: tuple[str, ...]) -> Iterator[str]:
@@ -281,9 +349,6 @@ def eval_command(questions: Path, db: Path | None, as_json: bool, corpus: str | 
         click.echo(f"- miss {miss['id']}: {miss['q']!r}: {got}; wanted {want}")
 
 
-CONFIG_OPTION = click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    default=None, envvar="SUMMIT_BOT_CONFIG", help="YAML config file ($SUMMIT_BOT_CONFIG).")
 
 
 def _load_config(config_path: Path | None, db: Path | None = None) -> Any:
@@ -430,4 +495,13 @@ def sync_commands(config_path: Path | None, db: Path | None, guild_id: int | Non
 
 
 def main() -> None:
-    cli()
+    """The entry point: an unexpected failure is one line (``--debug`` for the traceback)."""
+    try:
+        cli(standalone_mode=True)
+    except (OSError, sqlite3.Error) as exc:
+        if DEBUG:
+            raise
+        where = getattr(exc, "filename", None)
+        click.echo(f"Error: {os_sentence(exc, where, 'go on')} (--debug shows the "
+                   "traceback)", err=True)
+        raise SystemExit(1) from None

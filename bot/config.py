@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from dataclasses import fields
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -35,6 +36,7 @@ from pydantic_settings import (
 from pydantic_settings.exceptions import SettingsError
 from pydantic_settings.sources.utils import parse_env_vars
 
+from bot.corpus.limits import DEFAULT_LIMITS, ReadLimits
 from bot.paths import STATE_FILE, bundled_corpus, default_db_path
 
 
@@ -182,6 +184,29 @@ class FeedbackConfig(_Section):
     retention_days: int = Field(default=90, ge=1, le=3650)  # older rows are purged daily
 
 
+class LimitsConfig(_Section):
+    """What reading the notes may cost (see bot/corpus/limits.py): a file over a limit is
+    skipped and named; the indexer process a reload (or ``summit-bot index``) runs gets a
+    memory ceiling and a time budget, past which the build fails and the old index keeps
+    serving."""
+
+    model_config = SettingsConfigDict(env_prefix="SUMMIT_BOT_LIMITS_")
+
+    max_file_bytes: int = Field(default=DEFAULT_LIMITS.max_file_bytes, ge=1024)
+    max_line_chars: int = Field(default=DEFAULT_LIMITS.max_line_chars, ge=100)
+    max_sessions_per_file: int = Field(default=DEFAULT_LIMITS.max_sessions_per_file, ge=1)
+    max_passages_per_file: int = Field(default=DEFAULT_LIMITS.max_passages_per_file, ge=1)
+    max_list_depth: int = Field(default=DEFAULT_LIMITS.max_list_depth, ge=1, le=100)
+    max_yaml_aliases: int = Field(default=DEFAULT_LIMITS.max_yaml_aliases, ge=0)
+    max_yaml_depth: int = Field(default=DEFAULT_LIMITS.max_yaml_depth, ge=2, le=500)
+    seconds_per_file: float = Field(default=DEFAULT_LIMITS.seconds_per_file, ge=0)
+    indexer_memory_mb: int = Field(default=2048, ge=256)  # 0.5 GB more with semantic
+    indexer_seconds: float = Field(default=900.0, ge=5)
+
+    def read_limits(self) -> ReadLimits:
+        return ReadLimits(**{f.name: getattr(self, f.name) for f in fields(ReadLimits)})
+
+
 class SemanticConfig(_Section):
     """Optional semantic re-ranking (needs the semantic extra): a model name we bundle
     (all-MiniLM-L6-v2) or the folder of a sentence-transformers model. Off when unset."""
@@ -206,6 +231,7 @@ class Config(_Section):
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     semantic: SemanticConfig = Field(default_factory=SemanticConfig)
     feedback: FeedbackConfig = Field(default_factory=FeedbackConfig)
+    limits: LimitsConfig = Field(default_factory=LimitsConfig)
 
     @field_validator("corpus", mode="before")
     @classmethod
@@ -226,6 +252,7 @@ class Config(_Section):
 SECTIONS: dict[str, type[_Section]] = {
     "discord": DiscordConfig, "matrix": MatrixConfig, "health": HealthConfig,
     "logging": LoggingConfig, "semantic": SemanticConfig, "feedback": FeedbackConfig,
+    "limits": LimitsConfig,
 }
 
 

@@ -15,6 +15,7 @@ import signal
 from collections.abc import Callable
 
 from bot.commands import Notice, Requester, SummitService
+from bot.commands.reload import IndexerBounds
 from bot.commands.text import reload_text
 from bot.config import Config
 from bot.feedback.store import StateStore
@@ -89,7 +90,10 @@ async def serve(config: Config, *, console: bool = False) -> int:
                                 "matrix": config.matrix.ask_cooldown_seconds},
                             prefix=config.matrix.prefix,
                             semantic_model=config.semantic.model,
-                            feedback=store, retention_days=config.feedback.retention_days)
+                            feedback=store, retention_days=config.feedback.retention_days,
+                            bounds=IndexerBounds(config.limits.read_limits(),
+                                                 config.limits.indexer_memory_mb,
+                                                 config.limits.indexer_seconds))
 
     async def reload_by_signal() -> None:
         log.info("SIGHUP: re-indexing %s", ", ".join(map(str, service.corpus_paths)))

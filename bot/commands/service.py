@@ -22,7 +22,7 @@ from bot.answer import Answerer, QuestionProblem, parse_question
 from bot.commands.cooldown import Cooldowns
 from bot.commands.events import QuestionEvent, QuestionHook, ReloadHook, VoteHook
 from bot.commands.labels import distinct_labels
-from bot.commands.reload import BuildOutcome, build_off_loop, diff_sessions
+from bot.commands.reload import BuildOutcome, IndexerBounds, build_off_loop, diff_sessions
 from bot.commands.results import (
     AnswerReply,
     HelpReply,
@@ -37,6 +37,7 @@ from bot.commands.results import (
 from bot.feedback.recorder import QuestionRecorder
 from bot.feedback.report import build_report
 from bot.feedback.store import StateStore, Vote
+from bot.search.build import remove_stale_builds
 from bot.search.index import Index, IndexMissing, IndexOutdated, SessionRecord
 from bot.search.semantic import Embedder, SemanticUnavailable, load_embedder
 
@@ -71,7 +72,8 @@ class SummitService:
                  ask_cooldown_seconds: float = 0.0,
                  platform_cooldowns: dict[str, float] | None = None,
                  semantic_model: str | None = None,
-                 feedback: StateStore | None = None, retention_days: float = 90):
+                 feedback: StateStore | None = None, retention_days: float = 90,
+                 bounds: IndexerBounds | None = None):
         self.db_path = Path(db_path)
         # The model reloads build with; answers use the model the open index was built with.
         self.semantic_model = semantic_model
@@ -87,6 +89,7 @@ class SummitService:
         # The organizers' loop (bot/feedback): questions and votes, when turned on.
         self.feedback = feedback
         self.retention_days = retention_days
+        self.bounds = bounds or IndexerBounds()
         if feedback is not None:
             self.question_hooks.append(QuestionRecorder(feedback))
 
@@ -94,6 +97,7 @@ class SummitService:
     async def start(self) -> None:
         """Open the index, building it from the corpus first if there is none yet (or
         the one there was built by a summit-bot of another schema version)."""
+        remove_stale_builds(self.db_path)  # what a build killed with its bot left behind
         try:
             index = await Index.open(self.db_path)
         except (IndexMissing, IndexOutdated) as why:
@@ -102,7 +106,8 @@ class SummitService:
             log.info("building the index at %s from %s (%s)", self.db_path,
                      ", ".join(map(str, self.corpus_paths)), reason)
             outcome = await build_off_loop([str(p) for p in self.corpus_paths],
-                                           str(self.db_path), self.semantic_model)
+                                           str(self.db_path), self.semantic_model,
+                                           self.bounds)
             if not outcome.ok:
                 raise RuntimeError(f"cannot start: {outcome.error}") from None
             index = await Index.open(self.db_path)
@@ -325,7 +330,7 @@ class SummitService:
             try:
                 outcome: BuildOutcome = await build_off_loop(
                     [str(p) for p in self.corpus_paths], str(self.db_path),
-                    self.semantic_model)
+                    self.semantic_model, self.bounds)
             except Exception as exc:  # the worker died: keep serving what we have
                 log.exception("reload failed")
                 outcome = BuildOutcome(ok=False, error=f"the indexer stopped ({exc!r})")

@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from bot.corpus.cache import cache_path_for
+from bot.corpus.limits import DEFAULT_LIMITS, ReadLimits
 from bot.corpus.loader import load_corpus
 from bot.search.build import build_index
 from bot.search.carry import sessions_from_index
@@ -40,15 +41,16 @@ class BuildOutcome:
         return cls(**data)
 
 
-def build_from_paths(paths: list[str], db_path: str,
-                     semantic_model: str | None = None) -> BuildOutcome:
+def build_from_paths(paths: list[str], db_path: str, semantic_model: str | None = None,
+                     limits: ReadLimits = DEFAULT_LIMITS) -> BuildOutcome:
     """Read the corpus and write a new index beside the old one, swapping it in only when
     at least one session could be read (an empty corpus never replaces a good index).
 
     A file that cannot be read now but was indexed before keeps its previous sessions, so a
     typo in one file never takes its talks out of the answers.
     """
-    report = load_corpus([Path(p) for p in paths], cache=cache_path_for(Path(db_path)))
+    report = load_corpus([Path(p) for p in paths], cache=cache_path_for(Path(db_path)),
+                         limits=limits)
     broken = {s.path for s in report.skipped}
     kept = sessions_from_index(Path(db_path), broken)
     kept_sources = {s.source for s in kept}
@@ -75,7 +77,13 @@ def build_from_paths(paths: list[str], db_path: str,
 
 def main(argv: list[str]) -> int:
     args = json.loads(argv[1])
-    outcome = build_from_paths(args["paths"], args["db"], args.get("semantic"))
+    limits = ReadLimits(**args.get("limits", {}))
+    try:
+        outcome = build_from_paths(args["paths"], args["db"], args.get("semantic"), limits)
+    except MemoryError:
+        outcome = BuildOutcome(ok=False, error=(
+            "the notes need more memory than the indexer may use (limits.indexer_memory_mb); "
+            "raise it or split the largest files"))
     sys.stdout.write(json.dumps(asdict(outcome)))
     return 0
 

@@ -136,3 +136,28 @@ async def test_no_question_fails_across_repeated_swaps(service: SummitService) -
         await asyncio.gather(*askers)
     assert failures == []
     assert answered > 24 * swaps  # questions really were in flight across the swaps
+
+
+async def test_the_indexer_has_a_memory_ceiling_and_a_time_budget(
+        tmp_path: Path, corpus_index: Path, corpus_copy: Path) -> None:
+    """Past either, the reload fails with a sentence and the old index keeps serving."""
+    import shutil
+
+    from bot.commands.reload import IndexerBounds
+
+    db = tmp_path / "index.sqlite3"
+    shutil.copy(corpus_index, db)
+    before = db.read_bytes()
+    for bounds, expected in ((IndexerBounds(memory_mb=48), "ran out of memory"),
+                             (IndexerBounds(seconds=0.05), "took longer than 0.05 s")):
+        service = SummitService(db, [corpus_copy], bounds=bounds)
+        await service.start()
+        try:
+            report = await service.reload(ADMIN)
+            assert isinstance(report, ReloadReport) and not report.ok
+            assert report.error is not None and expected in report.error, report.error
+            assert await _answered_title(service, "what did the Ceph talk say about CRUSH?")
+        finally:
+            await service.close()
+        assert db.read_bytes() == before
+        assert not list(tmp_path.glob(".index.sqlite3.build-*"))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import shutil
 import signal
@@ -237,3 +238,54 @@ def test_serve_with_nothing_configured_exits_2(tmp_path: Path) -> None:
                             stdin=subprocess.DEVNULL)
     assert result.returncode == 2
     assert "Nothing to serve" in result.stderr and "--console" in result.stderr
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie has exited
+
+
+def _indexer_pids(parent: int) -> list[int]:
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            cmdline = (stat.parent / "cmdline").read_bytes()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == parent and b"bot.search.build_child" in cmdline:
+            pids.append(int(stat.parent.name))
+    return pids
+
+
+def test_the_indexer_dies_with_a_killed_bot(tmp_path: Path, corpus_index: Path,
+                                           big_corpus: Path, serve_process: Start) -> None:
+    """kill -9 of serve mid-reload: its indexer does not run on alone (PR_SET_PDEATHSIG),
+    and the next start removes what the killed build was writing."""
+    db = tmp_path / "index.sqlite3"
+    shutil.copy(corpus_index, db)
+    bot = serve_process(db, big_corpus)
+    bot.wait_ready()
+    bot.signal(signal.SIGHUP)
+    wait_for_indexer(bot.proc.pid)
+    (indexer,) = _indexer_pids(bot.proc.pid)
+    # Held still, it cannot finish by itself: only its parent's death can end it.
+    os.kill(indexer, signal.SIGSTOP)
+    bot.signal(signal.SIGKILL)
+    bot.wait_exit(10)
+    deadline = time.monotonic() + 10
+    while _alive(indexer) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    orphaned = _alive(indexer)
+    if orphaned:
+        os.kill(indexer, signal.SIGKILL)
+    assert not orphaned, "the indexer outlived the bot"
+    again = serve_process(db, big_corpus)  # a restart: the old index, no leftovers
+    again.wait_ready()
+    assert list(tmp_path.glob(f".{db.name}{BUILD_MARK}*")) == []
+    assert asyncio.run(usable(db)) == 12
+    again.signal(signal.SIGTERM)
+    assert again.wait_exit(30) == 0

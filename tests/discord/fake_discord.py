@@ -74,6 +74,8 @@ class FakeDiscord:
         self.refuse_message_content = refuse_message_content
         self.requests: list[Recorded] = []
         self.identifies: list[dict[str, Any]] = []
+        self.resumes = 0
+        self.refuse_gateway = 0  # gateway connections to answer 503 (an outage)
         self.responses: dict[str, dict[str, Any]] = {}  # interaction id -> response message
         # statuses to answer the next channel-message POSTs with (503: Discord is busy)
         self.fail_messages: list[int] = []
@@ -245,7 +247,11 @@ class FakeDiscord:
         return result
 
     # --- gateway ----------------------------------------------------------------------------
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        if self.refuse_gateway > 0:  # Discord briefly unreachable
+            self.refuse_gateway -= 1
+            await self._note()
+            return web.Response(status=503, text="upstream connect error")
         ws = web.WebSocketResponse()
         await ws.prepare(request)
         await ws.send_str(json.dumps({"op": 10, "d": {"heartbeat_interval": 45000}}))
@@ -257,9 +263,20 @@ class FakeDiscord:
                 await ws.send_str(json.dumps({"op": 11}))
             elif payload["op"] == 2:
                 await self._identify(ws, payload["d"])
+            elif payload["op"] == 6:  # RESUME after a dropped connection
+                self.resumes += 1
+                self._sockets.append(ws)
+                await self._send(ws, "RESUMED", {})
+                await self._note()
         if ws in self._sockets:
             self._sockets.remove(ws)
         return ws
+
+    async def drop_gateway(self, code: int = 1000) -> None:
+        """Close every gateway connection, as Discord does now and then."""
+        for ws in list(self._sockets):
+            await ws.close(code=code)
+        self._sockets.clear()
 
     async def _identify(self, ws: web.WebSocketResponse, data: dict[str, Any]) -> None:
         self.identifies.append(data)

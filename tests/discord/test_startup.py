@@ -147,3 +147,22 @@ def test_sync_commands_cli_needs_a_token(tmp_path: Path) -> None:
                                 env={"DISCORD_TOKEN": ""})
     assert result.exit_code != 0
     assert "DISCORD_TOKEN" in result.output
+
+
+async def test_a_dropped_gateway_is_one_warning_and_resumes(
+        fake_discord: FakeDiscord, service: SummitService, discord_config: DiscordConfig,
+        caplog: pytest.LogCaptureFixture) -> None:
+    bot = await start_bot(fake_discord, service, discord_config)
+    try:
+        caplog.set_level(logging.INFO)
+        fake_discord.refuse_gateway = 1  # the first reconnect fails: discord.py retries
+        await fake_discord.drop_gateway()
+        await fake_discord.wait_until(lambda: fake_discord.resumes == 1, timeout=20)
+    finally:
+        await bot.stop()
+    discord_lines = [r for r in caplog.records if r.name.startswith("discord")]
+    dropped = [r for r in discord_lines if "connection dropped" in r.getMessage()]
+    assert len(dropped) == 1 and dropped[0].levelno == logging.WARNING
+    assert dropped[0].exc_info is None and "reconnect" in dropped[0].getMessage()
+    assert not [r for r in discord_lines if r.levelno >= logging.ERROR]
+    assert not [r for r in caplog.records if "PyNaCl" in r.getMessage()]

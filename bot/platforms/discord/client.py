@@ -14,6 +14,7 @@ from bot.config import DiscordConfig
 from bot.platforms.discord.commands import SummitTree, build_tree
 from bot.platforms.discord.endpoints import route_client
 from bot.platforms.discord.feedback import VoteButton
+from bot.platforms.discord.logfilter import quiet_discord_log
 from bot.platforms.discord.mentions import answer_mention
 from bot.platforms.discord.render import NO_MENTIONS
 from bot.platforms.discord.sync import hash_path, schema_hash, store_hash, sync, sync_if_changed
@@ -83,6 +84,7 @@ class DiscordPlatform:
         self.sync_on_start = sync_on_start
         self.client: SummitClient | None = None
         self._closed = False
+        quiet_discord_log()
 
     def _new_client(self, intents: discord.Intents) -> SummitClient:
         self.client = SummitClient(self.service, self.config, intents=intents,

@@ -242,3 +242,27 @@ async def test_reactions_on_answers_are_votes(start_bot: BotFactory, person,  # 
     assert "“what did the Ceph talk say about CRUSH?”" in body  # listed as voted down
     replies = await alice.replies_from(room_id, bot.client.user_id)
     assert len(replies) == 2  # the answer and the report: nothing for the votes
+
+
+async def test_a_restart_resumes_the_sync_and_answers_nothing_twice(
+        start_bot: BotFactory, person, caplog) -> None:  # type: ignore[no-untyped-def]
+    import logging
+
+    caplog.set_level(logging.INFO, logger="bot.platforms.matrix.client")
+    first = await start_bot()
+    alice = await person("alice")
+    room_id = await room_with_bot(alice, first.client.user_id)
+    before = await alice.send(room_id, CRUSH)
+    await alice.reply_to(room_id, before, first.client.user_id)
+    await first.close()
+    saved = first.config.state_dir / "matrix-sync.json"  # type: ignore[operator]
+    assert saved.exists() and oct(saved.stat().st_mode & 0o777) == "0o600"
+    away = await alice.send(room_id, CRUSH)  # asked while the bot is down
+    bot = await start_bot()
+    assert any("resuming the sync" in r.getMessage() for r in caplog.records)
+    after = await alice.send(room_id, "!sessions ceph")
+    await alice.reply_to(room_id, after, bot.client.user_id)
+    replies = await alice.replies_from(room_id, bot.client.user_id)
+    targets = [r["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] for r in replies]
+    assert targets == [before, after]  # the first once, the one asked away not at all
+    assert away not in targets

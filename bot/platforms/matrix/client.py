@@ -49,6 +49,7 @@ ENCRYPTED_NOTICE = ("I can't read encrypted rooms yet, so I can't see questions 
                     "here; please ask me in an unencrypted room or a direct chat.")
 FAILURE = "Something went wrong while answering; the error is logged for the admins."
 STALE_AFTER_MS = 5 * 60 * 1000  # a question this old (e.g. sent during an outage) is left
+SYNC_TOKEN_EVERY_SECONDS = 5.0  # how often the sync token is saved (and at close)
 LARGE_ROOM_MEMBERS = 25  # above this, !report shows its figures only (the list by DM)
 VOTE_KEYS: dict[str, Vote] = {"👍": "up", "👎": "down"}
 LIST_PAGE_SIZE = 20  # a room message has no page buttons: list more at once
@@ -79,6 +80,9 @@ class MatrixPlatform:
         self._warned_encrypted: set[str] = set()
         self._direct: dict[str, bool] = {}  # room id -> invited as a direct chat
         self._answered: OrderedDict[str, None] = OrderedDict()
+        self._token_saved_at = float("-inf")
+        self._connected_once = False
+        self._warned_token = False
 
     @property
     def connected(self) -> bool:
@@ -123,12 +127,25 @@ class MatrixPlatform:
         self._started_ms = int(time.time() * 1000)
         await self._with_backoff(self._login)
         self.client.add_event_callback(self._on_invite, InviteMemberEvent)
-        first = True
+        cfg = self.config
+        assert cfg.homeserver and cfg.user_id
+        resumed = state.load_sync_token(cfg.state_dir, cfg.homeserver, cfg.user_id)
+        first = resumed is None
+        if resumed is not None:
+            # Resume where the last run stopped. What was said meanwhile arrives now: the
+            # age check (sent before this start, or stale) keeps it unanswered, as the
+            # backlog of a first sync is.
+            self.client.next_batch = resumed
+            self._listen()
+            log.info("matrix: resuming the sync of the last run")
         while not self._stop.is_set():
             self.sync_attempts += 1
             try:
+                # the first request returns at once (so the bot is "connected" at once);
+                # later ones wait for events on the server (long polling)
                 response = await self._interruptible(self.client.sync(
-                    timeout=0 if first else self.sync_timeout_ms, full_state=first or None))
+                    timeout=0 if not self._connected_once else self.sync_timeout_ms,
+                    full_state=first or None))
             except asyncio.CancelledError:
                 if self._stop.is_set():
                     break
@@ -136,14 +153,14 @@ class MatrixPlatform:
             except Exception as exc:  # connection refused, reset, timeout: all transient
                 response = exc
             if isinstance(response, SyncResponse):
-                self._connected = True
+                if not self._connected:
+                    log.info("matrix: connected as %s", self.client.user_id)
+                self._connected = self._connected_once = True
                 self.backoff.reset()
                 if first:  # the backlog is behind us: only now listen to messages
                     first = False
-                    self.client.add_event_callback(self._on_message, RoomMessageText)
-                    self.client.add_event_callback(self._on_encrypted, MegolmEvent)
-                    self.client.add_event_callback(self._on_reaction, ReactionEvent)
-                    log.info("matrix: connected as %s", self.client.user_id)
+                    self._listen()
+                self._keep_sync_token(response.next_batch)
                 continue
             self._connected = False
             delay = self.backoff.next_delay()
@@ -151,7 +168,29 @@ class MatrixPlatform:
                         getattr(response, "message", None) or type(response).__name__, delay)
             await self._sleep(delay)
 
+    def _listen(self) -> None:
+        self.client.add_event_callback(self._on_message, RoomMessageText)
+        self.client.add_event_callback(self._on_encrypted, MegolmEvent)
+        self.client.add_event_callback(self._on_reaction, ReactionEvent)
+
+    def _keep_sync_token(self, token: str, force: bool = False) -> None:
+        """Save the sync token now and then (and at close), not after every sync."""
+        cfg = self.config
+        now = time.monotonic()
+        if not token or cfg.state_dir is None or not cfg.homeserver or not cfg.user_id:
+            return
+        if not force and now - self._token_saved_at < SYNC_TOKEN_EVERY_SECONDS:
+            return
+        self._token_saved_at = now
+        if not state.save_sync_token(cfg.state_dir, cfg.homeserver, cfg.user_id, token) \
+                and not self._warned_token:
+            self._warned_token = True
+            log.warning("matrix: cannot write the sync token in %s; a restart will do a "
+                        "full sync", cfg.state_dir)
+
     async def close(self) -> None:
+        if self.client.next_batch:
+            self._keep_sync_token(self.client.next_batch, force=True)
         self._stop.set()
         for task in list(self._tasks):
             task.cancel()
@@ -296,6 +335,9 @@ class MatrixPlatform:
     async def _is_direct(self, room: MatrixRoom) -> bool:
         """A direct chat: two members, and the bot was invited with ``is_direct`` (read
         back from its membership event after a restart)."""
+        if not room.members_synced:  # a resumed sync knows a room's members only in part
+            with contextlib.suppress(Exception):
+                await self.client.joined_members(room.room_id)
         if room.member_count != 2:
             return False
         if room.room_id not in self._direct:

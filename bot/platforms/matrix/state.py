@@ -1,5 +1,8 @@
-"""The bot's Matrix device, kept after a password login so restarts reuse one device
-instead of piling up new ones. The file holds a token: it is written owner-only."""
+"""What the Matrix bot keeps between runs, in ``matrix.state_dir``: its device after a
+password login (so restarts reuse one device instead of piling up new ones), and the sync
+token (so a restart resumes where it stopped instead of a full initial sync, which takes
+minutes for an account in many rooms). Files are written whole (a temp file renamed over
+the old) and owner-only: one of them holds an access token."""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 FILENAME = "matrix-session.json"
+SYNC_FILENAME = "matrix-sync.json"
 
 
 @dataclass(slots=True)
@@ -33,16 +37,48 @@ def load(state_dir: Path | None, homeserver: str, user_id: str) -> SavedLogin | 
     return saved
 
 
-def save(state_dir: Path | None, login: SavedLogin) -> None:
-    if state_dir is None:
-        return
-    state_dir.mkdir(parents=True, exist_ok=True)
-    path = state_dir / FILENAME
+def _write(path: Path, data: dict[str, str]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_suffix(".tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        json.dump(asdict(login), handle)
+        json.dump(data, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
     os.replace(temp, path)
+
+
+def save(state_dir: Path | None, login: SavedLogin) -> None:
+    if state_dir is None:
+        return
+    _write(state_dir / FILENAME, asdict(login))
+
+
+def load_sync_token(state_dir: Path | None, homeserver: str, user_id: str) -> str | None:
+    """The ``next_batch`` the last run reached, for this account on this server."""
+    if state_dir is None:
+        return None
+    try:
+        data = json.loads((state_dir / SYNC_FILENAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or data.get("homeserver") != homeserver \
+            or data.get("user_id") != user_id or not isinstance(data.get("next_batch"), str):
+        return None
+    return str(data["next_batch"])
+
+
+def save_sync_token(state_dir: Path | None, homeserver: str, user_id: str,
+                    token: str) -> bool:
+    """Keep the sync token; False (and nothing changed) if the folder cannot be written."""
+    if state_dir is None:
+        return False
+    try:
+        _write(state_dir / SYNC_FILENAME, {"homeserver": homeserver, "user_id": user_id,
+                                           "next_batch": token})
+    except OSError:
+        return False
+    return True
 
 
 def forget(state_dir: Path | None) -> None:

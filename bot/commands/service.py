@@ -109,7 +109,8 @@ class SummitService:
                                            str(self.db_path), self.semantic_model,
                                            self.bounds)
             if not outcome.ok:
-                raise RuntimeError(f"cannot start: {outcome.error}") from None
+                raise RuntimeError(outcome.error or "the first index could not be built") \
+                    from None
             index = await Index.open(self.db_path)
         await self._install(index)
 

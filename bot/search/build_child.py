@@ -9,6 +9,7 @@ out as one JSON object on stdout.
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -16,6 +17,7 @@ from pathlib import Path
 from bot.corpus.cache import cache_path_for
 from bot.corpus.limits import DEFAULT_LIMITS, ReadLimits
 from bot.corpus.loader import load_corpus
+from bot.oserrors import os_sentence
 from bot.search.build import build_index
 from bot.search.carry import sessions_from_index
 from bot.search.semantic import SemanticUnavailable, load_embedder
@@ -68,9 +70,9 @@ def build_from_paths(paths: list[str], db_path: str, semantic_model: str | None 
         stats = build_index(report, db_path, embedder=embedder)
     except SemanticUnavailable as exc:
         return BuildOutcome(ok=False, problems=problems, warnings=warnings, error=str(exc))
-    except OSError as exc:
+    except (OSError, sqlite3.Error) as exc:
         return BuildOutcome(ok=False, problems=problems, warnings=warnings,
-                            error=f"the index could not be written ({exc.strerror or exc})")
+                            error=os_sentence(exc, db_path, "write the index"))
     return BuildOutcome(ok=True, sessions=stats.sessions, passages=stats.passages,
                         problems=problems, warnings=warnings, seconds=stats.seconds)
 

@@ -70,8 +70,11 @@ def _json(data: Any, status: int = 200) -> web.Response:
 class FakeDiscord:
     """The fake API. ``dispatch`` sends gateway events to every connected client."""
 
-    def __init__(self, *, refuse_message_content: bool = False):
+    def __init__(self, *, refuse_message_content: bool = False, keep_requests: bool = True):
         self.refuse_message_content = refuse_message_content
+        # A long benchmark keeps no history; it listens with ``on_request`` instead.
+        self.keep_requests = keep_requests
+        self.on_request: Callable[[Recorded], None] | None = None
         self.requests: list[Recorded] = []
         self.identifies: list[dict[str, Any]] = []
         self.resumes = 0
@@ -184,7 +187,10 @@ class FakeDiscord:
             text = await request.text()
             body = json.loads(text) if text else None
         recorded = Recorded(request.method, path, dict(request.query), body, files)
-        self.requests.append(recorded)
+        if self.keep_requests:
+            self.requests.append(recorded)
+        if self.on_request is not None:
+            self.on_request(recorded)
         try:
             return self._answer(recorded)
         finally:

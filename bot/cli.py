@@ -9,7 +9,6 @@ import asyncio
 import contextlib
 import json
 import resource
-import signal
 import sqlite3
 import sys
 from collections.abc import Iterator
@@ -160,28 +159,21 @@ def index(paths: tuple[Path, ...], db: Path | None, config_path: Path | None, re
             raise SystemExit(1)
 
 
-class _OutOfTime(Exception):
-    pass
-
-
 @contextlib.contextmanager
 def _process_bounds(memory_mb: int, seconds: float) -> Iterator[None]:
     """This process's memory ceiling and time budget while indexing (as the indexer
     process of a reload has them)."""
+    from bot.process import TimeUp, alarm_after
+
     size = memory_mb * 1024 * 1024
     with contextlib.suppress(ValueError, OSError):
         _, hard = resource.getrlimit(resource.RLIMIT_DATA)
         if hard == resource.RLIM_INFINITY or hard >= size:
             resource.setrlimit(resource.RLIMIT_DATA, (size, hard))
-
-    def expired(signum: int, frame: Any) -> None:
-        raise _OutOfTime
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
-    except _OutOfTime:
+        with alarm_after(seconds):
+            yield
+    except TimeUp:
         raise click.ClickException(f"indexing took longer than {seconds:g} s "
                                    "(limits.indexer_seconds) and was stopped; check the "
                                    "largest files") from None
@@ -189,9 +181,6 @@ def _process_bounds(memory_mb: int, seconds: float) -> Iterator[None]:
         raise click.ClickException(f"indexing needed more than {memory_mb} MB "
                                    "(limits.indexer_memory_mb); raise it or split the "
                                    "largest files") from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def _questions(args: tuple[str, ...]) -> Iterator[str]:

@@ -1,12 +1,18 @@
-"""Child processes that do not outlive the bot: the indexer a reload starts, and the
-readers it forks, die with their parent (Linux's PR_SET_PDEATHSIG; elsewhere a no-op)."""
+"""Processes kept within bounds: the indexer a reload starts, and the readers it forks,
+die with their parent (Linux's PR_SET_PDEATHSIG; elsewhere a no-op), and work can be
+given a time budget (SIGALRM)."""
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import signal
 import sys
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
 
 PR_SET_PDEATHSIG = 1
 
@@ -20,3 +26,37 @@ def die_with_parent(sig: signal.Signals = signal.SIGKILL) -> bool:
         return int(libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)) == 0
     except (OSError, AttributeError):
         return False
+
+
+class TimeUp(Exception):
+    """A time budget (:func:`alarm_after`) ran out."""
+
+
+@contextlib.contextmanager
+def alarm_after(seconds: float) -> Iterator[None]:
+    """Raise :class:`TimeUp` in the block after ``seconds`` (a SIGALRM timer, so only in a
+    process's main thread; elsewhere, or with ``seconds`` <= 0, the block is unbounded).
+
+    Budgets nest: an inner one that would end after the enclosing one is not set (the outer
+    stays in charge), and the outer's remaining time is put back when the inner ends."""
+    usable = (seconds > 0 and hasattr(signal, "setitimer")
+              and threading.current_thread() is threading.main_thread())
+    outer_left = signal.getitimer(signal.ITIMER_REAL)[0] if usable else 0.0
+    if not usable or (outer_left and outer_left <= seconds):
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise TimeUp
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    started = time.monotonic()
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        if outer_left:
+            left = outer_left - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))

@@ -6,8 +6,6 @@ config; the README lists them)."""
 from __future__ import annotations
 
 import contextlib
-import signal
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +13,7 @@ from typing import Any
 import yaml
 
 from bot.corpus.errors import NoteError
+from bot.process import TimeUp, alarm_after
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,30 +127,12 @@ def flatten_deep_lists(text: str, limits: ReadLimits) -> str:
     return "\n".join(lines)
 
 
-class _TimeUp(Exception):
-    pass
-
-
 @contextlib.contextmanager
 def time_budget(seconds: float, what: str) -> Iterator[None]:
-    """Raise NoteError if the block runs longer than ``seconds`` (a SIGALRM timer, so only
-    in a process's main thread; elsewhere the block runs unbounded)."""
-    usable = (seconds > 0 and hasattr(signal, "setitimer")
-              and threading.current_thread() is threading.main_thread())
-    if not usable:
-        yield
-        return
-
-    def expired(signum: int, frame: Any) -> None:
-        raise _TimeUp
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    """Raise NoteError if the block runs longer than ``seconds`` (see alarm_after)."""
     try:
-        yield
-    except _TimeUp:
+        with alarm_after(seconds):
+            yield
+    except TimeUp:
         raise NoteError(f"reading it took longer than {seconds:g} s ({what}); split it or "
                         "simplify it") from None
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)

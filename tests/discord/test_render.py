@@ -133,3 +133,22 @@ def test_see_also_shows_each_alternative_s_session_and_opening_words_escaped() -
     assert first.startswith("• *this session*: “Recovery runs on \\*every\\* node")
     assert first.endswith("…”") and len(first) < 200  # a snippet, not the passage
     assert second == "• *Swift\\_Talk*: “Swift replicates @everyone's objects.”"
+
+
+def test_a_long_report_is_cut_into_escaped_pages_within_a_message() -> None:
+    import time as clock
+
+    from bot.commands.results import ReportReply
+    from bot.feedback.report import FeedbackReport, Unanswered
+    from bot.platforms.discord.render import report_pages
+
+    report = FeedbackReport(since_days=7, questions=300, declined=300, unanswered=[
+        Unanswered(f"question {n} about **ceph** @everyone " + "word " * 30, 1,
+                   clock.time(), ["A session"], "declined") for n in range(60)])
+    pages = report_pages(ReportReply(report))
+    assert len(pages) > 1
+    assert all(len(page) <= 2000 for page in pages)
+    assert pages[0].startswith("In the last 7 days") and pages[-1].endswith(
+        f"(page {len(pages)} of {len(pages)})")
+    assert "\\*\\*ceph\\*\\*" in pages[0]  # the asker's markdown is shown, not rendered
+    assert sum(page.count("question ") for page in pages) == 60  # nothing lost

@@ -133,14 +133,8 @@ def wait_for_indexer(parent: int, timeout: float = 20.0) -> None:
     """Until ``parent`` has started its indexer child process (read from /proc)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-                cmdline = (stat.parent / "cmdline").read_bytes()
-            except (OSError, IndexError):
-                continue
-            if int(fields[1]) == parent and b"bot.search.build_child" in cmdline:
-                return
+        if _indexer_pids(parent):
+            return
         time.sleep(0.02)
     raise AssertionError("the indexer process did not start in time")
 

@@ -22,7 +22,7 @@ from bot.commands.table import Call, Command
 from bot.config import DiscordConfig
 from bot.platforms.discord.admin import is_admin
 from bot.platforms.discord.feedback import vote_view
-from bot.platforms.discord.paging import SessionPager, TextPager
+from bot.platforms.discord.paging import OwnedPager, SessionPager, TextPager
 from bot.platforms.discord.render import CHOICES_LIMIT, choices, render, report_pages
 from bot.platforms.discord.respond import defer, respond, respond_failure
 
@@ -82,15 +82,16 @@ def slash_command(command: Command, service: SummitService,
                 await defer(interaction, ephemeral=False)  # most answers are public hits
                 result = await task
         view: discord.ui.View | None = None
+        pager: OwnedPager | None = None
         if isinstance(result, SessionList) and result.pages > 1:
-            view = SessionPager(service, interaction.user.id, result)
-            view.origin = interaction
+            pager = SessionPager(service, interaction.user.id, result)
+        elif isinstance(result, ReportReply) and len(pages := report_pages(result)) > 1:
+            pager = TextPager(interaction.user.id, pages)
         elif isinstance(result, AnswerReply) and result.answer.answered and result.answer_id:
             view = vote_view(result.answer_id)
-        elif isinstance(result, ReportReply):
-            pages = report_pages(result)
-            if len(pages) > 1:
-                view = TextPager(interaction.user.id, pages)
+        if pager is not None:
+            pager.origin = interaction  # its buttons are taken away when it times out
+            view = pager
         await respond(interaction, render(result), view=view)
 
     callback.__signature__ = _signature(command)  # type: ignore[attr-defined]

@@ -20,22 +20,23 @@ from bot.platforms.discord.respond import respond_failure
 log = logging.getLogger(__name__)
 
 
-class SessionPager(discord.ui.View):
+class OwnedPager(discord.ui.View):
+    """Previous / Next buttons that only the person who asked may press; a subclass says
+    what a page shows (``_show``)."""
+
     TIMEOUT = 600.0
+    WHAT = "a list"  # for the log, when turning a page fails
 
-    def __init__(self, service: SummitService, owner_id: int, listing: SessionList):
+    def __init__(self, owner_id: int, page: int, pages: int):
         super().__init__(timeout=self.TIMEOUT)
-        self.service = service
         self.owner_id = owner_id
-        self.query = listing.query
-        self.page = listing.page
-        self.origin: discord.Interaction | None = None  # the /sessions interaction
-        self._update_buttons(listing)
+        self.origin: discord.Interaction | None = None  # the command's interaction
+        self._set_page(page, pages)
 
-    def _update_buttons(self, listing: SessionList) -> None:
-        self.page = listing.page
-        self.previous.disabled = listing.page <= 0
-        self.next.disabled = listing.page >= listing.pages - 1
+    def _set_page(self, page: int, pages: int) -> None:
+        self.page, self.pages = page, pages
+        self.previous.disabled = page <= 0
+        self.next.disabled = page >= pages - 1
 
     async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
         if interaction.user.id == self.owner_id:
@@ -45,20 +46,16 @@ class SessionPager(discord.ui.View):
         return False
 
     async def _show(self, interaction: discord.Interaction, page: int) -> None:
-        listing = self.service.sessions(self.query, page)
-        assert isinstance(listing, SessionList)  # its query passed the same check before
-        self._update_buttons(listing)
-        await interaction.response.edit_message(embed=list_message(listing).embed, view=self,
-                                                allowed_mentions=NO_MENTIONS)
+        raise NotImplementedError
 
     @discord.ui.button(label="Previous", emoji="◀️", style=discord.ButtonStyle.secondary)
     async def previous(self, interaction: discord.Interaction,
-                       button: discord.ui.Button[SessionPager]) -> None:
+                       button: discord.ui.Button[OwnedPager]) -> None:
         await self._show(interaction, self.page - 1)
 
     @discord.ui.button(label="Next", emoji="▶️", style=discord.ButtonStyle.secondary)
     async def next(self, interaction: discord.Interaction,
-                   button: discord.ui.Button[SessionPager]) -> None:
+                   button: discord.ui.Button[OwnedPager]) -> None:
         await self._show(interaction, self.page + 1)
 
     async def on_timeout(self) -> None:
@@ -67,51 +64,39 @@ class SessionPager(discord.ui.View):
                 await self.origin.edit_original_response(view=None)
 
     async def on_error(self, interaction: discord.Interaction, error: Exception,
-                       item: discord.ui.Item[SessionPager], /) -> None:
-        log.error("paging /sessions failed", exc_info=error)
+                       item: discord.ui.Item[OwnedPager], /) -> None:
+        log.error("paging %s failed", self.WHAT, exc_info=error)
         await respond_failure(interaction)
 
 
-class TextPager(discord.ui.View):
-    """Pages of a long private text (the organizers' report), turned by its owner."""
+class SessionPager(OwnedPager):
+    """``/sessions``, a page of sessions at a time."""
 
-    TIMEOUT = 600.0
+    WHAT = "/sessions"
 
-    def __init__(self, owner_id: int, pages: list[str]):
-        super().__init__(timeout=self.TIMEOUT)
-        self.owner_id = owner_id
-        self.pages = pages
-        self.page = 0
-        self._update_buttons()
-
-    def _update_buttons(self) -> None:
-        self.previous.disabled = self.page <= 0
-        self.next.disabled = self.page >= len(self.pages) - 1
-
-    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
-        if interaction.user.id == self.owner_id:
-            return True
-        await interaction.response.send_message(NOT_YOUR_LIST, ephemeral=True,
-                                                allowed_mentions=NO_MENTIONS)
-        return False
+    def __init__(self, service: SummitService, owner_id: int, listing: SessionList):
+        super().__init__(owner_id, listing.page, listing.pages)
+        self.service = service
+        self.query = listing.query
 
     async def _show(self, interaction: discord.Interaction, page: int) -> None:
-        self.page = min(max(page, 0), len(self.pages) - 1)
-        self._update_buttons()
-        await interaction.response.edit_message(content=self.pages[self.page], view=self,
+        listing = self.service.sessions(self.query, page)
+        assert isinstance(listing, SessionList)  # its query passed the same check before
+        self._set_page(listing.page, listing.pages)
+        await interaction.response.edit_message(embed=list_message(listing).embed, view=self,
                                                 allowed_mentions=NO_MENTIONS)
 
-    @discord.ui.button(label="Previous", emoji="◀️", style=discord.ButtonStyle.secondary)
-    async def previous(self, interaction: discord.Interaction,
-                       button: discord.ui.Button[TextPager]) -> None:
-        await self._show(interaction, self.page - 1)
 
-    @discord.ui.button(label="Next", emoji="▶️", style=discord.ButtonStyle.secondary)
-    async def next(self, interaction: discord.Interaction,
-                   button: discord.ui.Button[TextPager]) -> None:
-        await self._show(interaction, self.page + 1)
+class TextPager(OwnedPager):
+    """Pages of a long private text (the organizers' report)."""
 
-    async def on_error(self, interaction: discord.Interaction, error: Exception,
-                       item: discord.ui.Item[TextPager], /) -> None:
-        log.error("paging the report failed", exc_info=error)
-        await respond_failure(interaction)
+    WHAT = "the report"
+
+    def __init__(self, owner_id: int, pages: list[str]):
+        super().__init__(owner_id, 0, len(pages))
+        self.texts = pages
+
+    async def _show(self, interaction: discord.Interaction, page: int) -> None:
+        self._set_page(min(max(page, 0), self.pages - 1), self.pages)
+        await interaction.response.edit_message(content=self.texts[self.page], view=self,
+                                                allowed_mentions=NO_MENTIONS)

@@ -47,6 +47,11 @@ SYNONYM_CREDIT = 0.8
 # tests/eval/fit_query.py tries.
 EXPANSION_WEIGHT = 0.4
 POSITION_BONUS = 0.06
+# A passage that only introduces the speakers (their bios, as proposals list them) answers
+# questions about those people, not about the talk: for any other question it ranks after
+# the talk's own notes. On the tune split no right passage is such an introduction (0 of
+# 110), and any weight from 0 to 0.5 gives the same figures; 0 says the rule plainly.
+PROFILE_WEIGHT = 0.0
 # Generic words ("use", "good") weigh this much when judging coverage (hand-set, as above).
 LIGHT_WEIGHT = 0.35
 
@@ -79,6 +84,22 @@ class Features:
     coverage: float  # share of the question's weight the passage and its session's name cover
     named: float  # how strongly the question names the passage's session
     semantic: float = 0.0  # cosine of the question's and the passage's vectors (0 without)
+
+
+BULLETS = ("- ", "* ", "+ ", "• ")
+
+
+def is_speaker_list(text: str, speakers: tuple[str, ...]) -> bool:
+    """Whether the text is a bulleted list whose every item opens with a speaker's name
+    ("- Jane Doe (Jane works on …)"); continuation lines belong to their item."""
+    items: list[str] = []
+    for line in text.splitlines():
+        stripped = line.lstrip()
+        if stripped.startswith(BULLETS):
+            items.append(stripped[2:].lstrip())
+        elif stripped and not items:
+            return False  # prose before the list: the passage says more than who
+    return bool(items) and all(item.startswith(speakers) for item in items)
 
 
 def is_light(term: str) -> bool:
@@ -191,8 +212,10 @@ class Answerer:
             early = POSITION_BONUS / (1 + passage.position)
             features = Features(bm25 / best_bm25, early, cov, named.get(passage.session_id, 0.0),
                                 float(cosine[pid]) if cosine is not None else 0.0)
-            scored.append(Scored(passage, bm25, cov, own_cov, self.weights.score(features),
-                                  features))
+            score = self.weights.score(features)
+            if self._only_introduces_speakers(passage, question):
+                score *= PROFILE_WEIGHT
+            scored.append(Scored(passage, bm25, cov, own_cov, score, features))
         scored.sort(key=lambda s: (-s.score, s.passage.id))
         if trace is not None:  # the candidates and their features, for fitting the weights
             trace.extend(scored)
@@ -222,6 +245,16 @@ class Answerer:
         return Answer(question=question.text, answered=True, best=quote,
                       alternatives=others, confidence=probability, confident=confident,
                       evidence=evidence)
+
+    def _only_introduces_speakers(self, passage: PassageRecord, question: Question) -> bool:
+        """A list of the session's speakers and nothing else, for a question that neither
+        asks who nor names one of them."""
+        speakers = self.index.sessions[passage.session_id].speakers
+        if not speakers or question.asks_who:
+            return False
+        if self.names.speaker_terms_of.get(passage.session_id, set()) & set(question.terms):
+            return False
+        return is_speaker_list(passage.text, speakers)
 
     @staticmethod
     def _containing(pids: list[int], postings: Postings) -> dict[int, set[str]]:

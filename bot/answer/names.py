@@ -24,6 +24,7 @@ class SessionNames:
     def __init__(self, sessions: Iterable[SessionRecord]):
         self.terms_of: dict[int, set[str]] = {}
         self.title_terms_of: dict[int, set[str]] = {}
+        self.speaker_terms_of: dict[int, set[str]] = {}
         self.keywords_of: dict[int, set[str]] = {}
         self.sessions_with: dict[str, set[int]] = defaultdict(set)
         self.keyword_sessions: dict[str, set[int]] = defaultdict(set)
@@ -32,6 +33,7 @@ class SessionNames:
             terms = set(tokenize(names))
             self.terms_of[session.id] = terms
             self.title_terms_of[session.id] = set(tokenize(session.title))
+            self.speaker_terms_of[session.id] = set(tokenize(" ".join(session.speakers)))
             for term in terms:
                 self.sessions_with[term].add(session.id)
             self.keywords_of[session.id] = set(session.keywords) - terms

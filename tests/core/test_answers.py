@@ -232,3 +232,67 @@ def test_the_confidence_model_declines_a_passage_without_a_word_of_the_question(
                               hedged_at=0.0)
     assert between.judge(strong) == "hedged"
     assert 0.0 < FITTED.probability(weak) < FITTED.probability(strong) < 1.0
+
+
+PROPOSALS = """Storage
+=======
+
+Swift at a mobile operator
+~~~~~~~~~~~~~~~~~~~~~~~~~~
+
+**Abstract:**
+
+The operator stores customer photos in Swift, replicated across two datacenters. Its
+app lets customers keep documents, videos and music in the cloud and share them with
+friends, and the service had to grow from a few thousand to millions of users within a
+year. We show how the cluster was sized, how rings were balanced, and what broke first.
+
+
+* **Ada Quill** *(Ada runs Swift storage at a mobile operator, where she moved customer
+  photos, videos and documents from NAS filers to Swift object storage across
+  datacenters. She speaks often about Swift, storage and mobile operators.)*
+
+* **Ben Ortiz** *(Ben has operated storage for mobile customers for ten years.)*
+
+"""
+for topic, body in (("Ceph for block storage", "How RBD volumes back Nova instances."),
+                    ("Trove in production", "Databases as a service for many tenants."),
+                    ("Neutron at scale", "ML2 drives switches from many vendors.")):
+    PROPOSALS += (f"{topic}\n{'~' * len(topic)}\n\n**Abstract:**\n\n{body} " * 1
+                  + "The talk walks through the design, the rollout and lessons learned "
+                  "over a year of running it for paying customers.\n\n\n"
+                  "* **Cy Tran** *(Cy works on clouds.)*\n\n")
+
+
+async def test_speakers_bios_answer_who_not_what(tmp_path: Path) -> None:
+    """A proposal's bios are wordy and name the topic too; they answer questions about
+    the people, and the abstract answers questions about the talk."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "proposals.rst").write_text(PROPOSALS, encoding="utf-8")
+    db = tmp_path / "i.sqlite3"
+    build_index(load_corpus([notes]), db)
+    index = await Index.open(db)
+    try:
+        answerer = await Answerer.create(index)
+        what = await answerer.answer(parse_question(
+            "how does the mobile operator use swift object storage across datacenters?"))
+        who = await answerer.answer(parse_question(
+            "who moved documents from NAS filers to Swift?"))
+        named = await answerer.answer(parse_question("where did Ada move the NAS filers to?"))
+    finally:
+        await index.close()
+    assert what.best is not None and what.best.text.startswith("The operator stores")
+    assert who.best is not None and who.best.text.lstrip("-* ").startswith("Ada Quill")
+    assert named.best is not None and "Ada Quill" in named.best.text
+
+
+def test_a_speaker_list_is_told_from_notes_that_name_speakers() -> None:
+    from bot.answer.answerer import is_speaker_list
+
+    speakers = ("Ada Quill", "Ben Ortiz")
+    assert is_speaker_list("- Ada Quill (storage)\n  more about Ada\n- Ben Ortiz", speakers)
+    assert not is_speaker_list("Swift keeps photos.\n- Ada Quill (storage)", speakers)
+    assert not is_speaker_list("- Ada Quill said Swift is fast\n- replication is async",
+                               speakers)
+    assert not is_speaker_list("- Ada Quill (storage)", ())

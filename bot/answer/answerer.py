@@ -26,7 +26,7 @@ from bot.answer.question import LIGHT_TERMS, Question
 from bot.answer.thesaurus import Thesaurus, curated
 from bot.search.index import Index, PassageRecord, Postings, SessionRecord
 from bot.search.semantic import Embedder
-from bot.search.tokenizer import STOPWORDS, split_words, term_for
+from bot.search.tokenizer import STOPWORDS, split_words, term_for, tokenize
 
 # Each passage's BM25F score (with its session's name as a field) plus this share of its
 # whole session's BM25. Fitted on the paraphrase set's tune split, with the name field's
@@ -52,6 +52,10 @@ POSITION_BONUS = 0.06
 # the talk's own notes. On the tune split no right passage is such an introduction (0 of
 # 110), and any weight from 0 to 0.5 gives the same figures; 0 says the rule plainly.
 PROFILE_WEIGHT = 0.0
+# Words that ask about the people rather than the talk ("which speaker works at AT&T?").
+PEOPLE_TERMS = frozenset(tokenize(
+    "speaker speakers presenter presenters panelist panelists bio bios background "
+    "biography employer career"))
 # Generic words ("use", "good") weigh this much when judging coverage (hand-set, as above).
 LIGHT_WEIGHT = 0.35
 
@@ -247,10 +251,10 @@ class Answerer:
                       evidence=evidence)
 
     def _only_introduces_speakers(self, passage: PassageRecord, question: Question) -> bool:
-        """A list of the session's speakers and nothing else, for a question that neither
-        asks who nor names one of them."""
+        """A list of the session's speakers and nothing else, for a question that does not
+        ask who, about the speakers, or name one of them."""
         speakers = self.index.sessions[passage.session_id].speakers
-        if not speakers or question.asks_who:
+        if not speakers or question.asks_who or PEOPLE_TERMS.intersection(question.terms):
             return False
         if self.names.speaker_terms_of.get(passage.session_id, set()) & set(question.terms):
             return False

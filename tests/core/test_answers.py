@@ -280,11 +280,14 @@ async def test_speakers_bios_answer_who_not_what(tmp_path: Path) -> None:
         who = await answerer.answer(parse_question(
             "who moved documents from NAS filers to Swift?"))
         named = await answerer.answer(parse_question("where did Ada move the NAS filers to?"))
+        speaker = await answerer.answer(parse_question(
+            "which speaker moved documents from NAS filers to Swift?"))
     finally:
         await index.close()
     assert what.best is not None and what.best.text.startswith("The operator stores")
     assert who.best is not None and who.best.text.lstrip("-* ").startswith("Ada Quill")
     assert named.best is not None and "Ada Quill" in named.best.text
+    assert speaker.best is not None and "Ada Quill" in speaker.best.text
 
 
 def test_a_speaker_list_is_told_from_notes_that_name_speakers() -> None:

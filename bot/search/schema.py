@@ -1,6 +1,7 @@
 """The SQLite layout of an index, and its version."""
 
-SCHEMA_VERSION = 3
+# Bumped when the layout or the terms change: 4 = acronym plurals ("VMs") index as "vm".
+SCHEMA_VERSION = 4
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;

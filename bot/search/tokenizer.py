@@ -30,6 +30,10 @@ get got us tell said say says whether yes yeah hey hi hello please thanks thank 
 
 _stemmer = Stemmer.Stemmer("english")
 _HAS_DIGIT = re.compile(r"\d").search
+# An acronym's plural ("VMs", "SSDs"): Snowball keeps the "s" of a word with no vowel, so
+# "vms" would never meet "vm". Such a word loses its final "s" (also "dns" -> "dn", which is
+# harmless: notes and questions go through the same function).
+_VOWELLESS_PLURAL = re.compile(r"[b-df-hj-np-tv-xz]{2,}s").fullmatch
 
 
 def term_for(word: str) -> str | None:
@@ -43,6 +47,8 @@ def term_for(word: str) -> str | None:
         base = base[:-2]
     if base in STOPWORDS:
         return None
+    if _VOWELLESS_PLURAL(base):
+        return base[:-1]
     return _stemmer.stemWord(base)
 
 

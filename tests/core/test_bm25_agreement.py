@@ -141,3 +141,13 @@ def test_fielded_and_session_scores_are_bm25_of_the_documents_they_stand_for(
             await index.close()
 
     asyncio.run(run())
+
+
+def test_an_acronyms_plural_meets_its_singular() -> None:
+    """Snowball keeps the "s" of a vowelless word, so "VMs" in a question would never
+    match "VM" in the notes; words with a vowel still go to the stemmer."""
+    from bot.search.tokenizer import tokenize
+
+    assert tokenize("VMs SSDs PRs") == tokenize("VM SSD PR") == ["vm", "ssd", "pr"]
+    assert tokenize("APIs apis") == ["api", "api"]
+    assert tokenize("bus gas ms k8s") == ["bus", "gas", "ms", "k8s"]

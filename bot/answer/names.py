@@ -40,6 +40,9 @@ class SessionNames:
             for term in self.keywords_of[session.id]:
                 self.keyword_sessions[term].add(session.id)
         self.count = max(len(self.terms_of), 1)
+        # Each name's whole weight, the denominator of match's share (the same every question).
+        self.name_weight = {sid: sum(self.weight(t) for t in terms) or 1.0
+                            for sid, terms in self.terms_of.items()}
         # Title words by length: a word one edit away is at most one letter longer or shorter.
         self.vocabulary: dict[int, list[str]] = defaultdict(list)
         for term in sorted(t for t in self.sessions_with if len(t) >= 4):
@@ -83,8 +86,7 @@ class SessionNames:
                 scores[sid] += weight
         out: dict[int, float] = {}
         for sid, score in scores.items():
-            total = sum(self.weight(t) for t in self.terms_of[sid]) or 1.0
-            share = score / total
+            share = score / self.name_weight[sid]
             # Half a title or more names the session; one common word of it barely does.
             out[sid] = min(1.0, share + 0.25) if share >= 0.5 else share * 0.5
         candidates = set().union(*(self.sessions_with.get(t, ()) for t in unique))

@@ -153,17 +153,17 @@ def index(paths: tuple[Path, ...], db: Path | None, config_path: Path | None, re
         config = _load_config(config_path)
         limits = config.limits.read_limits()
         memory_mb, seconds = config.limits.indexer_memory_mb, config.limits.indexer_seconds
-    with _process_bounds(memory_mb, seconds):
+    with _process_bounds(memory_mb, seconds, semantic):
         if not _index_corpus(sources, target, reuse=not reread, semantic=semantic,
                              limits=limits):
             raise SystemExit(1)
 
 
 @contextlib.contextmanager
-def _process_bounds(memory_mb: int, seconds: float) -> Iterator[None]:
+def _process_bounds(memory_mb: int, seconds: float, semantic: str | None) -> Iterator[None]:
     """This process's memory ceiling and time budget while indexing (as the indexer
     process of a reload has them)."""
-    from bot.process import TimeUp, alarm_after
+    from bot.process import TimeUp, alarm_after, too_slow
 
     size = memory_mb * 1024 * 1024
     with contextlib.suppress(ValueError, OSError):
@@ -174,9 +174,7 @@ def _process_bounds(memory_mb: int, seconds: float) -> Iterator[None]:
         with alarm_after(seconds):
             yield
     except TimeUp:
-        raise click.ClickException(f"indexing took longer than {seconds:g} s "
-                                   "(limits.indexer_seconds) and was stopped; check the "
-                                   "largest files") from None
+        raise click.ClickException(too_slow(seconds, semantic)) from None
     except MemoryError:
         raise click.ClickException(f"indexing needed more than {memory_mb} MB "
                                    "(limits.indexer_memory_mb); raise it or split the "

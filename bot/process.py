@@ -60,3 +60,15 @@ def alarm_after(seconds: float) -> Iterator[None]:
         if outer_left:
             left = outer_left - (time.monotonic() - started)
             signal.setitimer(signal.ITIMER_REAL, max(left, 0.001))
+
+
+def too_slow(seconds: float, semantic_model: str | None) -> str:
+    """The sentence for an index build stopped by its time budget. With a semantic model,
+    embedding every passage is what a first build spends its time on (a larger model over
+    thousands of passages can take longer than the default budget), so raising the budget
+    is the fix, not splitting files."""
+    advice = (f"embedding passages with {semantic_model} is the slow part of a first build "
+              "with it (later builds reuse the vectors): raise limits.indexer_seconds in "
+              "the config" if semantic_model else "check the largest files")
+    return (f"indexing took longer than {seconds:g} s (limits.indexer_seconds) and was "
+            f"stopped; {advice}")

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bot.commands.results import ReloadReport
 from bot.corpus.limits import DEFAULT_LIMITS, ReadLimits
-from bot.process import die_with_parent
+from bot.process import die_with_parent, too_slow
 from bot.search.build import remove_stale_builds
 from bot.search.build_child import BuildOutcome
 from bot.search.index import SessionRecord
@@ -77,9 +77,7 @@ async def build_off_loop(paths: list[str], db_path: str, semantic_model: str | N
         remove_stale_builds(Path(db_path))  # what the killed child was writing
         if isinstance(stopped, asyncio.CancelledError):
             raise
-        return BuildOutcome(ok=False, error=(
-            f"indexing took longer than {bounds.seconds:g} s (limits.indexer_seconds) and "
-            "was stopped; the problems it found so far are lost: check the largest files"))
+        return BuildOutcome(ok=False, error=too_slow(bounds.seconds, semantic_model))
     if proc.returncode != 0:
         remove_stale_builds(Path(db_path))
         tail = err.decode(errors="replace").strip().splitlines()[-1:] or ["no output"]

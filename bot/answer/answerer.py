@@ -195,6 +195,8 @@ class Answerer:
         passages = await index.passages([pid for pid, _ in top])
         contains = self._containing([pid for pid, _ in top], own_postings)
         best_bm25 = top[0][1] or 1.0
+        # Asks who, or about the speakers: their bios may answer (see PROFILE_WEIGHT).
+        about_people = question.asks_who or not PEOPLE_TERMS.isdisjoint(asked)
         scored: list[Scored] = []
         for pid, bm25 in top:
             passage = passages[pid]
@@ -217,7 +219,7 @@ class Answerer:
             features = Features(bm25 / best_bm25, early, cov, named.get(passage.session_id, 0.0),
                                 float(cosine[pid]) if cosine is not None else 0.0)
             score = self.weights.score(features)
-            if self._only_introduces_speakers(passage, question):
+            if not about_people and self._only_introduces_speakers(passage, asked):
                 score *= PROFILE_WEIGHT
             scored.append(Scored(passage, bm25, cov, own_cov, score, features))
         scored.sort(key=lambda s: (-s.score, s.passage.id))
@@ -252,13 +254,13 @@ class Answerer:
                       alternatives=others, confidence=probability, confident=confident,
                       evidence=evidence)
 
-    def _only_introduces_speakers(self, passage: PassageRecord, question: Question) -> bool:
-        """A list of the session's speakers and nothing else, for a question that does not
-        ask who, about the speakers, or name one of them."""
+    def _only_introduces_speakers(self, passage: PassageRecord, asked: set[str]) -> bool:
+        """A list of the session's speakers and nothing else, for a question (its terms
+        ``asked``) that does not name one of them."""
         speakers = self.index.sessions[passage.session_id].speakers
-        if not speakers or question.asks_who or PEOPLE_TERMS.intersection(question.terms):
+        if not speakers:
             return False
-        if self.names.speaker_terms_of.get(passage.session_id, set()) & set(question.terms):
+        if not self.names.speaker_terms_of.get(passage.session_id, set()).isdisjoint(asked):
             return False
         return is_speaker_list(passage.text, speakers)
 

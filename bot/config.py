@@ -20,6 +20,8 @@ from typing import Annotated, Any
 import yaml
 from pydantic import (
     AliasChoices,
+    BaseModel,
+    ConfigDict,
     Field,
     SecretStr,
     ValidationError,
@@ -38,6 +40,7 @@ from pydantic_settings.sources.utils import parse_env_vars
 
 from bot.corpus.limits import DEFAULT_LIMITS, ReadLimits
 from bot.paths import STATE_FILE, bundled_corpus, default_db_path
+from bot.schedule.sources import ScheduleSource
 
 
 class ConfigError(Exception):
@@ -200,11 +203,67 @@ class LimitsConfig(_Section):
     max_yaml_aliases: int = Field(default=DEFAULT_LIMITS.max_yaml_aliases, ge=0)
     max_yaml_depth: int = Field(default=DEFAULT_LIMITS.max_yaml_depth, ge=2, le=500)
     seconds_per_file: float = Field(default=DEFAULT_LIMITS.seconds_per_file, ge=0)
+    max_schedule_bytes: int = Field(default=DEFAULT_LIMITS.max_schedule_bytes, ge=1024)
+    max_schedule_events: int = Field(default=DEFAULT_LIMITS.max_schedule_events, ge=1)
+    seconds_per_schedule: float = Field(default=DEFAULT_LIMITS.seconds_per_schedule, ge=0)
     indexer_memory_mb: int = Field(default=2048, ge=256)  # 0.5 GB more with semantic
     indexer_seconds: float = Field(default=900.0, ge=5)
 
     def read_limits(self) -> ReadLimits:
         return ReadLimits(**{f.name: getattr(self, f.name) for f in fields(ReadLimits)})
+
+
+class ScheduleSourceConfig(BaseModel):
+    """One schedule export: a file (``path``) or a URL (``url``), with the conference's IANA
+    time zone and name for exports that carry none."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: Path | None = None
+    url: str | None = None
+    timezone: str | None = None
+    name: str | None = None
+
+    @field_validator("url")
+    @classmethod
+    def _http(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("https://", "http://")):
+            raise ValueError("must be an http(s):// URL")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone name such as "
+                             "Europe/Brussels") from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_place(self) -> ScheduleSourceConfig:
+        if (self.path is None) == (self.url is None):
+            raise ValueError("give either path or url")
+        return self
+
+    def source(self) -> ScheduleSource:
+        return ScheduleSource(path=str(self.path) if self.path else None, url=self.url,
+                              timezone=self.timezone, name=self.name)
+
+
+class ScheduleConfig(_Section):
+    """The official schedule (pretalx, frab/Pentabarf, Sessionize, iCalendar), read beside
+    the notes; URLs are fetched again every ``refresh_minutes`` and at each reload."""
+
+    model_config = SettingsConfigDict(env_prefix="SUMMIT_BOT_SCHEDULE_")
+
+    sources: list[ScheduleSourceConfig] = []
+    refresh_minutes: float = Field(default=10.0, ge=0, le=1440)  # 0: only at reloads
 
 
 class SemanticConfig(_Section):
@@ -232,6 +291,7 @@ class Config(_Section):
     semantic: SemanticConfig = Field(default_factory=SemanticConfig)
     feedback: FeedbackConfig = Field(default_factory=FeedbackConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
+    schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
 
     @field_validator("corpus", mode="before")
     @classmethod
@@ -252,7 +312,7 @@ class Config(_Section):
 SECTIONS: dict[str, type[_Section]] = {
     "discord": DiscordConfig, "matrix": MatrixConfig, "health": HealthConfig,
     "logging": LoggingConfig, "semantic": SemanticConfig, "feedback": FeedbackConfig,
-    "limits": LimitsConfig,
+    "limits": LimitsConfig, "schedule": ScheduleConfig,
 }
 
 
@@ -357,6 +417,11 @@ def _resolve_paths(data: dict[str, Any], base: Path) -> None:
     if isinstance(corpus, str | list):
         data["corpus"] = [str(base / Path(p).expanduser()) if isinstance(p, str) else p
                           for p in ([corpus] if isinstance(corpus, str) else corpus)]
+    schedule = data.get("schedule")
+    sources = schedule.get("sources") if isinstance(schedule, dict) else None
+    for item in sources if isinstance(sources, list) else []:
+        if isinstance(item, dict) and isinstance(item.get("path"), str):
+            item["path"] = str(base / Path(item["path"]).expanduser())
     for keys in PATH_OPTIONS:
         target: Any = data
         for key in keys[:-1]:

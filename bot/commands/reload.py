@@ -13,13 +13,14 @@ import os
 import resource
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bot.commands.results import ReloadReport
 from bot.corpus.limits import DEFAULT_LIMITS, ReadLimits
 from bot.process import die_with_parent, too_slow
+from bot.schedule.sources import ScheduleSource
 from bot.search.build import remove_stale_builds
 from bot.search.build_child import BuildOutcome
 from bot.search.index import SessionRecord
@@ -51,7 +52,8 @@ def _bounded_child(memory_mb: int) -> Callable[[], None]:
 
 
 async def build_off_loop(paths: list[str], db_path: str, semantic_model: str | None = None,
-                         bounds: IndexerBounds = IndexerBounds()) -> BuildOutcome:
+                         bounds: IndexerBounds = IndexerBounds(),
+                         schedules: Sequence[ScheduleSource] = ()) -> BuildOutcome:
     """Run the build in a child process so the bot keeps answering meanwhile.
 
     The child has a memory ceiling and a time budget; past either it is stopped and the
@@ -60,7 +62,7 @@ async def build_off_loop(paths: list[str], db_path: str, semantic_model: str | N
     lost, and the event loop never waits on it.
     """
     args = {"paths": paths, "db": db_path, "semantic": semantic_model,
-            "limits": asdict(bounds.read)}
+            "limits": asdict(bounds.read), "schedules": [asdict(s) for s in schedules]}
     # A session of its own, so that killing it takes its reader processes along.
     proc = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.search.build_child", json.dumps(args),

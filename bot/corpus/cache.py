@@ -21,7 +21,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from bot.corpus.models import Passage, Session
+from bot.corpus.models import Passage, Session, Slot
 
 Outcome = tuple[list[Session], list[str]] | str  # sessions and warnings, or why not
 KEEP_DAYS = 30  # entries not used for this long are dropped
@@ -62,7 +62,8 @@ def _load(text: str) -> Outcome:
     sessions = []
     for item in data["sessions"]:
         passages = [Passage(**p) for p in item.pop("passages")]
-        sessions.append(Session(**item, passages=passages))
+        slot = Slot.of(item.pop("slot", None))
+        sessions.append(Session(**item, passages=passages, slot=slot))
     return sessions, [str(w) for w in data["warnings"]]
 
 

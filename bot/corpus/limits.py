@@ -8,9 +8,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
+
+if TYPE_CHECKING:
+    from bot.schedule.limits import ScheduleLimits
 
 from bot.corpus.errors import NoteError
 from bot.process import TimeUp, alarm_after
@@ -26,6 +29,17 @@ class ReadLimits:
     max_yaml_aliases: int = 16  # *references: notes need none; a "billion laughs" has 90
     max_yaml_depth: int = 64
     seconds_per_file: float = 20.0  # reading one file; 0 = no limit
+    # Schedule exports are one large file (several MB, often on one line): bounds of their own.
+    max_schedule_bytes: int = 32 * 1024 * 1024
+    max_schedule_events: int = 20_000
+    seconds_per_schedule: float = 30.0
+
+    def schedule_limits(self) -> ScheduleLimits:
+        from bot.schedule.limits import ScheduleLimits
+
+        return ScheduleLimits(max_schedule_bytes=self.max_schedule_bytes,
+                              max_events=self.max_schedule_events,
+                              seconds_per_file=self.seconds_per_schedule)
 
 
 DEFAULT_LIMITS = ReadLimits()

@@ -8,9 +8,10 @@ import os
 import re
 import stat
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.corpus.cache import Outcome, ReaderCache, file_key
 from bot.corpus.errors import NoteError
@@ -29,6 +30,9 @@ from bot.corpus.rst import read_rst
 from bot.corpus.text import clean_text, decode_bytes
 from bot.corpus.yamlnotes import read_yaml
 from bot.process import die_with_parent
+
+if TYPE_CHECKING:
+    from bot.schedule.sources import ScheduleSource
 
 MARKDOWN = {".md", ".markdown", ".mdown", ".mkd"}
 YAML = {".yaml", ".yml"}
@@ -235,6 +239,59 @@ def _read_one(path: Path, source: str, limits: ReadLimits = DEFAULT_LIMITS) -> O
         return f"it could not be read ({exc!r})"
 
 
+def _resolved(path: str) -> str:
+    try:
+        return str(Path(path).resolve())
+    except (OSError, RuntimeError):
+        return path
+
+
+def _read_schedules(found: list[tuple[Path, str]], sources: Sequence[ScheduleSource],
+                    report: LoadReport, limits: ReadLimits, fetched: Path | None) -> None:
+    """Schedule exports found among the notes, then the configured sources."""
+    from bot.schedule.fetch import fetch_source
+    from bot.schedule.sources import read_schedule_file
+
+    for path, source in found:
+        outcome = read_schedule_file(path, source, None, limits)
+        if outcome is None:  # some other JSON or XML beside the notes: not ours to read
+            continue
+        _add_outcome(report, source, outcome)
+    for spec in sources:
+        raw: bytes | None = None
+        if spec.url:
+            got = fetch_source(spec.url, fetched, limits.max_schedule_bytes)
+            if got.note:
+                report.warnings.append(SkippedFile(spec.url, got.note))
+            if got.body is None:
+                report.skipped.append(SkippedFile(spec.url, got.error or "it was not fetched"))
+                continue
+            raw, path, source = got.body, Path(spec.url.rsplit("/", 1)[-1] or "schedule"), \
+                spec.url
+        else:
+            path = Path(spec.path or "")
+            source = shown(spec.path or "")
+            if not path.is_file():
+                report.skipped.append(SkippedFile(source, "it does not exist (schedule.sources)"
+                                                  if not path.exists() else
+                                                  "it is not a file (schedule.sources)"))
+                continue
+        outcome = read_schedule_file(path, source, spec, limits, raw)
+        _add_outcome(report, source, outcome if outcome is not None else (
+            "it is not a schedule export summit-bot reads (pretalx or frab JSON, frab or "
+            "Pentabarf XML, Sessionize JSON, iCalendar)"))
+
+
+def _add_outcome(report: LoadReport, source: str, outcome: Outcome) -> None:
+    report.files_read += 1
+    if isinstance(outcome, str):
+        report.skipped.append(SkippedFile(source, outcome))
+        return
+    sessions, warnings = outcome
+    report.sessions.extend(sessions)
+    report.warnings.extend(SkippedFile(source, w) for w in warnings)
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
@@ -338,21 +395,31 @@ def load_corpus(
     cache: Path | None = None,
     reread: bool = False,
     limits: ReadLimits = DEFAULT_LIMITS,
+    schedules: Sequence[ScheduleSource] = (),
+    fetched: Path | None = None,
 ) -> LoadReport:
-    """Read every notes file under the paths; a bad file is reported, never fatal.
+    """Read every notes file under the paths, and the schedule exports among them and in
+    ``schedules``; a bad file is reported, never fatal.
 
     ``workers``: processes to read with (default: one per core, for large corpora).
     ``cache``: a reader cache file (cache.py); files read before, unchanged, are not
     read again (unless ``reread``: then every file is read and the cache refreshed).
-    ``limits``: what any one file may cost (limits.py)."""
+    ``limits``: what any one file may cost (limits.py). ``fetched``: the folder that keeps
+    the last good copy of each schedule URL (default: none kept)."""
+    from bot.schedule.sources import SCHEDULE_SUFFIXES
+
     roots = [Path(p) for p in paths]
     report = LoadReport()
     for root in roots:
         if not root.exists():
             report.skipped.append(SkippedFile(shown(str(root)), "it does not exist"))
+    # A schedule file that is also a configured source is read once, with its settings.
+    configured = {_resolved(s.path) for s in schedules if s.path}
     jobs: list[tuple[Path, str]] = []
+    schedule_jobs: list[tuple[Path, str]] = []
     for path, root, problem in iter_note_files(r for r in roots if r.exists()):
-        if problem is None and not is_candidate(path):
+        scheduled = path.suffix.lower() in SCHEDULE_SUFFIXES
+        if problem is None and not scheduled and not is_candidate(path):
             continue
         try:
             rel = path.relative_to(root).as_posix() if path != root else path.name
@@ -362,7 +429,12 @@ def load_corpus(
         if problem is not None:
             report.skipped.append(SkippedFile(shown(source), problem))
             continue
+        if scheduled:
+            if _resolved(str(path)) not in configured:
+                schedule_jobs.append((path, source))
+            continue
         jobs.append((path, source))
+    _read_schedules(schedule_jobs, schedules, report, limits, fetched)
     store = ReaderCache(cache) if cache is not None else None
     keys = ([_key(path, source, limits) for path, source in jobs] if store
             else [None] * len(jobs))

@@ -14,6 +14,30 @@ class Passage:
     position: int = 0  # order within its session
 
 
+@dataclass(slots=True, frozen=True)
+class Slot:
+    """Where a session sits in the official schedule: its time (ISO 8601 with the
+    conference's UTC offset), room and the rest. Notes alone have none."""
+
+    start: str | None = None
+    end: str | None = None
+    room: str | None = None
+    timezone: str | None = None  # the conference's IANA zone
+    uid: str | None = None  # the schedule's stable id
+    kind: str | None = None  # the schedule's type: talk, workshop, keynote, ...
+    language: str | None = None
+    subtitle: str | None = None
+    cancelled: bool = False
+    service: bool = False  # a break, lunch or registration: never a notes answer
+
+    @classmethod
+    def of(cls, value: Slot | dict[str, object] | None) -> Slot | None:
+        """A slot from itself or its JSON form (the reader cache and the index keep it so)."""
+        if value is None or isinstance(value, Slot):
+            return value
+        return cls(**value)  # type: ignore[arg-type]
+
+
 @dataclass(slots=True)
 class Session:
     """One talk: its metadata and its passages."""
@@ -28,6 +52,7 @@ class Session:
     url: str | None = None
     aliases: list[str] = field(default_factory=list)
     passages: list[Passage] = field(default_factory=list)
+    slot: Slot | None = None  # its place in the official schedule, when one is indexed
 
     def fingerprint(self) -> str:
         """A stable digest of everything shown to users, to report what a reload changed."""
@@ -35,6 +60,8 @@ class Session:
 
         parts = [self.title, "|".join(self.speakers), self.summit or "", self.date or "",
                  self.track or "", "|".join(self.tags), self.url or "", "|".join(self.aliases)]
+        if self.slot is not None:
+            parts.append(repr(self.slot))
         for passage in self.passages:
             parts.append(passage.heading or "")
             parts.append(passage.text)

@@ -14,7 +14,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
@@ -221,6 +221,7 @@ def _write(
             sid, session.title, json.dumps(session.speakers), session.summit, session.date,
             session.track, json.dumps(session.tags), session.url, json.dumps(session.aliases),
             session.source, session.fingerprint(), pid - first, "[]",
+            json.dumps(asdict(session.slot)) if session.slot else None,
         ])
     all_ids = np.asarray(flat, dtype=np.int64)
     owner = np.repeat(np.arange(pid, dtype=np.int64), words_per_passage)
@@ -265,7 +266,7 @@ def _write(
                            "PRAGMA synchronous=OFF; PRAGMA locking_mode=EXCLUSIVE; "
                            "PRAGMA cache_size=-65536;")
         conn.executescript(DDL)
-        conn.executemany("INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        conn.executemany("INSERT INTO sessions VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                          session_rows)
         conn.executemany("INSERT INTO passages VALUES (?,?,?,?,?,?)", passage_rows)
         for table, table_postings in (("postings", postings),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from bot.corpus.cache import cache_path_for
 from bot.corpus.limits import DEFAULT_LIMITS, ReadLimits
 from bot.corpus.loader import load_corpus
 from bot.oserrors import os_sentence
+from bot.schedule.fetch import fetched_folder_for
+from bot.schedule.sources import ScheduleSource
 from bot.search.build import build_index
 from bot.search.carry import sessions_from_index
 from bot.search.semantic import SemanticUnavailable, load_embedder
@@ -44,7 +47,8 @@ class BuildOutcome:
 
 
 def build_from_paths(paths: list[str], db_path: str, semantic_model: str | None = None,
-                     limits: ReadLimits = DEFAULT_LIMITS) -> BuildOutcome:
+                     limits: ReadLimits = DEFAULT_LIMITS,
+                     schedules: Sequence[ScheduleSource] = ()) -> BuildOutcome:
     """Read the corpus and write a new index beside the old one, swapping it in only when
     at least one session could be read (an empty corpus never replaces a good index).
 
@@ -52,7 +56,8 @@ def build_from_paths(paths: list[str], db_path: str, semantic_model: str | None 
     typo in one file never takes its talks out of the answers.
     """
     report = load_corpus([Path(p) for p in paths], cache=cache_path_for(Path(db_path)),
-                         limits=limits)
+                         limits=limits, schedules=schedules,
+                         fetched=fetched_folder_for(Path(db_path)))
     broken = {s.path for s in report.skipped}
     kept = sessions_from_index(Path(db_path), broken)
     kept_sources = {s.source for s in kept}
@@ -62,7 +67,7 @@ def build_from_paths(paths: list[str], db_path: str, semantic_model: str | None 
                 for s in report.skipped]
     warnings = [(s.path, s.reason) for s in report.warnings]
     if not report.sessions:
-        where = ", ".join(paths) or "(no paths configured)"
+        where = ", ".join([*paths, *(s.shown for s in schedules)]) or "(no paths configured)"
         return BuildOutcome(ok=False, problems=problems, warnings=warnings,
                             error=f"no session notes could be read from {where}")
     try:
@@ -81,7 +86,9 @@ def main(argv: list[str]) -> int:
     args = json.loads(argv[1])
     limits = ReadLimits(**args.get("limits", {}))
     try:
-        outcome = build_from_paths(args["paths"], args["db"], args.get("semantic"), limits)
+        schedules = [ScheduleSource(**s) for s in args.get("schedules", [])]
+        outcome = build_from_paths(args["paths"], args["db"], args.get("semantic"), limits,
+                                   schedules)
     except MemoryError:
         outcome = BuildOutcome(ok=False, error=(
             "the notes need more memory than the indexer may use (limits.indexer_memory_mb); "

@@ -8,7 +8,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from bot.corpus.models import Passage, Session
+from bot.corpus.models import Passage, Session, Slot
 from bot.search.schema import SCHEMA_VERSION
 
 
@@ -24,9 +24,9 @@ def sessions_from_index(db: Path, sources: set[str]) -> list[Session]:
             return []
         marks = ",".join("?" * len(sources))
         rows = conn.execute(
-            "SELECT id, title, speakers, summit, date, track, tags, url, aliases, source "
+            "SELECT id, title, speakers, summit, date, track, tags, url, aliases, source, slot "
             f"FROM sessions WHERE source IN ({marks}) ORDER BY id", sorted(sources)).fetchall()
-        for sid, title, speakers, summit, date, track, tags, url, aliases, source in rows:
+        for sid, title, speakers, summit, date, track, tags, url, aliases, source, slot in rows:
             passages = [Passage(text=text, heading=heading, position=position)
                         for position, heading, text in conn.execute(
                             "SELECT position, heading, text FROM passages WHERE session_id = ? "
@@ -34,5 +34,6 @@ def sessions_from_index(db: Path, sources: set[str]) -> list[Session]:
             sessions.append(Session(
                 title=title, source=source, speakers=json.loads(speakers), summit=summit,
                 date=date, track=track, tags=json.loads(tags), url=url,
-                aliases=json.loads(aliases), passages=passages))
+                aliases=json.loads(aliases), passages=passages,
+                slot=Slot.of(json.loads(slot)) if slot else None))
     return sessions

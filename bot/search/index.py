@@ -18,6 +18,7 @@ import aiosqlite
 import numpy as np
 import numpy.typing as npt
 
+from bot.corpus.models import Slot
 from bot.search.schema import SCHEMA_VERSION
 
 PASSAGES = "postings"
@@ -56,6 +57,7 @@ class SessionRecord:
     fingerprint: str
     passage_count: int
     keywords: tuple[str, ...] = ()
+    slot: Slot | None = None  # its place in the official schedule, when it has one
 
     @property
     def source_link(self) -> str:
@@ -79,6 +81,7 @@ def _session(row: Sequence[Any]) -> SessionRecord:
         date=row[4], track=row[5], tags=tuple(json.loads(row[6])), url=row[7],
         aliases=tuple(json.loads(row[8])), source=row[9], fingerprint=row[10],
         passage_count=row[11], keywords=tuple(json.loads(row[12])),
+        slot=Slot.of(json.loads(row[13])) if row[13] else None,
     )
 
 
@@ -215,6 +218,15 @@ class Index:
             "SELECT id, session_id, position, heading, text, length FROM passages "
             "WHERE session_id = ? ORDER BY position LIMIT ?", (session_id, limit))
         return [PassageRecord(*r) for r in rows]
+
+    async def opening_passages(self, session_ids: Sequence[int]) -> dict[int, str]:
+        """Each session's first passage (a scheduled talk's abstract), in one query."""
+        wanted = {int(i) for i in session_ids}
+        if not wanted:
+            return {}
+        rows = await self._conn.execute_fetchall(
+            "SELECT session_id, text FROM passages WHERE position = 0")
+        return {int(sid): str(text) for sid, text in rows if sid in wanted}
 
     async def acronyms(self) -> list[tuple[str, str]]:
         rows = await self._conn.execute_fetchall("SELECT short, long FROM acronyms")

@@ -1,7 +1,8 @@
 """The SQLite layout of an index, and its version."""
 
-# Bumped when the layout or the terms change: 4 = acronym plurals ("VMs") index as "vm".
-SCHEMA_VERSION = 4
+# Bumped when the layout or the terms change: 4 = acronym plurals ("VMs") index as "vm";
+# 5 = sessions keep their place in the official schedule (``slot``).
+SCHEMA_VERSION = 5
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -16,7 +17,8 @@ CREATE TABLE sessions (
     source TEXT NOT NULL,          -- file, relative to the corpus root
     fingerprint TEXT NOT NULL,     -- to tell what a reload changed
     passage_count INTEGER NOT NULL,
-    keywords TEXT NOT NULL         -- JSON list of terms that mark the session
+    keywords TEXT NOT NULL,        -- JSON list of terms that mark the session
+    slot TEXT                      -- JSON object: start, end, room... (bot.corpus.models.Slot)
 );
 CREATE TABLE passages (
     id INTEGER PRIMARY KEY,        -- 0..N-1: the row of the score array

@@ -137,9 +137,12 @@ def test_cli_ask_json_shape(corpus_index: Path) -> None:
     assert [line["answered"] for line in lines] == [True, False]
     assert [line["confident"] for line in lines] == [True, False]
     first = lines[0]
-    assert set(first) == {"question", "answered", "confident", "session", "passage", "score",
-                          "alternatives"}
-    assert set(first["session"]) == {"title", "speakers", "summit", "source"}
+    assert set(first) == {"question", "answered", "confident", "kind", "session", "sessions",
+                          "passage", "score", "alternatives"}
+    assert first["kind"] == "notes" and first["sessions"] == []
+    assert set(first["session"]) == {"title", "speakers", "summit", "source", "start", "end",
+                                     "room", "track", "url", "cancelled"}
+    assert first["session"]["start"] is None and first["session"]["cancelled"] is False
     assert first["session"]["speakers"] == ["Josh"]  # the seed names only "Josh from Inktank"
     assert "CRUSH" in first["passage"]
     assert lines[1]["session"] is None and lines[1]["passage"] is None

@@ -11,7 +11,7 @@ import json
 import resource
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from bot.oserrors import os_sentence
 
 if TYPE_CHECKING:
     from bot.corpus.limits import ReadLimits
+    from bot.schedule.sources import ScheduleSource
 from bot.paths import bundled_corpus, default_db_path
 
 CONFIG_OPTION = click.option(
@@ -34,7 +35,8 @@ DB_OPTION = click.option(
 
 def _index_corpus(paths: list[Path], db: Path, quiet: bool = False,
                   reuse: bool = True, semantic: str | None = None,
-                  limits: ReadLimits | None = None) -> int:
+                  limits: ReadLimits | None = None,
+                  schedules: Sequence[ScheduleSource] = ()) -> int:
     """Build the index with a progress bar on a terminal; returns the session count.
     ``reuse``: files unchanged since an earlier index are not parsed again. ``semantic``:
     a sentence-embedding model to store passage vectors with."""
@@ -43,6 +45,7 @@ def _index_corpus(paths: list[Path], db: Path, quiet: bool = False,
     from bot.corpus.cache import cache_path_for
     from bot.corpus.limits import DEFAULT_LIMITS
     from bot.corpus.loader import load_corpus
+    from bot.schedule.fetch import fetched_folder_for
     from bot.search.build import build_index
     from bot.search.semantic import SemanticUnavailable, load_embedder
 
@@ -64,11 +67,12 @@ def _index_corpus(paths: list[Path], db: Path, quiet: bool = False,
         bar.refresh()
 
     report = load_corpus(paths, progress=progress, cache=cache_path_for(db), reread=not reuse,
-                         limits=limits or DEFAULT_LIMITS)
+                         limits=limits or DEFAULT_LIMITS, schedules=schedules,
+                         fetched=fetched_folder_for(db))
     bar.close()
     if not report.sessions:
-        click.echo(f"No sessions could be read from {', '.join(map(str, paths))}; "
-                   "nothing was indexed.", err=True)
+        where = ", ".join([*map(str, paths), *(s.shown for s in schedules)])
+        click.echo(f"No sessions could be read from {where}; nothing was indexed.", err=True)
         for skipped in report.skipped:
             click.echo(f"  skipped {skipped.path}: {skipped.reason}", err=True)
         return 0
@@ -83,7 +87,9 @@ def _index_corpus(paths: list[Path], db: Path, quiet: bool = False,
     if not quiet:
         vectors = (f", {stats.embedded} passage vectors computed with {semantic}"
                    if embedder else "")
-        click.echo(f"Indexed {report.files_read} files: {stats.sessions} sessions, "
+        scheduled = sum(1 for s in report.sessions if s.slot and s.slot.start)
+        timed = f" ({scheduled} from schedules)" if scheduled else ""
+        click.echo(f"Indexed {report.files_read} files: {stats.sessions} sessions{timed}, "
                    f"{stats.passages} passages, {stats.terms} terms{vectors} in "
                    f"{stats.seconds:.2f} s → {db}", err=True)
         for skipped in report.skipped:
@@ -106,11 +112,11 @@ def _resolve_db(db: Path | None) -> Path:
     return path
 
 
-async def _open_service(db: Path) -> Any:
+async def _open_service(db: Path, clock: Any = None) -> Any:
     from bot.commands import SummitService
     from bot.search.index import IndexUnusable
 
-    service = SummitService(db, [bundled_corpus()])
+    service = SummitService(db, [bundled_corpus()], clock=clock)
     try:
         await service.open_existing()
     except IndexUnusable as exc:
@@ -131,7 +137,7 @@ def cli(debug: bool) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1)
 @DB_OPTION
 @CONFIG_OPTION
 @click.option("--reread", is_flag=True,
@@ -140,23 +146,51 @@ def cli(debug: bool) -> None:
               metavar="MODEL",
               help="Also store passage vectors of this sentence-embedding model "
                    "(all-MiniLM-L6-v2 or a model folder; needs the semantic extra).")
-def index(paths: tuple[Path, ...], db: Path | None, config_path: Path | None, reread: bool,
+def index(paths: tuple[str, ...], db: Path | None, config_path: Path | None, reread: bool,
           semantic: str | None) -> None:
-    """Build the index from notes files or folders (default: the bundled corpus/).
+    """Build the index from notes files or folders and schedule exports (files or URLs).
 
-    Reading is bounded as a reload's is (a config file's ``limits``, else the defaults):
-    what one file may cost, and this process's memory and time."""
+    With no PATHS: the config's ``corpus`` and ``schedule.sources`` when --config is given,
+    else the bundled corpus/. Reading is bounded as a reload's is (a config file's
+    ``limits``, else the defaults): what one file may cost, and this process's memory and
+    time."""
+    from bot.schedule.sources import ScheduleSource
+
     target = db or default_db_path()
-    sources = list(paths) or [bundled_corpus()]
+    urls = [ScheduleSource(url=p) for p in paths if p.startswith(("https://", "http://"))]
+    sources = [Path(p) for p in paths if not p.startswith(("https://", "http://"))]
+    schedules: list[ScheduleSource] = []
     limits, memory_mb, seconds = None, 2048, 900.0
     if config_path is not None:
         config = _load_config(config_path)
         limits = config.limits.read_limits()
         memory_mb, seconds = config.limits.indexer_memory_mb, config.limits.indexer_seconds
+        if not paths:
+            schedules = [s.source() for s in config.schedule.sources]
+            configured_corpus = "corpus" in (_config_keys(config_path))
+            sources = list(config.corpus) if configured_corpus or not schedules else []
+    if not paths and not schedules and not sources:
+        sources = [bundled_corpus()]
     with _process_bounds(memory_mb, seconds, semantic):
         if not _index_corpus(sources, target, reuse=not reread, semantic=semantic,
-                             limits=limits):
+                             limits=limits, schedules=[*schedules, *urls]):
             raise SystemExit(1)
+
+
+def _config_keys(path: Path) -> set[str]:
+    """The top-level options a config file sets (to tell its corpus from the default)."""
+    import os
+
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError):
+        return set()
+    keys = set(data) if isinstance(data, dict) else set()
+    if os.environ.get("SUMMIT_BOT_CORPUS"):
+        keys.add("corpus")
+    return keys
 
 
 @contextlib.contextmanager
@@ -190,28 +224,56 @@ def _questions(args: tuple[str, ...]) -> Iterator[str]:
             yield line.rstrip("\n")
 
 
+def _parse_now(_: click.Context, __: click.Parameter, value: str | None) -> Any:
+    """--now: an ISO 8601 instant with its UTC offset (a clock for schedule questions)."""
+    if value is None:
+        return None
+    from datetime import datetime
+
+    from bot.clock import FixedClock
+
+    try:
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter("give an ISO 8601 time with its UTC offset, e.g. "
+                                 "2024-12-28T15:40:00+01:00") from None
+    if moment.tzinfo is None:
+        raise click.BadParameter("give the time with its UTC offset, e.g. "
+                                 "2024-12-28T15:40:00+01:00 (a time without one is ambiguous)")
+    return FixedClock(moment)
+
+
+NOW_OPTION = click.option(
+    "--now", "clock", callback=_parse_now, default=None, metavar="ISO8601",
+    help="Answer schedule questions as if it were this moment (with its UTC offset, e.g. "
+         "2024-12-28T15:40:00+01:00); default: the real time.")
+
+
 @cli.command()
 @click.argument("question", nargs=-1)
 @DB_OPTION
+@NOW_OPTION
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per line per question.")
-def ask(question: tuple[str, ...], db: Path | None, as_json: bool) -> None:
-    """Answer QUESTION (or one question per line from stdin) from the notes."""
-    from bot.commands import AnswerReply
+def ask(question: tuple[str, ...], db: Path | None, clock: Any, as_json: bool) -> None:
+    """Answer QUESTION (or one question per line from stdin) from the notes and the
+    schedule."""
+    from bot.commands import AnswerReply, ScheduleReply
     from bot.commands.text import render_text
 
     path = _resolve_db(db)
 
     async def run() -> None:
-        service = await _open_service(path)
+        service = await _open_service(path, clock)
         try:
             for text in _questions(question):
                 reply = await service.ask(text)
                 if as_json:
-                    if isinstance(reply, AnswerReply):
+                    if isinstance(reply, AnswerReply | ScheduleReply):
                         payload = reply.answer.to_json()
                     else:
                         shown = text if len(text) <= 500 else text[:500] + "…"
-                        payload = {"question": shown, "answered": False, "session": None,
+                        payload = {"question": shown, "answered": False, "confident": False,
+                                   "kind": "notes", "session": None, "sessions": [],
                                    "passage": None, "score": 0.0, "alternatives": [],
                                    "error": reply.text}
                     click.echo(json.dumps(payload, ensure_ascii=False))

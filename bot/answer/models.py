@@ -45,7 +45,9 @@ class Answer:
             "question": self.question,
             "answered": self.answered,
             "confident": self.answered and self.confident,
+            "kind": "notes",
             "session": session_json(self.best.session) if self.best and self.answered else None,
+            "sessions": [],
             "passage": self.best.text if self.best and self.answered else None,
             "score": round(self.best.score, 4) if self.best and self.answered else 0.0,
             "alternatives": [
@@ -57,9 +59,18 @@ class Answer:
 
 
 def session_json(session: SessionRecord) -> dict[str, Any]:
+    """A session as ``--json`` shows it: the notes' facts and its place in the schedule
+    (``start``/``end`` ISO 8601 with the conference's UTC offset, or null)."""
+    slot = session.slot
     return {
         "title": session.title,
         "speakers": list(session.speakers),
         "summit": session.summit,
-        "source": session.source_link,
+        "source": session.source,  # the file or URL it was read from; "url" is the talk's
+        "start": slot.start if slot else None,
+        "end": slot.end if slot else None,
+        "room": slot.room if slot else None,
+        "track": session.track,
+        "url": session.url,
+        "cancelled": bool(slot and slot.cancelled),
     }

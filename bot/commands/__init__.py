@@ -7,11 +7,12 @@ from bot.commands.results import (
     Notice,
     ReloadReport,
     Requester,
+    ScheduleReply,
     SessionList,
     SessionNotFound,
     SessionReply,
 )
 from bot.commands.service import SummitService
 
-__all__ = ["AnswerReply", "HelpReply", "Notice", "ReloadReport", "Requester", "SessionList",
-           "SessionNotFound", "SessionReply", "SummitService"]
+__all__ = ["AnswerReply", "HelpReply", "Notice", "ReloadReport", "Requester", "ScheduleReply",
+           "SessionList", "SessionNotFound", "SessionReply", "SummitService"]

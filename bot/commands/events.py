@@ -14,6 +14,7 @@ from typing import Literal
 from bot.answer.highlight import snippet
 from bot.answer.models import Answer
 from bot.commands.results import Requester
+from bot.schedule.answer import ScheduleAnswer
 
 Outcome = Literal["answered", "hedged", "declined"]
 
@@ -55,6 +56,20 @@ class QuestionEvent:
                    confidence=answer.confidence if best else None,
                    nearest=_closest(answer),
                    alternatives=others)
+
+
+    @classmethod
+    def of_schedule(cls, answer: ScheduleAnswer, question: str, seconds: float,
+                    requester: Requester | None) -> QuestionEvent:
+        """The same facts for an answer from the schedule (no passage, no votes)."""
+        first = answer.talks[0].record.title if answer.answered and answer.talks else None
+        outcome: Outcome = ("declined" if not answer.answered
+                            else "answered" if answer.confident else "hedged")
+        return cls(platform=requester.platform if requester else "cli", outcome=outcome,
+                   seconds=seconds, question=question, requester=requester,
+                   session_title=first, passage=answer.abstract if first else None,
+                   confidence=answer.score if first else None,
+                   nearest=tuple(answer.nearest[:3]))
 
 
 def _closest(answer: Answer) -> tuple[str, ...]:

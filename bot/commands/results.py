@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.answer.models import Answer
 from bot.feedback.report import FeedbackReport
+from bot.schedule.answer import ScheduleAnswer
 from bot.search.index import PassageRecord, SessionRecord
 
 
@@ -41,6 +42,18 @@ class AnswerReply:
         """An answer is public, a hedged one with its caveat above the quote (most answers
         are hedged: the bot claims few); a decline is shown only to the asker, so a busy
         channel never sees "the notes don't cover this"."""
+        return not self.answer.answered
+
+
+@dataclass(slots=True, frozen=True)
+class ScheduleReply:
+    """An answer from the official schedule: when, where, who, what is on."""
+
+    answer: ScheduleAnswer
+
+    @property
+    def ephemeral(self) -> bool:
+        """Like a notes answer: public when it answers, private when it declines."""
         return not self.answer.answered
 
 
@@ -103,5 +116,5 @@ class ReportReply:
     note: str = ""  # a line after the report
 
 
-Reply = AnswerReply | SessionReply | SessionNotFound | SessionList | ReloadReport | Notice \
-    | HelpReply | ReportReply
+Reply = AnswerReply | ScheduleReply | SessionReply | SessionNotFound | SessionList \
+    | ReloadReport | Notice | HelpReply | ReportReply

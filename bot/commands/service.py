@@ -12,13 +12,14 @@ import logging
 import math
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from rapidfuzz import fuzz, process, utils
 
 from bot.answer import Answerer, QuestionProblem, parse_question
+from bot.clock import Clock, SystemClock
 from bot.commands.cooldown import Cooldowns
 from bot.commands.events import QuestionEvent, QuestionHook, ReloadHook, VoteHook
 from bot.commands.labels import distinct_labels
@@ -30,6 +31,7 @@ from bot.commands.results import (
     ReloadReport,
     ReportReply,
     Requester,
+    ScheduleReply,
     SessionList,
     SessionNotFound,
     SessionReply,
@@ -37,6 +39,9 @@ from bot.commands.results import (
 from bot.feedback.recorder import QuestionRecorder
 from bot.feedback.report import build_report
 from bot.feedback.store import StateStore, Vote
+from bot.schedule.answer import ScheduleAnswerer, schedule_answerer
+from bot.schedule.question import read_schedule_question
+from bot.schedule.sources import ScheduleSource
 from bot.search.build import remove_stale_builds
 from bot.search.index import Index, IndexMissing, IndexOutdated, SessionRecord
 from bot.search.semantic import Embedder, SemanticUnavailable, load_embedder
@@ -46,6 +51,7 @@ log = logging.getLogger(__name__)
 PAGE_SIZE = 10
 MAX_TITLE_CHARS = 300  # a session title asked for; longer is a paste, not a title
 MAX_FILTER_CHARS = 100  # the words a session list is filtered by
+MAX_PLACE_CHARS = 100  # a room, track or speaker's name given to a schedule command
 LABEL_MAX_CHARS = 100  # a session's label fits a platform's pick list (Discord's: 100)
 
 
@@ -60,6 +66,7 @@ class _Serving:
     index: Index
     answerer: Answerer
     labels: dict[int, str]
+    schedule: ScheduleAnswerer | None = None  # when the index holds scheduled sessions
     readers: int = 0
     retired: bool = False
     drained: asyncio.Event = field(default_factory=asyncio.Event)
@@ -73,12 +80,16 @@ class SummitService:
                  platform_cooldowns: dict[str, float] | None = None,
                  semantic_model: str | None = None,
                  feedback: StateStore | None = None, retention_days: float = 90,
-                 bounds: IndexerBounds | None = None):
+                 bounds: IndexerBounds | None = None,
+                 schedules: Sequence[ScheduleSource] = (),
+                 clock: Clock | None = None):
         self.db_path = Path(db_path)
         # The model reloads build with; answers use the model the open index was built with.
         self.semantic_model = semantic_model
         self._embedders: dict[str, Embedder | None] = {}
         self.corpus_paths = [Path(p) for p in corpus_paths]
+        self.schedules = list(schedules)  # schedule.sources, read beside the notes
+        self.clock = clock or SystemClock()  # "now" for schedule questions
         self.prefix = prefix
         self._serving: _Serving | None = None
         self._reload_lock = asyncio.Lock()
@@ -107,7 +118,7 @@ class SummitService:
                      ", ".join(map(str, self.corpus_paths)), reason)
             outcome = await build_off_loop([str(p) for p in self.corpus_paths],
                                            str(self.db_path), self.semantic_model,
-                                           self.bounds)
+                                           self.bounds, self.schedules)
             if not outcome.ok:
                 raise RuntimeError(outcome.error or "the first index could not be built") \
                     from None
@@ -138,9 +149,10 @@ class SummitService:
                         self.semantic_model)
         answerer = await Answerer.create(index, await self._embedder(index.semantic_model))
         labels = distinct_labels(index.sessions, LABEL_MAX_CHARS)
+        schedule = await schedule_answerer(index)
         old = self._serving
-        # index, answerer and labels are swapped together, at once
-        self._serving = _Serving(index, answerer, labels)
+        # index, answerer, labels and programme are swapped together, at once
+        self._serving = _Serving(index, answerer, labels, schedule)
         return old
 
     async def _retire(self, old: _Serving) -> None:
@@ -190,7 +202,8 @@ class SummitService:
         return self._reload_lock.locked()
 
     # --- commands -----------------------------------------------------------------------
-    async def ask(self, text: str, requester: Requester | None = None) -> AnswerReply | Notice:
+    async def ask(self, text: str, requester: Requester | None = None
+                  ) -> AnswerReply | ScheduleReply | Notice:
         if requester is not None:
             wait = self.cooldowns.check(requester.platform, requester.user_id)
             if wait > 0:
@@ -203,16 +216,25 @@ class SummitService:
         except QuestionProblem as problem:
             return Notice(str(problem), kind="error")
         async with self._reading() as serving:
+            if serving.schedule is not None:
+                asked = read_schedule_question(question.text)
+                found = serving.schedule.answer(asked, self.clock.now()) if asked else None
+                if found is not None:
+                    self._tell(QuestionEvent.of_schedule(
+                        found, text, time.perf_counter() - started, requester))
+                    return ScheduleReply(found)
             answer = await serving.answerer.answer(question)
         answer_id = secrets.token_hex(8) if self.feedback is not None else ""
-        event = QuestionEvent.of(answer, text, time.perf_counter() - started, requester,
-                                 answer_id)
+        self._tell(QuestionEvent.of(answer, text, time.perf_counter() - started, requester,
+                                    answer_id))
+        return AnswerReply(answer, answer_id)
+
+    def _tell(self, event: QuestionEvent) -> None:
         for hook in self.question_hooks:
             try:
                 hook(event)
             except Exception:  # a listener's trouble never costs the asker the answer
                 log.exception("a question listener failed")
-        return AnswerReply(answer, answer_id)
 
     def label(self, session: SessionRecord) -> str:
         """The session's title, told apart from others of the same title (labels.py)."""
@@ -331,7 +353,7 @@ class SummitService:
             try:
                 outcome: BuildOutcome = await build_off_loop(
                     [str(p) for p in self.corpus_paths], str(self.db_path),
-                    self.semantic_model, self.bounds)
+                    self.semantic_model, self.bounds, self.schedules)
             except Exception as exc:  # the worker died: keep serving what we have
                 log.exception("reload failed")
                 outcome = BuildOutcome(ok=False, error=f"the indexer stopped ({exc!r})")
@@ -414,6 +436,37 @@ class SummitService:
         if report is None:
             return Notice("The feedback database cannot be read right now; the log says why.")
         return ReportReply(report)
+
+    # --- the schedule ------------------------------------------------------------------------
+    async def schedule(self, kind: str, words: str, requester: Requester | None = None
+                       ) -> ScheduleReply | Notice:
+        """``/schedule`` (kind "day"), ``/now``, ``/next`` and ``/speaker``: the words name a
+        day, a room, a track or a person."""
+        if len(words) > MAX_FILTER_CHARS:
+            return Notice(f"That is {len(words)} characters long; please name a day, room, "
+                          f"track or speaker in a few words (at most {MAX_FILTER_CHARS}).")
+        if kind == "speaker" and not words.strip():
+            return Notice(f"Name a speaker, e.g. {self.prefix}speaker Jane Doe.")
+        started = time.perf_counter()
+        async with self._reading() as serving:
+            if serving.schedule is None:
+                return Notice("No schedule is indexed, so I know no times or rooms; an admin "
+                              "can add one under schedule.sources in the config and reload.",
+                              kind="info")
+            answer = serving.schedule.command(kind, words, self.clock.now())
+        self._tell(QuestionEvent.of_schedule(answer, f"{kind} {words}".strip(),
+                                             time.perf_counter() - started, requester))
+        return ScheduleReply(answer)
+
+    def complete(self, source: str, current: str, limit: int) -> list[str]:
+        """Suggestions for a partly typed option: session titles, rooms, tracks, rooms and
+        tracks ("places"), speakers or days."""
+        if source == "titles":
+            return self.autocomplete(current, limit)
+        schedule = self._current().schedule
+        if schedule is None:
+            return []
+        return schedule.suggest(source, current, limit)
 
     def help(self) -> HelpReply:
         return HelpReply(prefix=self.prefix, sessions=len(self.index.sessions))

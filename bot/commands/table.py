@@ -11,13 +11,24 @@ its service method, and its reply's renderers.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Literal
 
 from bot.answer.question import MAX_QUESTION_CHARS
 from bot.commands.results import Notice, Reply, Requester
-from bot.commands.service import MAX_FILTER_CHARS, MAX_TITLE_CHARS, PAGE_SIZE, SummitService
+from bot.commands.service import (
+    MAX_FILTER_CHARS,
+    MAX_PLACE_CHARS,
+    MAX_TITLE_CHARS,
+    PAGE_SIZE,
+    SummitService,
+)
 
 EXAMPLE_QUESTION = "what did the Ceph talk say about CRUSH?"
+
+
+# What an option's value can be completed from as the user types (SummitService.complete).
+Completion = Literal["titles", "rooms", "tracks", "places", "speakers", "days"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,16 +37,19 @@ class Argument:
     description: str
     max_length: int
     required: bool = True
-    completes_titles: bool = False  # offer session titles as the user types
+    completes: Completion | None = None  # suggestions offered as the user types
 
 
 @dataclass(frozen=True, slots=True)
 class Call:
-    """One run of a command, as an adapter builds it from a chat event."""
+    """One run of a command, as an adapter builds it from a chat event. ``argument`` is all
+    the text given (on Discord, the options' values joined by spaces, in the table's order);
+    ``options`` has them one by one where the platform has options."""
 
     requester: Requester
     argument: str = ""
     page_size: int = PAGE_SIZE  # sessions per listed page: a platform's own choice
+    options: dict[str, str] = field(default_factory=dict)
 
 
 Handler = Callable[[SummitService, Call], Awaitable[Reply]]
@@ -46,17 +60,26 @@ class Command:
     name: str
     summary: str  # one line: the Discord description, and the help text
     run: Handler
-    argument: Argument | None = None
+    arguments: tuple[Argument, ...] = ()  # Discord options; one text on Matrix and console
     admin: bool = False  # checked by the service on our side, whatever a platform's UI does
     slow: bool = False  # may outlast a platform's first-reply deadline: acknowledge first
     slash: bool = True  # a Discord app command (help is for platforms without a menu)
+    # On Matrix and the console the words after the command, as one text (``!schedule
+    # saturday janson``): its name in help. Default: the one argument's name.
+    words: str | None = None
+
+    @property
+    def argument(self) -> Argument | None:
+        """The first (for most commands, the only) argument."""
+        return self.arguments[0] if self.arguments else None
 
     def usage(self, prefix: str) -> str:
         """``!name <argument>`` or ``!name [argument]``, for help text."""
-        if self.argument is None:
+        if not self.arguments:
             return f"{prefix}{self.name}"
-        arg = self.argument
-        return f"{prefix}{self.name} " + (f"<{arg.name}>" if arg.required else f"[{arg.name}]")
+        name = self.words or self.arguments[0].name
+        required = any(a.required for a in self.arguments)
+        return f"{prefix}{self.name} " + (f"<{name}>" if required else f"[{name}]")
 
 
 async def _ask(service: SummitService, call: Call) -> Reply:
@@ -86,21 +109,55 @@ async def _help(service: SummitService, call: Call) -> Reply:
     return service.help()
 
 
+async def _schedule(service: SummitService, call: Call) -> Reply:
+    return await service.schedule("day", call.argument, call.requester)
+
+
+async def _now(service: SummitService, call: Call) -> Reply:
+    return await service.schedule("now", call.argument, call.requester)
+
+
+async def _next(service: SummitService, call: Call) -> Reply:
+    return await service.schedule("next", call.argument, call.requester)
+
+
+async def _speaker(service: SummitService, call: Call) -> Reply:
+    return await service.schedule("speaker", call.argument, call.requester)
+
+
+_PLACE = Argument("where", "A room or track (suggestions appear as you type)", MAX_PLACE_CHARS,
+                  required=False, completes="places")
+
+
 COMMANDS: tuple[Command, ...] = (
-    Command("ask", "Ask a question; the answer quotes the notes.", _ask,
-            Argument("question", f"e.g. {EXAMPLE_QUESTION}", MAX_QUESTION_CHARS)),
-    Command("session", "One session's details and opening notes.", _session,
-            Argument("title", "The session's title (suggestions appear as you type)",
-                     MAX_TITLE_CHARS, completes_titles=True)),
+    Command("ask", "Ask a question; the answer quotes the notes or the schedule.", _ask,
+            (Argument("question", f"e.g. {EXAMPLE_QUESTION}", MAX_QUESTION_CHARS),)),
+    Command("session", "One session's details, time and room, and opening notes.", _session,
+            (Argument("title", "The session's title (suggestions appear as you type)",
+                      MAX_TITLE_CHARS, completes="titles"),)),
     Command("sessions", "List the sessions, optionally filtered.", _sessions,
-            Argument("query", "Words in the title, speakers, summit, track or tags",
-                     MAX_FILTER_CHARS, required=False)),
+            (Argument("query", "Words in the title, speakers, summit, track or tags",
+                      MAX_FILTER_CHARS, required=False),)),
+    Command("schedule", "The programme of a day, a room or a track.", _schedule,
+            (Argument("day", "A day of the conference", 40, required=False,
+                      completes="days"),
+             Argument("room", "A room", MAX_PLACE_CHARS, required=False, completes="rooms"),
+             Argument("track", "A track", MAX_PLACE_CHARS, required=False,
+                      completes="tracks")),
+            words="day, room or track"),
+    Command("now", "What is on now, in a room or track or everywhere.", _now, (_PLACE,),
+            words="room or track"),
+    Command("next", "What starts next in a room or track, or everywhere.", _next, (_PLACE,),
+            words="room or track"),
+    Command("speaker", "A speaker's talks, with times and rooms.", _speaker,
+            (Argument("name", "The speaker's name (suggestions appear as you type)",
+                      MAX_PLACE_CHARS, completes="speakers"),)),
     Command("reload", "Re-read the notes and rebuild the index (admins only).",
             _reload, admin=True, slow=True),
     Command("report", "What people asked that the notes missed, and answers voted down "
             "(admins only).", _report,
-            Argument("days", "How many days back (default: all that is kept)", 4,
-                     required=False), admin=True),
+            (Argument("days", "How many days back (default: all that is kept)", 4,
+                      required=False),), admin=True),
     Command("help", "What the bot does and its commands.", _help, slash=False),
 )
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import assert_never
 
 from bot.answer.highlight import apply_marks, snippet
@@ -15,12 +16,16 @@ from bot.commands.results import (
     ReloadReport,
     Reply,
     ReportReply,
+    ScheduleReply,
     SessionList,
     SessionNotFound,
     SessionReply,
 )
 from bot.commands.table import EXAMPLE_QUESTION
 from bot.feedback.report import FeedbackReport
+from bot.schedule.answer import ScheduleAnswer
+from bot.schedule.programme import Talk
+from bot.schedule.timetext import clock_text, talk_when
 from bot.search.index import SessionRecord
 
 DECLINE = "The notes don't cover that."
@@ -192,6 +197,8 @@ def render_text(reply: Reply) -> str:
     match reply:
         case AnswerReply():
             return answer_text(reply.answer)
+        case ScheduleReply():
+            return schedule_text(reply.answer)
         case Notice():
             return reply.text
         case ReloadReport():
@@ -208,3 +215,60 @@ def render_text(reply: Reply) -> str:
             return report_text(reply)
         case _:
             assert_never(reply)
+
+
+def talk_line(talk: Talk, now: datetime, when: bool = True) -> str:
+    """One talk: "Title — Speakers · Sat 28 Dec 16:00 CET (UTC+01:00) · in 25 min · Room"."""
+    parts = [talk.title + (" (cancelled)" if talk.cancelled else "")]
+    if talk.record.speakers:
+        parts[0] += " — " + ", ".join(talk.record.speakers)
+    if when:
+        parts.append(talk_when(talk, now))
+    if talk.room:
+        parts.append(talk.room)
+    return " · ".join(parts)
+
+
+def schedule_heading(answer: ScheduleAnswer) -> str:
+    """What a schedule answer is about, in one line."""
+    where = f" in {answer.scope}" if answer.scope and answer.kind != "speaker" else ""
+    count = len(answer.talks)
+    if answer.kind == "speaker":
+        return f"{answer.scope}'s talk{'s' if count != 1 else ''}:"
+    if answer.kind == "next":
+        return f"Next{where}:"
+    if answer.kind in ("now", "at") and answer.moment is not None:
+        at = "now" if answer.moment == answer.now else f"at {clock_text(answer.moment)}"
+        return f"On {at}{where}:"
+    if answer.kind == "day":
+        return f"Scheduled{where}:"
+    return ""
+
+
+def schedule_text(answer: ScheduleAnswer) -> str:
+    """A schedule answer as plain text."""
+    now = answer.now
+    if not answer.answered:
+        lines = [answer.empty or "That is not in the schedule."]
+        if answer.nearest:
+            lines.append("Closest: " + "; ".join(answer.nearest))
+        return "\n".join(lines)
+    if answer.kind in ("when", "where", "who"):
+        talk = answer.talks[0]
+        lines = ["Perhaps:"] if answer.hedged else []
+        lines.append(talk.title + (" (cancelled)" if talk.cancelled else ""))
+        byline = [", ".join(talk.record.speakers)] if talk.record.speakers else []
+        byline += [x for x in (talk.summit, talk.track) if x]
+        if byline:
+            lines.append(" · ".join(byline))
+        lines.append(" · ".join([talk_when(talk, now), *([talk.room] if talk.room else [])]))
+        if talk.record.url:
+            lines.append(talk.record.url)
+        if answer.abstract:
+            lines.extend("> " + line for line in snippet(answer.abstract, 300).split("\n"))
+        for other in answer.alternatives:
+            lines.append(f"Or: {talk_line(other, now)}")
+        return "\n".join(lines)
+    lines = [schedule_heading(answer)]
+    lines.extend(f"- {talk_line(t, now)}" for t in answer.talks)
+    return "\n".join(lines)

@@ -54,8 +54,7 @@ def _signature(command: Command) -> inspect.Signature:
     """The callback signature discord.py reads the command's options from."""
     params = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                 annotation=discord.Interaction)]
-    arg = command.argument
-    if arg is not None:
+    for arg in command.arguments:
         text: Any = app_commands.Range[str, 1, arg.max_length]
         params.append(inspect.Parameter(
             arg.name, inspect.Parameter.KEYWORD_ONLY,
@@ -68,8 +67,10 @@ def slash_command(command: Command, service: SummitService,
                   config: DiscordConfig) -> app_commands.Command[Any, Any, None]:
     async def callback(interaction: discord.Interaction, **options: str | None) -> None:
         admin = command.admin and is_admin(interaction, config)  # the UI gate can be changed
-        call = Call(requester(interaction, admin=admin), next(iter(options.values()), None)
-                    or "")
+        given = {a.name: options[a.name] or "" for a in command.arguments
+                 if options.get(a.name)}
+        call = Call(requester(interaction, admin=admin), " ".join(given.values()),
+                    options=given)
         if command.slow:  # a rebuild can take longer than 3 s
             await defer(interaction, ephemeral=True)
         task = asyncio.ensure_future(command.run(service, call))
@@ -95,25 +96,29 @@ def slash_command(command: Command, service: SummitService,
         await respond(interaction, render(result), view=view)
 
     callback.__signature__ = _signature(command)  # type: ignore[attr-defined]
-    if command.argument is not None:
+    if command.arguments:
         callback = app_commands.describe(
-            **{command.argument.name: command.argument.description})(callback)
+            **{a.name: a.description for a in command.arguments})(callback)
     slash: app_commands.Command[Any, Any, None] = app_commands.Command(
         name=command.name, description=command.summary, callback=callback)
     if command.admin:
         slash.default_permissions = discord.Permissions(manage_guild=True)
-    if command.argument is not None and command.argument.completes_titles:
-
-        async def titles(interaction: discord.Interaction,
-                         current: str) -> list[app_commands.Choice[str]]:
-            try:
-                return choices(service.autocomplete(current, CHOICES_LIMIT))
-            except Exception:  # an empty list beats a failed autocomplete popup
-                log.exception("autocomplete of session titles failed")
-                return []
-
-        slash.autocomplete(command.argument.name)(titles)
+    for arg in command.arguments:
+        if arg.completes is not None:
+            slash.autocomplete(arg.name)(_completer(service, arg.completes))
     return slash
+
+
+def _completer(service: SummitService, source: str) -> Any:
+    """An autocomplete callback offering ``source`` (titles, rooms, tracks, …)."""
+    async def complete(interaction: discord.Interaction,
+                       current: str) -> list[app_commands.Choice[str]]:
+        try:
+            return choices(service.complete(source, current, CHOICES_LIMIT))
+        except Exception:  # an empty list beats a failed autocomplete popup
+            log.exception("autocomplete of %s failed", source)
+            return []
+    return complete
 
 
 def build_tree(client: discord.Client, service: SummitService,

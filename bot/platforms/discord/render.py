@@ -25,6 +25,7 @@ from bot.commands.results import (
     ReloadReport,
     Reply,
     ReportReply,
+    ScheduleReply,
     SessionList,
     SessionNotFound,
     SessionReply,
@@ -35,9 +36,11 @@ from bot.commands.text import (
     list_text,
     reload_text,
     report_lines,
+    schedule_heading,
     see_also,
     session_byline,
 )
+from bot.schedule.programme import Talk
 from bot.search.index import SessionRecord
 
 CONTENT_LIMIT = 2000
@@ -170,6 +173,70 @@ def answer_message(reply: AnswerReply) -> Message:
     return Message(embed=embed, ephemeral=reply.ephemeral)
 
 
+def stamp(talk: Talk) -> str:
+    """Discord's own time stamps: the full date and time, and how far away it is, each in
+    the reader's zone and language."""
+    unix = int(talk.start.timestamp())
+    return f"<t:{unix}:F> (<t:{unix}:R>)"
+
+
+def _talk_line(talk: Talk) -> str:
+    """"**Title** — Speakers · <t:…:F> (<t:…:R>) · Room", escaped where it is text."""
+    line = f"**{fit(talk.title, 200)}**" + (" (cancelled)" if talk.cancelled else "")
+    if talk.record.speakers:
+        line += " — " + fit(", ".join(talk.record.speakers), 120)
+    line += " · " + stamp(talk)
+    if talk.room:
+        line += " · " + fit(talk.room, 80)
+    return line
+
+
+def schedule_message(reply: ScheduleReply) -> Message:
+    """A talk as an embed (time, room, speakers, its abstract), or a list of talks."""
+    answer = reply.answer
+    if not answer.answered:
+        text = escape_markdown(answer.empty or "That is not in the schedule.")
+        if answer.nearest:
+            text += " Closest: " + "; ".join(escape_markdown(clip(t, 200))
+                                             for t in answer.nearest[:3]) + "."
+        return Message(content=clip(text, CONTENT_LIMIT), ephemeral=True)
+    if answer.kind in ("when", "where", "who"):
+        talk = answer.talks[0]
+        fields = [("When", stamp(talk), False)]
+        if talk.room:
+            fields.append(("Room", fit(talk.room, FIELD_VALUE_LIMIT), True))
+        if talk.track:
+            fields.append(("Track", fit(talk.track, FIELD_VALUE_LIMIT), True))
+        if talk.cancelled:
+            fields.append(("Status", "Cancelled", True))
+        if answer.alternatives:
+            fields.append(("Or perhaps", "\n".join(_talk_line(t)
+                                                   for t in answer.alternatives[:2]), False))
+        byline = " · ".join([", ".join(talk.record.speakers), *(x for x in (
+            talk.summit,) if x)]).strip(" ·")
+        embed = _budgeted_embed(talk.title, _web_url(talk.record), answer.abstract or "", (),
+                                fields, byline)
+        return Message(content=f"Asked: {fit(answer.question, 300)}", embed=embed,
+                       ephemeral=reply.ephemeral)
+    head = schedule_heading(answer).rstrip(":") or "Schedule"
+    if answer.moment is not None and answer.moment != answer.now:
+        unix = int(answer.moment.timestamp())
+        head = head.split(" at ", 1)[0] + f" at <t:{unix}:F>" if " at " in head else head
+    lines: list[str] = []
+    used = 0
+    for talk in answer.talks:
+        line = _talk_line(talk)
+        if used + len(line) + 1 > DESCRIPTION_LIMIT - 200:
+            lines.append(f"{ELLIPSIS} and {len(answer.talks) - len(lines)} more")
+            break
+        lines.append(line)
+        used += len(line) + 1
+    embed = discord.Embed(title=clip(escape_markdown(head), TITLE_LIMIT),
+                          description="\n".join(lines))
+    return Message(content=f"Asked: {fit(answer.question, 300)}", embed=embed,
+                   ephemeral=reply.ephemeral)
+
+
 def session_message(reply: SessionReply) -> Message:
     session = reply.session
     body = "\n\n".join(p.text for p in reply.opening)
@@ -267,6 +334,8 @@ def render(result: Reply) -> Message:
     match result:
         case AnswerReply():
             return answer_message(result)
+        case ScheduleReply():
+            return schedule_message(result)
         case SessionReply():
             return session_message(result)
         case SessionNotFound():

@@ -15,11 +15,19 @@ from bot.commands.results import (
     ReloadReport,
     Reply,
     ReportReply,
+    ScheduleReply,
     SessionList,
     SessionNotFound,
     SessionReply,
 )
-from bot.commands.text import HEDGE, render_text, report_lines, see_also, session_byline
+from bot.commands.text import (
+    HEDGE,
+    render_text,
+    report_lines,
+    schedule_text,
+    see_also,
+    session_byline,
+)
 
 # A zero-width word joiner after "@" keeps "@room" in quoted notes from notifying a room.
 _DEFUSE = "@\u2060"
@@ -89,6 +97,26 @@ def _list_html(reply: SessionList) -> str | None:
     return f"<p>{_esc(head)}</p><ul>{items}</ul>"
 
 
+def _schedule_html(reply: ScheduleReply) -> str | None:
+    """A schedule answer: the plain text's lines, escaped, the first in bold."""
+    answer = reply.answer
+    if not answer.answered:
+        return None
+    lines = schedule_text(answer).split("\n")
+    head, rest = lines[0], lines[1:]
+    items = [f"<li>{_esc(line[2:])}</li>" for line in rest if line.startswith("- ")]
+    quoted = [_esc(line[2:]) for line in rest if line.startswith("> ")]
+    other = [_esc(line) for line in rest if not line.startswith(("- ", "> "))]
+    parts = [f"<b>{_esc(head)}</b>"]
+    if other:
+        parts.append("<br/>" + "<br/>".join(other))
+    if quoted:
+        parts.append("<blockquote>" + "<br/>".join(quoted) + "</blockquote>")
+    if items:
+        parts.append("<ul>" + "".join(items) + "</ul>")
+    return "".join(parts)
+
+
 def _report_html(reply: ReportReply) -> str:
     head, *rest = report_lines(reply.report, short=reply.short)
     if reply.note:
@@ -119,6 +147,8 @@ def _html(reply: Reply) -> str | None:
             return _list_html(reply)
         case ReportReply():
             return _report_html(reply)
+        case ScheduleReply():
+            return _schedule_html(reply)
         case Notice() | ReloadReport() | SessionNotFound() | HelpReply():
             return None
         case _:

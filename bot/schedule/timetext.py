@@ -1,0 +1,55 @@
+"""Times as people read them in a channel: "Sat 28 Dec 16:00 CET (UTC+01:00) · in 25 min".
+
+Plain text for Matrix and the console; Discord shows its own ``<t:…>`` stamps instead, so
+each reader sees their zone there.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.schedule.programme import Talk
+
+
+def clock_text(moment: datetime) -> str:
+    """"Sat 28 Dec 16:00 CET (UTC+01:00)", in the moment's own zone."""
+    offset = moment.utcoffset() or timedelta(0)
+    total = int(offset.total_seconds() // 60)
+    sign = "+" if total >= 0 else "-"
+    hours, minutes = divmod(abs(total), 60)
+    name = moment.tzname() or ""
+    utc = f"UTC{sign}{hours:02d}:{minutes:02d}"
+    zone = f"{name} ({utc})" if name and not name.startswith(("UTC", "+", "-")) else utc
+    return f"{moment:%a} {moment.day} {moment:%b %H:%M} {zone}"
+
+
+def _span(delta: timedelta) -> str:
+    minutes = int(abs(delta.total_seconds()) // 60)
+    if minutes < 1:
+        return "less than a minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, rest = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {rest} min" if rest and hours < 3 else f"{hours} h"
+    days = round(minutes / 1440)
+    return f"{days} day{'s' if days != 1 else ''}"
+
+
+def relative_text(talk: Talk, now: datetime) -> str:
+    """"in 25 min", "started 10 min ago", "ended 2 h ago"."""
+    if talk.cancelled:
+        return "cancelled"
+    if now < talk.start:
+        return f"in {_span(talk.start - now)}"
+    if now < talk.finish:
+        return f"started {_span(now - talk.start)} ago"
+    return f"ended {_span(now - talk.finish)} ago"
+
+
+def talk_when(talk: Talk, now: datetime) -> str:
+    """Its local start and how far away it is: "Sat 28 Dec 16:00 CET (UTC+01:00) · in 25
+    min"."""
+    local = talk.local(talk.start)
+    end = f"–{talk.local(talk.end):%H:%M}" if talk.end and talk.end > talk.start else ""
+    return f"{clock_text(local)}{end} · {relative_text(talk, now)}"

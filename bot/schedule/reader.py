@@ -100,7 +100,8 @@ def read_schedule(raw: bytes, source: str, *, timezone: str | None = None,
     except MemoryError:
         raise ScheduleError("it needs more memory than reading a schedule may use; "
                             "split it") from None
-    except (ValueError, TypeError, KeyError, IndexError, AttributeError) as exc:
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError,
+            OverflowError) as exc:
         # A reader bug or a library's surprise must not escape as a crash of the indexer.
         raise ScheduleError(f"it could not be read ({type(exc).__name__}: "
                             f"{str(exc)[:100]})") from exc
@@ -129,6 +130,8 @@ def _parse(kind: str, raw: bytes, context: Context) -> Parsed:
 
 def _finish(parsed: Parsed, context: Context, source: str, name: str | None) -> Schedule:
     events = _unique(parsed.events, context)
+    if not events:
+        context.warn("it holds no events (yet): nothing of it can be answered")
     for event in events:
         if not event.cancelled and _CANCELLED_TITLE.match(event.title):
             event.cancelled = True

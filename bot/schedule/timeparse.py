@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, time, timedelta, tzinfo
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.schedule.models import ScheduleError
@@ -95,17 +96,29 @@ def parse_clock(value: object) -> tuple[int, time]:
     return hours // 24, time(hours % 24, minutes, seconds)
 
 
+# Outside these years a date is a typo or a placeholder ("0001-01-01", "9999-12-31"), and
+# arithmetic on it (a day added, a zone applied) would overflow.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+_Day = TypeVar("_Day", bound=date)
+
+
 def parse_iso(value: object, what: str = "start") -> datetime | date:
     """An ISO 8601 date-time (naive, or aware with its own offset kept) or a bare date."""
     if not isinstance(value, str):
         raise BadValue(f"its {what} is {_kind_of(value)}, not an ISO 8601 date and time")
     text = value.strip()
     try:
-        if len(text) == 10:
-            return date.fromisoformat(text)
-        return datetime.fromisoformat(text)
+        found = date.fromisoformat(text) if len(text) == 10 else datetime.fromisoformat(text)
     except ValueError:
         raise BadValue(f"its {what} {text[:40]!r} is not an ISO 8601 date and time") from None
+    return plausible(found, what)
+
+
+def plausible(moment: _Day, what: str = "start") -> _Day:
+    """``moment`` itself, or BadValue when its year is no conference's."""
+    if not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise BadValue(f"its {what} is in the year {moment.year}")
+    return moment
 
 
 def lookup_zone(name: str, where: str) -> ZoneInfo:

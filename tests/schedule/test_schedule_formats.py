@@ -173,6 +173,26 @@ def test_frab_json_without_date_runs_past_midnight_into_the_next_date() -> None:
     assert by_title(schedule, "Night owl").end == datetime(2024, 5, 11, 2, 0, tzinfo=BERLIN)
 
 
+def test_frab_json_iso_end_wins_and_other_ends_fall_back_to_duration() -> None:
+    raw = frab_json([("2024-05-10", [
+        frab_event("a", "Iso end", date="2024-05-10T10:00:00+02:00", duration="00:30",
+                   end="2024-05-10T10:45:00+02:00"),
+        frab_event("b", "Clock end", "11:00", duration="00:30", end="11:40"),
+        frab_event("c", "Bad end only", "12:00", duration="", end="soon")])])
+    schedule = read_schedule(raw, "schedule.json")
+    assert [e.end for e in schedule.events] == [
+        datetime(2024, 5, 10, 10, 45, tzinfo=BERLIN),
+        datetime(2024, 5, 10, 11, 30, tzinfo=BERLIN), None]
+    assert schedule.warnings == ["“Bad end only” (id c): its end 'soon' is not an ISO 8601 "
+                                 "date and time; its end was left empty"]
+
+
+def test_an_export_without_events_is_read_with_a_warning() -> None:
+    schedule = read_schedule(frab_json([("2024-05-10", [])]), "schedule.json")
+    assert (schedule.events, schedule.days) == ([], [date(2024, 5, 10)])
+    assert schedule.warnings == ["it holds no events (yet): nothing of it can be answered"]
+
+
 def test_frab_json_own_offset_wins_over_the_zone() -> None:
     raw = frab_json([("2024-05-10", [frab_event("a", "Remote", "10:00",
                                                 date="2024-05-10T10:00:00-04:00")])])

@@ -25,7 +25,7 @@ from bot.schedule.formats import (
     text_of,
 )
 from bot.schedule.models import ScheduleError, ScheduleEvent
-from bot.schedule.timeparse import BadValue, parse_clock, parse_iso
+from bot.schedule.timeparse import BadValue, parse_clock, parse_iso, plausible
 
 CANCELLED_STATES = frozenset({"canceled", "cancelled", "withdrawn"})
 
@@ -105,9 +105,7 @@ def read_event(item: object, room: str | None, day_date: date | None,
     start = frab_start(item.get("date"), item.get("start"), day_date, day_change, name,
                        context)
     room = text_of(item.get("room")) or room
-    end = None
-    if item.get("end"):
-        end = _instant(item.get("end"), "end", name, context)
+    end = _end(item.get("end"), start, name, context, has_duration=bool(item.get("duration")))
     if end is None:
         end = end_from(start, item.get("duration"), name, context)
     speakers, bios = _persons(item.get("persons"))
@@ -183,6 +181,23 @@ def frab_start(own: object, start: object, day_date: date | None, day_change: ti
     return context.localize(datetime.combine(day_date + timedelta(days=extra), clock))
 
 
+def _end(value: object, start: datetime | None, name: str, context: Context, *,
+         has_duration: bool) -> datetime | None:
+    """Newer pretalx's ISO ``end``; any other form is left to ``duration``, which every
+    export has, and is only reported when there is no duration to fall back on."""
+    if value in (None, "") or start is None:
+        return None
+    try:
+        found = parse_iso(value, "end")
+    except BadValue as exc:
+        if not has_duration:
+            context.warn_event(f"{name}: {exc}; its end was left empty")
+        return None
+    if not isinstance(found, datetime):
+        return None
+    return context.localize(found)
+
+
 def _instant(value: object, what: str, name: str, context: Context) -> datetime | None:
     try:
         found = parse_iso(value, what)
@@ -200,8 +215,8 @@ def date_of(value: object) -> date | None:
     if not isinstance(value, str) or len(value.strip()) < 10:
         return None
     try:
-        return date.fromisoformat(value.strip()[:10])
-    except ValueError:
+        return plausible(date.fromisoformat(value.strip()[:10]))
+    except ValueError:  # BadValue included
         return None
 
 

@@ -21,7 +21,7 @@ from bot.process import TimeUp
 from bot.schedule.clean import clean_abstract
 from bot.schedule.formats import Context, Parsed, checked_end, label, text_of
 from bot.schedule.models import ScheduleError, ScheduleEvent
-from bot.schedule.timeparse import lookup_zone
+from bot.schedule.timeparse import lookup_zone, plausible
 
 # Repeating events with no other event to bound them are expanded this far.
 LONE_SERIES_SPAN = timedelta(days=31)
@@ -169,6 +169,8 @@ def _moment(component: Any, key: str, context: Context) -> datetime | date | Non
     if prop is None:
         return None
     value = prop.dt
+    if isinstance(value, date):
+        plausible(value, key)
     if isinstance(value, datetime):
         if value.tzinfo is None:
             tzid = prop.params.get("TZID") if hasattr(prop, "params") else None

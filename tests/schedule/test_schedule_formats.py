@@ -296,6 +296,15 @@ def test_unknown_zone_names_are_refused_by_name() -> None:
     assert read_schedule(good, "s.json", timezone="Europe/London").timezone == "Europe/London"
 
 
+def test_the_file_zone_wins_over_the_config_and_says_so() -> None:
+    raw = frab_json([("2024-05-10", [frab_event("a", "T")])], time_zone_name="Europe/Berlin")
+    schedule = read_schedule(raw, "s.json", timezone="Europe/London")
+    assert (iso(schedule.events[0]), schedule.timezone) == ("2024-05-10T10:00:00+02:00",
+                                                            "Europe/Berlin")
+    assert schedule.warnings == ["its own time zone Europe/Berlin is used for times without "
+                                 "a UTC offset, not the config's Europe/London"]
+
+
 def test_conference_name_falls_back_to_config_then_file_name() -> None:
     raw = frab_json([("2024-05-10", [frab_event("a", "T")])], title="  ", acronym="")
     assert read_schedule(raw, "x/my-summit_2024.json").conference == "My summit 2024"
@@ -434,6 +443,18 @@ def test_ics_all_day_event_is_kept_from_midnight() -> None:
                                  "conference's time zone"]
 
 
+def test_ics_unknown_tzid_is_refused_and_a_windows_vtimezone_is_used() -> None:
+    unknown = ics(vevent("u", "Where", "DTSTART;TZID=Mars/Olympus:20240601T100000"))
+    with pytest.raises(ScheduleError, match="TZID 'Mars/Olympus' is neither an IANA"):
+        read_schedule(unknown, "u.ics", timezone="Europe/Berlin")
+    windows = BERLIN_VTIMEZONE.replace("Europe/Berlin", "W. Europe Standard Time")
+    raw = ics(windows, vevent("w", "Outlook", "DTSTART;TZID=W. Europe Standard Time:"
+                                              "20240115T100000"))
+    schedule = read_schedule(raw, "w.ics")
+    assert schedule.timezone is None  # no IANA name anywhere, and none was configured
+    assert schedule.events[0].start == datetime(2024, 1, 15, 9, tzinfo=ZoneInfo("UTC"))
+
+
 def test_truncated_ics_is_refused() -> None:
     raw = ics(vevent("a", "A", "DTSTART:20240601T080000Z"))[:-30]
     assert sniff_schedule(raw, "a.ics") == "ical"
@@ -464,6 +485,20 @@ def test_sessionize_repeat_within_rooms_is_a_reported_duplicate() -> None:
                              timezone="Europe/Berlin")
     assert len(schedule.events) == 1
     assert schedule.warnings[0].startswith("1 event repeats the id of an earlier one")
+
+
+def test_sessionize_sessions_view_and_a_broken_speakers_json() -> None:
+    groups = [{"groupId": 1, "groupName": "Track A", "sessions": [
+        session("5", "Grouped", "2024-03-01T09:00:00", "2024-03-01T09:30:00",
+                speakers=[{"id": "sp", "name": "Mo Chen"}])]}]
+    raw = json.dumps(groups).encode()
+    assert sniff_schedule(raw, "sessions.json") == "sessionize"
+    schedule = read_schedule(raw, "sessions.json", timezone="Europe/Berlin",
+                             companion=lambda name: b'[{"id": "sp", "bio": ')
+    assert [(e.title, e.speakers, e.bios) for e in schedule.events] == [
+        ("Grouped", ["Mo Chen"], {})]
+    assert schedule.warnings == ["its speakers.json is not valid JSON (line 1, column 22); "
+                                 "speakers' bios were left out"]
 
 
 def test_sessionize_all_view_joins_speakers_rooms_and_categories() -> None:

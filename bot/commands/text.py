@@ -242,6 +242,8 @@ def schedule_heading(answer: ScheduleAnswer) -> str:
         return f"On {at}{where}:"
     if answer.kind == "day":
         return f"Scheduled{where}:"
+    if answer.kind == "topic":
+        return f"In the schedule{where}:"
     return ""
 
 

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.schedule.programme import GENERIC, Named, Programme, Talk, compact, plain_tokens
 from bot.schedule.question import ScheduleQuestion, When, day_offset, read_when
+from bot.schedule.timetext import clock_text
 from bot.search.index import Index
 from bot.search.tokenizer import tokenize
 
@@ -128,6 +129,8 @@ class ScheduleAnswerer:
             return self._person(question, scope, now)
         if kind in ("when", "where", "who"):
             return self._talk(question, scope, now)
+        if kind == "topic":
+            return self._topic(question, scope, now)
         if kind == "next":
             return self._next(question, scope, now)
         if kind in ("now", "at"):
@@ -368,13 +371,28 @@ class ScheduleAnswerer:
         if len(same) > 1 and upcoming:
             talk = programme.talks[upcoming[0]]
         second = next((s for n, s in found if programme.talks[n].title != talk.title), 0.0)
-        confident = coverage >= CONFIDENT_COVERAGE and second < 0.85 * score
+        whole_title = programme.title_held(best, tokenize(question.words))
+        confident = coverage >= CONFIDENT_COVERAGE and (second < 0.85 * score or whole_title)
         alternatives = [programme.talks[n] for n, s in found[1:4]
                         if programme.talks[n] is not talk and s >= 0.5 * score][:2]
         return ScheduleAnswer(
             question=question.text, kind=question.kind, answered=True, now=now, talks=[talk],
             alternatives=alternatives, confident=confident,
             abstract=self.abstracts.get(talk.record.id), score=min(1.0, coverage))
+
+    def _topic(self, question: ScheduleQuestion, scope: _Scope, now: datetime
+               ) -> ScheduleAnswer | None:
+        """"Is there a talk about postgres today?": the talks on it, in time order."""
+        programme = self.programme
+        found, ceiling = self._find(question, scope, now)
+        if not found or ceiling <= 0 or found[0][1] / ceiling < HEDGE_COVERAGE:
+            return None  # perhaps the notes know
+        best = found[0][1]
+        day = self._day(question.when, scope, now) if question.when.has_day else None
+        talks = [programme.talks[n] for n, s in found if s >= 0.5 * best]
+        if day is not None:
+            talks = [t for t in talks if t.local(t.start).date() == day]
+        return self._listing(question, scope, now, talks, None)
 
     def _decline(self, question: ScheduleQuestion, now: datetime,
                  found: list[tuple[int, float]], why: str) -> ScheduleAnswer:
@@ -436,8 +454,19 @@ class ScheduleAnswerer:
         empty = None
         if not shown:
             place = f" in {where}" if where else ""
-            empty = (f"Nothing else is scheduled{place} after that." if empty_next else
-                     f"Nothing is scheduled{place} then.")
+            if empty_next:
+                empty = f"Nothing else is scheduled{place} after that."
+            elif moment is not None:
+                later = [programme_talk for n in scope.talks
+                         if (programme_talk := self.programme.talks[n]).start > moment
+                         and not programme_talk.cancelled]
+                at = "now" if moment == now else "then"
+                empty = f"Nothing is on{place} {at}."
+                if later and (scope.room or scope.track):
+                    first = min(later, key=lambda t: t.start)
+                    empty += f" Next{place}: {first.title}, {clock_text(first.local(first.start))}."
+            else:
+                empty = f"Nothing is scheduled{place} then."
         return ScheduleAnswer(question=question.text, kind=question.kind,
                               answered=bool(shown), now=now, talks=shown[:MAX_LISTED],
                               scope=where, moment=moment, score=1.0, empty=empty)

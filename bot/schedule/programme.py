@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.search.index import SessionRecord
-from bot.search.tokenizer import tokenize
+from bot.search.tokenizer import STOPWORDS, tokenize
 
 # A talk with no end (Sessionize's null endsAt, an iCalendar event without DTEND) is taken
 # to last this long when asking what is on at a moment.
@@ -25,6 +25,8 @@ DEFAULT_LENGTH = timedelta(minutes=30)
 # A word of a talk's title or speakers counts this much more than one of its abstract.
 NAME_FIELD = 1.0
 BODY_FIELD = 0.3
+# How much a talk's score depends on the share of its title the question holds.
+TITLE_FIT = 0.2
 # Words that say "a talk" rather than which talk.
 GENERIC = frozenset(tokenize(
     "talk talks session sessions thing one presentation lecture slot event panel "
@@ -143,6 +145,8 @@ class Programme:
         for conference in self.conferences.values():
             conference.days.sort()
         self._name_terms: list[set[str]] = []
+        self._title_terms: list[set[str]] = [set(tokenize(t.title)) - GENERIC
+                                             for t in self.talks]
         self._body_terms: list[set[str]] = []
         postings: dict[str, list[int]] = defaultdict(list)
         for n, talk in enumerate(self.talks):
@@ -238,7 +242,21 @@ class Programme:
                     continue
                 field_weight = NAME_FIELD if term in self._name_terms[n] else BODY_FIELD
                 scores[n] += weight * field_weight
+        asked = set(wanted)
+        for n, score in scores.items():
+            # of two titles that hold the question's words, the one that holds little else
+            # is the one named: "Firefox OS" before "Automating Firefox OS"
+            title = self._title_terms[n]
+            if title:
+                held = sum(self._idf.get(t, 0.0) for t in title & asked)
+                whole = sum(self._idf.get(t, 0.0) for t in title) or 1.0
+                scores[n] = score * (1 - TITLE_FIT + TITLE_FIT * held / whole)
         return sorted(scores.items(), key=lambda kv: (-kv[1], self.talks[kv[0]].start))
+
+    def title_held(self, n: int, terms: Iterable[str]) -> bool:
+        """Whether the question holds every word of the talk's title."""
+        title = self._title_terms[n]
+        return bool(title) and title <= set(terms)
 
     def query_weight(self, terms: Iterable[str]) -> float:
         """The most a talk could score for these terms (all in its title)."""
@@ -255,7 +273,8 @@ def _distinctive_words(named: dict[str, Named]) -> dict[str, str]:
     owners: dict[str, set[str]] = defaultdict(set)
     for key, item in named.items():
         for word in plain_tokens(item.name):
-            if len(word) >= 4 and not word.isdigit() and word not in _ROOM_GENERIC:
+            if len(word) >= 4 and not word.isdigit() and word not in _ROOM_GENERIC \
+                    and word not in STOPWORDS:
                 owners[word].add(key)
     return {word: next(iter(keys)) for word, keys in owners.items() if len(keys) == 1}
 

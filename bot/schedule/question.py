@@ -38,10 +38,12 @@ _WHERE = re.compile(r"\b(where|which room|what room|which stage|what stage|which
                     r"location|venue)\b")
 _WHO = re.compile(r"\bwho(?:'s|’s| is| are| was|se)?\b")
 _BY_SPEAKER = re.compile(r"\b(talking about|speaking (?:on|about)|talks?\b\s*\??$|"
-                         r"sessions?\b|giving|presenting|doing|speak(?:ing)?|"
+                         r"sessions?\b|giv(?:e|es|ing)|presenting|doing|speak(?:ing|s)?|"
                          r"has (?:a few|some|several) talks)\b")
 _WHAT_ON = re.compile(r"\b(what'?s|what is|whats|anything|something|is there|which|"
                       r"any talks?|what)\b.*\b(on|in|at|happening)\b")
+_TOPIC = re.compile(r"\b(is there|are there|any|anything)\b.*\b(talks?|sessions?|workshops?|"
+                    r"keynotes?|something)\b.*\b(about|on|covering|regarding)\b")
 _SCHEDULE_WORDS = re.compile(r"\b(schedule|programme|program|agenda|lineup|line-up|timetable)"
                              r"\b")
 _CLOCK = re.compile(
@@ -78,7 +80,7 @@ class When:
 
 @dataclass(slots=True)
 class ScheduleQuestion:
-    kind: str  # when, where, who, speaker, now, next, at, day
+    kind: str  # when, where, who, speaker, now, next, at, day, topic
     text: str
     tokens: list[str]  # compact tokens, for names of rooms, tracks and people
     words: str  # the text with time words taken out, to find a talk by
@@ -131,6 +133,8 @@ def read_when(text: str) -> tuple[When, str]:
         if found and when.part is None:
             when.part = part
             take(found)
+            if found[1].startswith("this") and when.relative_day is None:
+                when.relative_day = 0
     found = _ISO_DATE.search(text)
     if found:
         try:
@@ -198,6 +202,8 @@ def read_schedule_question(text: str) -> ScheduleQuestion | None:
         kind = "next"
     elif _WHEN.search(lowered):
         kind = "when"
+    elif _TOPIC.search(lowered) and when.clock is None and not _NOW.search(lowered):
+        kind = "topic"
     elif when.clock is not None and (_WHAT_ON.search(lowered) or re.search(
             r"\b(in|on|at)\b", lowered)):
         kind = "at"

@@ -10,6 +10,8 @@ from datetime import datetime, timedelta
 
 from bot.schedule.programme import Talk
 
+FAR = timedelta(days=14)  # beyond this, no "in N days"
+
 
 def clock_text(moment: datetime) -> str:
     """"Sat 28 Dec 16:00 CET (UTC+01:00)", in the moment's own zone."""
@@ -40,6 +42,8 @@ def relative_text(talk: Talk, now: datetime) -> str:
     """"in 25 min", "started 10 min ago", "ended 2 h ago"."""
     if talk.cancelled:
         return "cancelled"
+    if abs(talk.start - now) > FAR:
+        return ""  # "in 3,250 days" says nothing when looking back at an old programme
     if now < talk.start:
         return f"in {_span(talk.start - now)}"
     if now < talk.finish:
@@ -52,4 +56,5 @@ def talk_when(talk: Talk, now: datetime) -> str:
     min"."""
     local = talk.local(talk.start)
     end = f"–{talk.local(talk.end):%H:%M}" if talk.end and talk.end > talk.start else ""
-    return f"{clock_text(local)}{end} · {relative_text(talk, now)}"
+    relative = relative_text(talk, now)
+    return f"{clock_text(local)}{end}" + (f" · {relative}" if relative else "")

@@ -39,10 +39,10 @@ OUTSIDE_DAYS = 2
 
 
 def sniff_schedule(raw: bytes, name: str) -> str | None:
-    """"frab-json", "frab-xml", "sessionize" or "ical" when the bytes are such an export
-    (judged from their first 16 KB, so a truncated export still counts and is reported
-    when read), else None. ``name`` is only for the caller's messages: a ``.json`` may be
-    any of two formats or none."""
+    """Which export format the bytes are ("frab-json", "frab-xml", "sessionize", "ical"),
+    or None when they are no schedule. Judged from the first 16 KB, so a truncated export
+    still counts (and is reported when read). ``name`` never decides: a ``.json`` may be
+    either of two formats or neither."""
     head = raw[:_HEAD_BYTES]
     if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
         text = head.decode("utf-16", errors="replace")

@@ -403,12 +403,20 @@ def test_ics_floating_times_use_x_wr_timezone_else_config_else_refuse() -> None:
 def test_ics_cancelled_attendees_and_shared_organizer() -> None:
     raw = ics(vevent("c1", "Called off", "DTSTART:20240601T080000Z", "STATUS:CANCELLED",
                      "ORGANIZER;CN=Conf Team:mailto:team@x"),
+              vevent("c0", "No organizer", "DTSTART:20240601T070000Z"),
               vevent("c2", "Panel", "DTSTART:20240601T090000Z",
                      "ORGANIZER;CN=Conf Team:mailto:team@x",
                      "ATTENDEE;CN=Alice Smith:mailto:a@x", "ATTENDEE;CN=Bo Li:mailto:b@x"))
     schedule = read_schedule(raw, "c.ics")
     assert [(e.cancelled, e.speakers) for e in schedule.events] == [
-        (True, []), (False, ["Alice Smith", "Bo Li"])]
+        (True, []), (False, []), (False, ["Alice Smith", "Bo Li"])]
+    people = ics(vevent("p1", "Talk one", "DTSTART:20240601T080000Z",
+                        "ORGANIZER;CN=Dana Ross:mailto:d@x"),
+                 vevent("p2", "Talk two", "DTSTART:20240601T090000Z",
+                        "ORGANIZER;CN=Eli Park:mailto:e@x"),
+                 vevent("p3", "Break", "DTSTART:20240601T100000Z"))
+    assert [e.speakers for e in read_schedule(people, "p.ics").events] == [
+        ["Dana Ross"], ["Eli Park"], []]
 
 
 def test_ics_rrule_expands_into_one_event_per_occurrence() -> None:

@@ -75,8 +75,10 @@ def _use_zone(calendar: icalendar.Calendar, context: Context) -> None:
 def _read_calendar(calendar: icalendar.Calendar, parsed: Parsed, context: Context) -> int:
     components = calendar.walk("VEVENT")
     series = {str(c.get("UID", "")) for c in components if any(k in c for k in _REPEATS)}
+    # One organizer name across the calendar is the conference's own account, not a
+    # speaker; only when events name different organizers are they people.
     organizers = Counter(_cn(c.get("ORGANIZER")) for c in components)
-    # One organizer on every event is the conference's own account, not a speaker.
+    organizers.pop(None, None)
     shared_organizer = next(iter(organizers)) if len(organizers) == 1 else None
     all_day = 0
     first = len(parsed.events)
@@ -209,15 +211,17 @@ def _event(component: Any, uid: str | None, shared_organizer: str | None,
                            "skipped")
         return None, 0
     context.count_event()
-    whole_day = int(not isinstance(component.get("DTSTART").dt, datetime)) if start else 0
-    if isinstance(start, datetime) and whole_day and not isinstance(end, datetime):
-        end = start + (length if isinstance(length, timedelta) else timedelta(days=1))
+    whole_day = 0
     if start is None:
         context.warn_event(f"{name}: it has no DTSTART; it is listed without a start")
     elif not isinstance(start, datetime):
         context.warn_event(f"{name}: it is an all-day event and the calendar has no time "
                            "zone to place its day in; it is listed without a start")
-        start, end, whole_day = None, None, 0
+        start, end = None, None
+    elif not isinstance(component.get("DTSTART").dt, datetime):  # a DATE, placed at 00:00
+        whole_day = 1
+        if not isinstance(end, datetime):
+            end = start + (length if isinstance(length, timedelta) else timedelta(days=1))
     if start is not None and end is None and isinstance(length, timedelta):
         if length < timedelta(0):
             context.warn_event(f"{name}: its DURATION is negative; its end was left empty")

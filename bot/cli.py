@@ -45,8 +45,10 @@ def _index_corpus(paths: list[Path], db: Path, quiet: bool = False,
     from bot.corpus.cache import cache_path_for
     from bot.corpus.limits import DEFAULT_LIMITS
     from bot.corpus.loader import load_corpus
+    from bot.schedule.diff import diff_schedules
     from bot.schedule.fetch import fetched_folder_for
     from bot.search.build import build_index
+    from bot.search.carry import scheduled_from_index
     from bot.search.semantic import SemanticUnavailable, load_embedder
 
     embedder = None
@@ -76,6 +78,7 @@ def _index_corpus(paths: list[Path], db: Path, quiet: bool = False,
         for skipped in report.skipped:
             click.echo(f"  skipped {skipped.path}: {skipped.reason}", err=True)
         return 0
+    before = scheduled_from_index(db)
     try:
         stats = build_index(report, db, embedder=embedder)
     except SemanticUnavailable as exc:
@@ -96,6 +99,8 @@ def _index_corpus(paths: list[Path], db: Path, quiet: bool = False,
             click.echo(f"  skipped {skipped.path}: {skipped.reason}", err=True)
         for warning in report.warnings:
             click.echo(f"  warning {warning.path}: {warning.reason}", err=True)
+        for change in diff_schedules(before, report.sessions):
+            click.echo(f"  schedule {change}", err=True)
     return stats.sessions
 
 

@@ -93,7 +93,8 @@ async def serve(config: Config, *, console: bool = False) -> int:
                             feedback=store, retention_days=config.feedback.retention_days,
                             bounds=IndexerBounds(config.limits.read_limits(),
                                                  config.limits.indexer_memory_mb,
-                                                 config.limits.indexer_seconds))
+                                                 config.limits.indexer_seconds),
+                            schedules=[s.source() for s in config.schedule.sources])
 
     async def reload_by_signal() -> None:
         log.info("SIGHUP: re-indexing %s", ", ".join(map(str, service.corpus_paths)))
@@ -132,6 +133,7 @@ async def serve(config: Config, *, console: bool = False) -> int:
     runners: list[asyncio.Task[None]] = []
     health = None
     purger: asyncio.Task[None] | None = None
+    refresher: asyncio.Task[None] | None = None
     stopper = loop.create_task(stop.wait())
     exit_code = 0
     try:
@@ -165,6 +167,10 @@ async def serve(config: Config, *, console: bool = False) -> int:
         if store is not None:
             purger = loop.create_task(_purge_daily(store, config.feedback.retention_days),
                                       name="feedback-purge")
+        if any(source.url for source in service.schedules):
+            refresher = loop.create_task(
+                _refresh_schedules(service, config.schedule.refresh_minutes),
+                name="schedule-refresh")
         ready = True
         log.info("serving %d sessions on %s", len(service.index.sessions),
                  ", ".join(p.name for p in platforms))
@@ -199,9 +205,10 @@ async def serve(config: Config, *, console: bool = False) -> int:
                 task.cancel()
             await asyncio.gather(*reloads, return_exceptions=True)
         stopper.cancel()
-        if purger is not None:
-            purger.cancel()
-            await asyncio.gather(purger, return_exceptions=True)
+        for background in (purger, refresher):
+            if background is not None:
+                background.cancel()
+                await asyncio.gather(background, return_exceptions=True)
         if store is not None:
             await asyncio.to_thread(store.close)  # queued writes are finished first
         if health is not None:
@@ -219,6 +226,24 @@ async def _purge_daily(store: StateStore, retention_days: float) -> None:
     while True:
         store.purge(retention_days)
         await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+
+async def _refresh_schedules(service: SummitService, minutes: float) -> None:
+    """Fetch the schedule URLs at start, then every ``minutes`` (0: at start only); each
+    fetch rebuilds aside like a reload, so answers go on meanwhile."""
+    while True:
+        try:
+            report = await service.refresh_schedule()
+        except Exception:  # the serving index is untouched; try again next time
+            log.exception("schedule refresh failed")
+            report = None
+        if report is not None:
+            changed = bool(report.schedule_changes or report.problems or report.warnings)
+            (log.warning if not report.ok else log.info if changed else log.debug)(
+                "schedule refresh: %s", reload_text(report))
+        if minutes <= 0:
+            return
+        await asyncio.sleep(minutes * 60)
 
 
 def _status(service: SummitService) -> str:

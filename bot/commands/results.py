@@ -97,6 +97,7 @@ class ReloadReport:
     error: str | None = None  # why nothing was swapped in
     seconds: float = 0.0
     ephemeral: bool = True
+    schedule_changes: list[str] = field(default_factory=list)  # new, cancelled, moved…
 
 
 @dataclass(slots=True, frozen=True)

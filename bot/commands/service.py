@@ -40,6 +40,7 @@ from bot.feedback.recorder import QuestionRecorder
 from bot.feedback.report import build_report
 from bot.feedback.store import StateStore, Vote
 from bot.schedule.answer import ScheduleAnswerer, schedule_answerer
+from bot.schedule.diff import diff_schedules
 from bot.schedule.question import read_schedule_question
 from bot.schedule.sources import ScheduleSource
 from bot.search.build import remove_stale_builds
@@ -368,6 +369,8 @@ class SummitService:
                 else:
                     old = await self._install(new_index)
                     diff_sessions(before.sessions, new_index.sessions, report)
+                    report.schedule_changes = [
+                        str(c) for c in diff_schedules(before.sessions, new_index.sessions)]
                     report.sessions_after = len(new_index.sessions)
                     report.passages_after = new_index.passage_count
                     if old is not None:
@@ -383,6 +386,15 @@ class SummitService:
             for hook in self.reload_hooks:
                 hook(report.ok)
             return report
+
+    async def refresh_schedule(self) -> ReloadReport | None:
+        """Fetch the schedule URLs again and rebuild aside, as a reload does (notes files
+        unchanged since the last build are not parsed again). None when no source is a URL
+        or a reload is already running."""
+        if not any(source.url for source in self.schedules) or self.reloading:
+            return None
+        report = await self.reload(Requester("schedule", "refresh", is_admin=True))
+        return report if isinstance(report, ReloadReport) else None
 
     # --- the organizers' loop -------------------------------------------------------------
     async def vote(self, answer_id: str, requester: Requester, vote: Vote) -> bool:

@@ -94,6 +94,11 @@ def reload_text(report: ReloadReport, max_problems: int = 10) -> str:
             shown = "; ".join(titles[:10]) + (f"; and {len(titles) - 10} more"
                                               if len(titles) > 10 else "")
             lines.append(f"{label}: {shown}")
+    if report.schedule_changes:
+        lines.append(f"Schedule changes ({len(report.schedule_changes)}):")
+        lines.extend(f"- {change}" for change in report.schedule_changes[:max_problems])
+        if len(report.schedule_changes) > max_problems:
+            lines.append(f"- and {len(report.schedule_changes) - max_problems} more")
     if report.problems:
         lines.append(f"{len(report.problems)} file(s) could not be used:")
         for path, reason in report.problems[:max_problems]:

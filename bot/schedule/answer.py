@@ -163,23 +163,32 @@ class ScheduleAnswerer:
         question = ScheduleQuestion(kind=kind, text=words.strip(),
                                     tokens=[compact(t) for t in plain_tokens(lowered)],
                                     words=rest, when=when)
-        if kind == "day" and not when.has_day and not lowered:
-            conference = self.programme.conferences.get(
-                self._conference_of(_Scope(list(range(len(self.programme.talks)))), now)
-                or "")
-            local = now.astimezone(conference.zone) if conference and conference.zone \
-                else now
-            if conference and local.date() not in conference.days:
-                question.when.iso = conference.days[0] if conference.days else None
-            else:
+        if kind == "day" and not when.has_day:
+            # no day named: today during the conference, else its first day (or, for a
+            # room or track, all its days)
+            name = self._conference_of(self._scope(question), now)
+            conference = self.programme.conferences.get(name or "")
+            if conference is not None and conference.spans(now, slack=timedelta(0)):
                 question.when.relative_day = 0
-        found = self.answer(question, now)
+            elif conference is not None and conference.days and not lowered:
+                question.when.iso = conference.days[0]
+        if kind == "speaker":
+            # a name typed as a name: near enough to one speaker's whole name (a typo is
+            # forgiven; "Ada Lovelace" is not "Ada Quill")
+            people = {p.name: p for p in self.programme.people.values()}
+            best = process.extractOne(words, list(people), scorer=fuzz.token_sort_ratio,
+                                      processor=utils.default_process, score_cutoff=85)
+            if best is not None:
+                scope = _Scope(list(range(len(self.programme.talks))),
+                               people=[people[best[0]]])
+                return self._person(question, scope, now)
+        found = None if kind == "speaker" else self.answer(question, now)
         if found is not None:
             return found
         if kind == "speaker":
             close = process.extract(words, [p.name for p in self.programme.people.values()],
                                     scorer=fuzz.WRatio, processor=utils.default_process,
-                                    limit=3, score_cutoff=60)
+                                    limit=3, score_cutoff=55)
             return ScheduleAnswer(question=words, kind=kind, answered=False, now=now,
                                   confident=False, nearest=[c for c, _, _ in close],
                                   empty=f"No speaker called “{words.strip()}” is in the "

@@ -37,3 +37,21 @@ def sessions_from_index(db: Path, sources: set[str]) -> list[Session]:
                 aliases=json.loads(aliases), passages=passages,
                 slot=Slot.of(json.loads(slot)) if slot else None))
     return sessions
+
+
+def scheduled_from_index(db: Path) -> list[Session]:
+    """The scheduled sessions of the index at ``db`` (title, summit and slot only), to tell
+    what a rebuild changed in the schedule; empty if there is no usable index."""
+    if not db.exists():
+        return []
+    out: list[Session] = []
+    with contextlib.suppress(sqlite3.DatabaseError), contextlib.closing(
+            sqlite3.connect(f"file:{db.resolve().as_posix()}?mode=ro", uri=True)) as conn:
+        version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+        if not version or version[0] != str(SCHEMA_VERSION):
+            return []
+        for title, summit, source, slot in conn.execute(
+                "SELECT title, summit, source, slot FROM sessions WHERE slot IS NOT NULL"):
+            out.append(Session(title=title, source=source, summit=summit,
+                               slot=Slot.of(json.loads(slot))))
+    return out

@@ -92,6 +92,10 @@ def _index_corpus(paths: list[Path], db: Path, quiet: bool = False,
                    if embedder else "")
         scheduled = sum(1 for s in report.sessions if s.slot and s.slot.start)
         timed = f" ({scheduled} from schedules)" if scheduled else ""
+        if report.matched:
+            timed = timed[:-1] + (f"; {report.matched} notes session"
+                                  f"{'s' if report.matched != 1 else ''} matched a "
+                                  "scheduled talk)")
         click.echo(f"Indexed {report.files_read} files: {stats.sessions} sessions{timed}, "
                    f"{stats.passages} passages, {stats.terms} terms{vectors} in "
                    f"{stats.seconds:.2f} s → {db}", err=True)

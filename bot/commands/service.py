@@ -217,14 +217,22 @@ class SummitService:
         except QuestionProblem as problem:
             return Notice(str(problem), kind="error")
         async with self._reading() as serving:
+            found = None
             if serving.schedule is not None:
                 asked = read_schedule_question(question.text)
                 found = serving.schedule.answer(asked, self.clock.now()) if asked else None
-                if found is not None:
+                if found is not None and found.confident:
                     self._tell(QuestionEvent.of_schedule(
                         found, text, time.perf_counter() - started, requester))
                     return ScheduleReply(found)
             answer = await serving.answerer.answer(question)
+            if found is not None and not (answer.answered and answer.confident):
+                # the schedule's unsure answer (or its "not in the schedule") beats notes
+                # that are unsure too; sure notes ("who gave the Open Compute talk?", of a
+                # talk the schedule does not list) beat both
+                self._tell(QuestionEvent.of_schedule(
+                    found, text, time.perf_counter() - started, requester))
+                return ScheduleReply(found)
         answer_id = secrets.token_hex(8) if self.feedback is not None else ""
         self._tell(QuestionEvent.of(answer, text, time.perf_counter() - started, requester,
                                     answer_id))

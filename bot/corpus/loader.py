@@ -464,4 +464,8 @@ def load_corpus(
     if store is not None:
         store.put_many(new)
         store.close()
+    if any(s.slot is not None for s in report.sessions):
+        from bot.schedule.match import merge_notes_into_schedule
+
+        report.sessions, report.matched = merge_notes_into_schedule(report.sessions)
     return report

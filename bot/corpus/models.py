@@ -85,6 +85,7 @@ class LoadReport:
     files_read: int = 0
     skipped: list[SkippedFile] = field(default_factory=list)
     warnings: list[SkippedFile] = field(default_factory=list)  # used, but with a caveat
+    matched: int = 0  # notes sessions folded into the scheduled talk they are notes of
 
     @property
     def passage_count(self) -> int:

@@ -13,7 +13,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.search.index import SessionRecord
@@ -58,7 +58,7 @@ class Talk:
     record: SessionRecord
     start: datetime
     end: datetime | None
-    zone: ZoneInfo | None
+    zone: tzinfo  # the conference's zone, else the fixed offset its times were given in
 
     @property
     def finish(self) -> datetime:
@@ -90,7 +90,7 @@ class Talk:
         return bool(self.record.slot and self.record.slot.service)
 
     def local(self, moment: datetime) -> datetime:
-        return moment.astimezone(self.zone) if self.zone else moment
+        return moment.astimezone(self.zone)
 
     def runs_at(self, moment: datetime) -> bool:
         return self.start <= moment < self.finish
@@ -99,7 +99,7 @@ class Talk:
 @dataclass(slots=True)
 class Conference:
     name: str
-    zone: ZoneInfo | None
+    zone: tzinfo | None
     days: list[date] = field(default_factory=list)  # local dates with sessions, in order
 
     def spans(self, moment: datetime, slack: timedelta = timedelta(hours=12)) -> bool:
@@ -190,7 +190,8 @@ class Programme:
                     zones[zone_name] = ZoneInfo(zone_name) if zone_name else None
                 except (ZoneInfoNotFoundError, ValueError):
                     zones[zone_name] = None
-            talks.append(Talk(record, start, end, zones[zone_name]))
+            # an export with offsets but no zone name: its times' own offset
+            talks.append(Talk(record, start, end, zones[zone_name] or start.tzinfo))
         return cls(talks, abstracts)
 
     def __bool__(self) -> bool:

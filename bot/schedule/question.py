@@ -38,6 +38,7 @@ _WHERE = re.compile(r"\b(where|which room|what room|which stage|what stage|which
                     r"location|venue)\b")
 _WHO = re.compile(r"\bwho(?:'s|’s| is| are| was|se)?\b")
 _BY_SPEAKER = re.compile(r"\b(talking about|speaking (?:on|about)|talks?\b\s*\??$|"
+                         r"(?:talks?|sessions?|workshops?) (?:by|from|with)|"
                          r"sessions?\b|giv(?:e|es|ing)|presenting|doing|speak(?:ing|s)?|"
                          r"has (?:a few|some|several) talks)\b")
 _WHAT_ON = re.compile(r"\b(what'?s|what is|whats|anything|something|is there|which|"
@@ -210,6 +211,9 @@ def read_schedule_question(text: str) -> ScheduleQuestion | None:
     elif _NOW.search(lowered) and (_WHAT_ON.search(lowered) or "what" in lowered
                                    or "anything" in lowered):
         kind = "now"
+    elif re.search(r"\b(what'?s|whats|what is|anything|something)\s+(on|happening|going on|"
+                   r"playing|running)\b", lowered) and not when.has_day:
+        kind = "now"  # "what's on in janson?": at this moment, unless a day is named
     elif _SCHEDULE_WORDS.search(lowered) or (when.has_day and _WHAT_ON.search(lowered)):
         kind = "day"
     elif _BY_SPEAKER.search(lowered) or re.search(r"\btalks\s*\??$", lowered):

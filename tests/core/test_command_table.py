@@ -21,7 +21,7 @@ async def _echo(service: SummitService, call: Call) -> Reply:
     return Notice(f"echo: {call.argument}", kind="info")
 
 
-ECHO = Command("echo", "Say it back.", _echo, Argument("words", "What to say", 40))
+ECHO = Command("echo", "Say it back.", _echo, (Argument("words", "What to say", 40),))
 
 
 @pytest.fixture
@@ -61,12 +61,15 @@ async def test_limits_come_from_the_table(service: SummitService) -> None:
     client = discord.Client(intents=discord.Intents.none())
     tree = build_tree(client, service, DiscordConfig(token=SecretStr("t")))
     for command in COMMANDS:
-        if command.slash and command.argument is not None:
+        if command.slash and command.arguments:
             slash = tree.get_command(command.name)
             assert slash is not None
-            (option,) = slash.to_dict(tree)["options"]
-            assert option["max_length"] == command.argument.max_length
-            assert option["required"] == command.argument.required
+            options = slash.to_dict(tree)["options"]
+            assert [o["name"] for o in options] == [a.name for a in command.arguments]
+            for option, argument in zip(options, command.arguments, strict=True):
+                assert option["max_length"] == argument.max_length
+                assert option["required"] == argument.required
+                assert option.get("autocomplete", False) == (argument.completes is not None)
     too_long = "x" * (BY_NAME["ask"].argument.max_length + 1)  # type: ignore[union-attr]
     reply = await BY_NAME["ask"].run(service, Call(Requester("test", "u"), too_long))
     assert "characters" in render_text(reply)

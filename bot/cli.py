@@ -347,6 +347,63 @@ def session(title: tuple[str, ...], db: Path | None) -> None:
     raise SystemExit(asyncio.run(run()))
 
 
+@cli.command("schedule")
+@DB_OPTION
+@NOW_OPTION
+@click.option("--day", default=None, help="A date (2024-12-28) or the conference's day "
+              "number (1 is its first day).")
+@click.option("--room", default=None, help="Only this room (loosely: 'saal 1').")
+@click.option("--track", default=None, help="Only this track (loosely).")
+@click.option("--speaker", default=None, help="Only this speaker's talks.")
+@click.option("--summit", default=None, help="Only this conference (when several are "
+              "indexed).")
+@click.option("--json", "as_json", is_flag=True, help="One session object per line, in time "
+              "order.")
+def schedule_command(db: Path | None, clock: Any, day: str | None, room: str | None,
+                     track: str | None, speaker: str | None, summit: str | None,
+                     as_json: bool) -> None:
+    """The programme, in time order: all of it, or a day, room, track or speaker's."""
+    from bot.answer.models import session_json
+    from bot.schedule.listing import ListingError, select_talks
+    from bot.schedule.timetext import talk_when
+
+    path = _resolve_db(db)
+
+    async def run() -> None:
+        service = await _open_service(path, clock)
+        try:
+            answerer = service.schedule_answerer
+            if answerer is None:
+                raise click.ClickException(
+                    f"{path} holds no schedule; index one with `summit-bot index "
+                    "SCHEDULE_FILE_OR_URL` or schedule.sources in a config.")
+            try:
+                groups = select_talks(answerer.programme, day=day, room=room, track=track,
+                                      speaker=speaker, summit=summit)
+            except ListingError as exc:
+                raise click.ClickException(str(exc)) from exc
+            now = service.clock.now()
+            for name, talks in groups.items():
+                if not as_json and len(groups) > 1:
+                    click.echo(f"== {name}")
+                for talk in talks:
+                    if as_json:
+                        click.echo(json.dumps(session_json(talk.record), ensure_ascii=False))
+                    else:
+                        by = f" — {', '.join(talk.record.speakers)}" \
+                            if talk.record.speakers else ""
+                        where = f" · {talk.room}" if talk.room else ""
+                        gone = " (cancelled)" if talk.cancelled else ""
+                        click.echo(f"{talk_when(talk, now)}{where} · {talk.title}{gone}{by}")
+            if not as_json:
+                total = sum(len(t) for t in groups.values())
+                click.echo(f"({total} sessions)", err=True)
+        finally:
+            await service.close()
+
+    asyncio.run(run())
+
+
 @cli.command("eval")
 @click.argument("questions", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @DB_OPTION

@@ -199,6 +199,11 @@ class SummitService:
         return self._current().answerer
 
     @property
+    def schedule_answerer(self) -> ScheduleAnswerer | None:
+        """The serving index's programme and its answers, when it holds a schedule."""
+        return self._current().schedule
+
+    @property
     def reloading(self) -> bool:
         return self._reload_lock.locked()
 

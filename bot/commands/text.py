@@ -25,7 +25,7 @@ from bot.commands.table import EXAMPLE_QUESTION
 from bot.feedback.report import FeedbackReport
 from bot.schedule.answer import ScheduleAnswer
 from bot.schedule.programme import Talk
-from bot.schedule.timetext import clock_text, talk_when
+from bot.schedule.timetext import clock_text, slot_line, talk_when
 from bot.search.index import SessionRecord
 
 DECLINE = "The notes don't cover that."
@@ -116,6 +116,9 @@ def session_text(reply: SessionReply) -> str:
     byline = session_byline(session)
     if byline:
         lines.append(byline)
+    scheduled = slot_line(session.slot)
+    if scheduled:
+        lines.append(scheduled)
     lines.append(f"Source: {session.source_link} · {session.passage_count} passages")
     for passage in reply.opening[:2]:
         lines.extend("> " + line for line in passage.text.split("\n"))

@@ -7,7 +7,9 @@ each reader sees their zone there.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.corpus.models import Slot
 from bot.schedule.programme import Talk
 
 FAR = timedelta(days=14)  # beyond this, no "in N days"
@@ -58,3 +60,32 @@ def talk_when(talk: Talk, now: datetime) -> str:
     end = f"–{talk.local(talk.end):%H:%M}" if talk.end and talk.end > talk.start else ""
     relative = relative_text(talk, now)
     return f"{clock_text(local)}{end}" + (f" · {relative}" if relative else "")
+
+
+def slot_when(slot: Slot) -> str | None:
+    """A session's scheduled time as text ("Sat 28 Dec 16:00 CET (UTC+01:00)–16:40"), or
+    None when it has none."""
+    if slot.start is None:
+        return None
+    try:
+        start = datetime.fromisoformat(slot.start)
+        end = datetime.fromisoformat(slot.end) if slot.end else None
+    except ValueError:
+        return None
+    if slot.timezone:
+        try:
+            zone = ZoneInfo(slot.timezone)
+            start, end = start.astimezone(zone), end.astimezone(zone) if end else None
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return clock_text(start) + (f"–{end:%H:%M}" if end and end > start else "")
+
+
+def slot_line(slot: Slot | None) -> str | None:
+    """"When · Room" of a scheduled session, with "(cancelled)"; None without a slot."""
+    if slot is None:
+        return None
+    parts = [p for p in (slot_when(slot), slot.room) if p]
+    if not parts:
+        return None
+    return " · ".join(parts) + (" (cancelled)" if slot.cancelled else "")

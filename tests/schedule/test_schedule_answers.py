@@ -196,3 +196,27 @@ def test_the_shared_exports_answer_in_their_own_zones(tmp_path: Path) -> None:
         "Janson", "2013-02-03T10:00:00+01:00")
     assert droidcon["session"]["start"] == "2023-10-26T13:50:00+01:00"  # BST
     assert rc3["session"]["speakers"] == ["Daniel Maslowski"]
+
+
+def test_the_schedule_command_lists_by_day_room_and_speaker(mixed_index: Path) -> None:
+    run = CliRunner().invoke
+    lines = run(cli, ["schedule", "--db", str(mixed_index), "--day", "2", "--json"]).output
+    listed = [json.loads(line) for line in lines.splitlines()]
+    assert [s["title"] for s in listed] == ["Late Night Lightning Talks",
+                                            "The Future of Summits", "Soldering Workshop"]
+    assert all(s["start"].startswith("2030-06-02") for s in listed)
+    ada = run(cli, ["schedule", "--db", str(mixed_index), "--speaker", "ada quill"]).output
+    assert "Storage at Scale with Ceph" in ada and "Observability Deep Dive" in ada
+    gone = run(cli, ["schedule", "--db", str(mixed_index), "--room", "Saal 2", "--day",
+                     "2030-06-01"]).output
+    assert "Quantum Widgets (cancelled)" in gone
+    wrong = run(cli, ["schedule", "--db", str(mixed_index), "--room", "saal 9"])
+    assert wrong.exit_code == 1 and "did you mean Saal" in wrong.output
+    bad_day = run(cli, ["schedule", "--db", str(mixed_index), "--day", "7"])
+    assert bad_day.exit_code == 1 and "days 1 to 2" in bad_day.output
+
+
+def test_session_shows_its_time_and_room(mixed_index: Path) -> None:
+    shown = CliRunner().invoke(cli, ["session", "--db", str(mixed_index),
+                                     "Rust for Kernel Hackers"]).output
+    assert "Sat 1 Jun 10:00 CEST (UTC+02:00)–11:00 · Saal 2" in shown

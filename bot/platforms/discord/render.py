@@ -10,6 +10,7 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import assert_never
 
 import discord
@@ -62,6 +63,7 @@ FAILURE = "Sorry, something went wrong on my side; the error has been logged."
 NOT_YOUR_LIST = "This list belongs to someone else; run /sessions to get your own."
 REPORT_ATTACHED = "The full report is attached."
 REPORT_FILENAME = "reload-report.txt"
+SCHEDULE_HEDGE = "Perhaps this talk; the schedule has no exact match:"
 
 Spans = tuple[tuple[int, int], ...]
 
@@ -200,6 +202,8 @@ def schedule_message(reply: ScheduleReply) -> Message:
             text += " Closest: " + "; ".join(escape_markdown(clip(t, 200))
                                              for t in answer.nearest[:3]) + "."
         return Message(content=clip(text, CONTENT_LIMIT), ephemeral=True)
+    # "Asked: …" shows what was asked; /now with no option asked no words
+    asked = f"Asked: {fit(answer.question, 300)}" if answer.question.strip() else None
     if answer.kind in ("when", "where", "who"):
         talk = answer.talks[0]
         fields = [("When", stamp(talk), False)]
@@ -216,12 +220,12 @@ def schedule_message(reply: ScheduleReply) -> Message:
             talk.summit,) if x)]).strip(" ·")
         embed = _budgeted_embed(talk.title, _web_url(talk.record), answer.abstract or "", (),
                                 fields, byline)
-        return Message(content=f"Asked: {fit(answer.question, 300)}", embed=embed,
-                       ephemeral=reply.ephemeral)
+        if answer.hedged:  # said before the embed, as on Matrix and for the notes
+            asked = f"{asked}\n{SCHEDULE_HEDGE}" if asked else SCHEDULE_HEDGE
+        return Message(content=asked, embed=embed, ephemeral=reply.ephemeral)
+    # Discord shows <t:…> stamps as written in a title (it renders them only in a
+    # description and in field values): the title keeps the zone-written time and its room
     head = schedule_heading(answer).rstrip(":") or "Schedule"
-    if answer.moment is not None and answer.moment != answer.now:
-        unix = int(answer.moment.timestamp())
-        head = head.split(" at ", 1)[0] + f" at <t:{unix}:F>" if " at " in head else head
     lines: list[str] = []
     used = 0
     for talk in answer.talks:
@@ -233,8 +237,7 @@ def schedule_message(reply: ScheduleReply) -> Message:
         used += len(line) + 1
     embed = discord.Embed(title=clip(escape_markdown(head), TITLE_LIMIT),
                           description="\n".join(lines))
-    return Message(content=f"Asked: {fit(answer.question, 300)}", embed=embed,
-                   ephemeral=reply.ephemeral)
+    return Message(content=asked, embed=embed, ephemeral=reply.ephemeral)
 
 
 def session_message(reply: SessionReply) -> Message:
@@ -242,6 +245,15 @@ def session_message(reply: SessionReply) -> Message:
     body = "\n\n".join(p.text for p in reply.opening)
     fields = [("Source", _source(session), False),
               ("Passages", str(session.passage_count), True)]
+    slot = session.slot
+    if slot is not None and slot.start:
+        unix = int(datetime.fromisoformat(slot.start).timestamp())
+        when = f"<t:{unix}:F> (<t:{unix}:R>)" + (" — cancelled" if slot.cancelled else "")
+        fields[1:1] = [("When", when, False)]
+        if slot.room:
+            fields.append(("Room", fit(slot.room, FIELD_VALUE_LIMIT), True))
+        if session.track:
+            fields.append(("Track", fit(session.track, FIELD_VALUE_LIMIT), True))
     embed = _budgeted_embed(session.title, _web_url(session), body, (), fields,
                             session_byline(session))
     return Message(embed=embed, ephemeral=reply.ephemeral)

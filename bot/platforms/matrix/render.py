@@ -4,6 +4,7 @@ well alone and an HTML body in which every piece of note text is escaped."""
 from __future__ import annotations
 
 import html
+from itertools import groupby
 from typing import Any, assert_never
 
 from bot.answer.highlight import apply_marks
@@ -28,6 +29,7 @@ from bot.commands.text import (
     see_also,
     session_byline,
 )
+from bot.schedule.timetext import slot_line
 
 # A zero-width word joiner after "@" keeps "@room" in quoted notes from notifying a room.
 _DEFUSE = "@\u2060"
@@ -78,6 +80,9 @@ def _session_html(reply: SessionReply) -> str:
     byline = session_byline(session)
     if byline:
         parts.append(f"<br/><i>{_esc(byline)}</i>")
+    scheduled = slot_line(session.slot)
+    if scheduled:
+        parts.append(f"<br/>{_esc(scheduled)}")
     parts.append(f"<p>Source: {_source_html(session.source_link)} · "
                  f"{session.passage_count} passages</p>")
     for passage in reply.opening[:2]:
@@ -97,23 +102,31 @@ def _list_html(reply: SessionList) -> str | None:
     return f"<p>{_esc(head)}</p><ul>{items}</ul>"
 
 
+def _line_kind(line: str) -> str:
+    return "item" if line.startswith("- ") else "quote" if line.startswith("> ") else "text"
+
+
 def _schedule_html(reply: ScheduleReply) -> str | None:
-    """A schedule answer: the plain text's lines, escaped, the first in bold."""
+    """A schedule answer: the plain text's lines, escaped and in their order, the first in
+    bold ("Perhaps:" above a talk stays plain)."""
     answer = reply.answer
     if not answer.answered:
         return None
     lines = schedule_text(answer).split("\n")
-    head, rest = lines[0], lines[1:]
-    items = [f"<li>{_esc(line[2:])}</li>" for line in rest if line.startswith("- ")]
-    quoted = [_esc(line[2:]) for line in rest if line.startswith("> ")]
-    other = [_esc(line) for line in rest if not line.startswith(("- ", "> "))]
-    parts = [f"<b>{_esc(head)}</b>"]
-    if other:
-        parts.append("<br/>" + "<br/>".join(other))
-    if quoted:
-        parts.append("<blockquote>" + "<br/>".join(quoted) + "</blockquote>")
-    if items:
-        parts.append("<ul>" + "".join(items) + "</ul>")
+    parts: list[str] = []
+    if answer.hedged and len(lines) > 1 and lines[0] == "Perhaps:":
+        parts.append(f"<i>{_esc(lines[0])}</i><br/>")
+        lines = lines[1:]
+    parts.append(f"<b>{_esc(lines[0])}</b>")
+    for kind, group in groupby(lines[1:], key=_line_kind):
+        texts = [_esc(line if kind == "text" else line[2:]) for line in group]
+        if kind == "item":
+            parts.append("<ul>" + "".join(f"<li>{t}</li>" for t in texts) + "</ul>")
+        elif kind == "quote":
+            parts.append("<blockquote>" + "<br/>".join(texts) + "</blockquote>")
+        else:  # after a block, a line starts on its own; after text, it needs a break
+            after_block = parts[-1].endswith(("</ul>", "</blockquote>"))
+            parts.append(("" if after_block else "<br/>") + "<br/>".join(texts))
     return "".join(parts)
 
 

@@ -521,8 +521,15 @@ def check_config(config_path: Path | None) -> None:
                f"\n  logging:   {config.logging.level}"
                f"{', JSON lines' if config.logging.json_lines else ''}"
                f"{', with question text' if config.logging.log_question_text else ''}")
+    sources = config.schedule.sources
+    if sources:
+        shown = ", ".join(s.url or str(s.path) for s in sources)
+        click.echo(f"  schedule:  {shown} (URLs fetched every "
+                   f"{config.schedule.refresh_minutes:g} min)")
+    missing += [str(s.path) for s in sources if s.path is not None and not s.path.exists()]
     if missing:
-        click.echo(f"Warning: corpus path(s) not found: {', '.join(missing)}", err=True)
+        click.echo(f"Warning: corpus or schedule path(s) not found: {', '.join(missing)}",
+                   err=True)
     if config.semantic.model:
         from bot.search.semantic import SemanticUnavailable, load_embedder
 

@@ -178,6 +178,11 @@ def read_when(text: str) -> tuple[When, str]:
             when.clock = moment
             take(found)
             break
+    if when.clock is None:
+        found = re.search(r"\b(?:at |around |by )?(noon|midday|midnight)\b", text)
+        if found:
+            when.clock = time(12, 0) if found[1] != "midnight" else time(0, 0)
+            take(found)
     if when.clock is not None and when.part == "evening" and when.clock.hour < 12:
         when.clock = when.clock.replace(hour=when.clock.hour + 12)
     rest = text
@@ -194,7 +199,12 @@ def read_schedule_question(text: str) -> ScheduleQuestion | None:
     tokens = [compact(t) for t in plain_tokens(lowered)]
     after = bool(re.search(r"\bafter\b", lowered))
     kind: str | None = None
-    if _WHO.search(lowered) and not re.search(r"\bwho (?:said|says|mentioned|thinks?|"
+    if _WHO.search(lowered) and re.search(r"\bwho(?:'s| is)? (?:on|up|speaking|talking|"
+                                          r"presenting)\b(?! (?:about|on)\b)", lowered) \
+            and (when.clock is not None or _NOW.search(lowered)):
+        # "who's on stage in saal 1 now?": what is on, with its speakers
+        kind = "at" if when.clock is not None else "now"
+    elif _WHO.search(lowered) and not re.search(r"\bwho (?:said|says|mentioned|thinks?|"
                                                 r"argued|recommended)\b", lowered):
         kind = "who"
     elif _WHERE.search(lowered):

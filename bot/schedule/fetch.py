@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import http.client
 import json
 import os
 import time
@@ -83,7 +84,10 @@ def _touch(folder: Path | None, url: str, meta: dict[str, str]) -> None:
 def fetch_source(url: str, folder: Path | None, max_bytes: int,
                  timeout: float = TIMEOUT_SECONDS) -> Fetched:
     """The schedule at ``url``, or the copy kept in ``folder`` when the server says it has
-    not changed (304) or cannot be reached; never raises."""
+    not changed (304) or cannot be reached; never raises.
+
+    ``timeout`` bounds each step (connecting, the headers, each read) and the body as a
+    whole: a server that sends a byte now and then cannot hold the indexer."""
     if not url.startswith(("https://", "http://")):
         return Fetched(None, error="only http:// and https:// schedule URLs are fetched")
     kept, meta = _kept(folder, url)
@@ -94,32 +98,75 @@ def fetch_source(url: str, folder: Path | None, max_bytes: int,
         if meta.get("last_modified"):
             headers["If-Modified-Since"] = meta["last_modified"]
     request = urllib.request.Request(url, headers=headers)
+    deadline = time.monotonic() + timeout
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
-            length = response.headers.get("Content-Length")
-            if length and length.isdigit() and int(length) > max_bytes:
-                raise _TooBig(int(length))
-            body = response.read(max_bytes + 1)
-            if len(body) > max_bytes:
-                raise _TooBig(len(body))
+            body = _read_body(response, max_bytes, deadline)
             got = {k: v for k, v in (("etag", response.headers.get("ETag")),
                                      ("last_modified", response.headers.get("Last-Modified")))
                    if v}
     except urllib.error.HTTPError as exc:
+        exc.close()
         if exc.code == 304 and kept is not None:
             _touch(folder, url, meta)
             return Fetched(kept)
         return _fallback(kept, meta, f"the server answered {exc.code} {exc.reason}")
     except _TooBig as exc:
-        return _fallback(kept, meta, f"it is over {max_bytes / 2**20:.0f} MiB "
+        return _fallback(kept, meta, f"it is over {_size(max_bytes)} "
                                      f"({exc.size:,} bytes; limits.max_schedule_bytes)")
+    except _Cut as exc:
+        return _fallback(kept, meta, f"the connection closed after {exc.got:,} of "
+                                     f"{exc.length:,} bytes")
     except TimeoutError:
-        return _fallback(kept, meta, f"it did not answer within {timeout:.0f} s")
-    except (urllib.error.URLError, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", exc)
-        return _fallback(kept, meta, f"it could not be fetched ({reason})")
+        return _fallback(kept, meta, f"it did not answer within {timeout:g} s")
+    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or exc
+        if isinstance(reason, TimeoutError):  # while connecting
+            return _fallback(kept, meta, f"it did not answer within {timeout:g} s")
+        return _fallback(kept, meta, f"it could not be fetched ({_said(reason)})")
     _keep(folder, url, body, got)
     return Fetched(body, fresh=True)
+
+
+def _read_body(response: http.client.HTTPResponse, max_bytes: int, deadline: float) -> bytes:
+    """The whole body, within ``max_bytes`` and by ``deadline``; a body cut short of its
+    Content-Length is no copy to keep."""
+    length = response.headers.get("Content-Length")
+    declared = int(length) if length and length.strip().isdigit() else None
+    if declared is not None and declared > max_bytes:
+        raise _TooBig(declared)
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        chunk = response.read1(65536)  # at most one read of the socket: the deadline holds
+        if not chunk:
+            break
+        size += len(chunk)
+        if size > max_bytes:
+            raise _TooBig(size)
+        chunks.append(chunk)
+        if time.monotonic() > deadline:
+            raise TimeoutError
+    if declared is not None and size < declared:
+        raise _Cut(size, declared)
+    return b"".join(chunks)
+
+
+def _said(reason: object) -> str:
+    """An exception's words (clipped: a bad status line is the server's), or its kind
+    when it has none."""
+    text = " ".join(str(reason).split())
+    return (text[:120] + "…" if len(text) > 120 else text) or type(reason).__name__
+
+
+def _size(count: int) -> str:
+    return f"{count / 2**20:.4g} MiB" if count >= 2**20 else f"{count / 1024:.4g} KiB"
+
+
+class _Cut(Exception):
+    def __init__(self, got: int, length: int):
+        super().__init__(got, length)
+        self.got, self.length = got, length
 
 
 class _TooBig(Exception):

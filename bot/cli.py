@@ -209,10 +209,11 @@ def _process_bounds(memory_mb: int, seconds: float, semantic: str | None) -> Ite
     from bot.process import TimeUp, alarm_after, too_slow
 
     size = memory_mb * 1024 * 1024
+    before: tuple[int, int] | None = None
     with contextlib.suppress(ValueError, OSError):
-        _, hard = resource.getrlimit(resource.RLIMIT_DATA)
-        if hard == resource.RLIM_INFINITY or hard >= size:
-            resource.setrlimit(resource.RLIMIT_DATA, (size, hard))
+        before = resource.getrlimit(resource.RLIMIT_DATA)
+        if before[1] == resource.RLIM_INFINITY or before[1] >= size:
+            resource.setrlimit(resource.RLIMIT_DATA, (size, before[1]))
     try:
         with alarm_after(seconds):
             yield
@@ -222,6 +223,11 @@ def _process_bounds(memory_mb: int, seconds: float, semantic: str | None) -> Ite
         raise click.ClickException(f"indexing needed more than {memory_mb} MB "
                                    "(limits.indexer_memory_mb); raise it or split the "
                                    "largest files") from None
+    finally:
+        # a caller that goes on (a test runner, a script) gets its own ceiling back
+        if before is not None:
+            with contextlib.suppress(ValueError, OSError):
+                resource.setrlimit(resource.RLIMIT_DATA, before)
 
 
 def _questions(args: tuple[str, ...]) -> Iterator[str]:

@@ -53,6 +53,7 @@ PAGE_SIZE = 10
 MAX_TITLE_CHARS = 300  # a session title asked for; longer is a paste, not a title
 MAX_FILTER_CHARS = 100  # the words a session list is filtered by
 MAX_PLACE_CHARS = 100  # a room, track or speaker's name given to a schedule command
+MAX_SCHEDULE_WORDS = 3 * MAX_PLACE_CHARS + 2  # /schedule's day, room and track together
 LABEL_MAX_CHARS = 100  # a session's label fits a platform's pick list (Discord's: 100)
 
 
@@ -467,9 +468,9 @@ class SummitService:
                        ) -> ScheduleReply | Notice:
         """``/schedule`` (kind "day"), ``/now``, ``/next`` and ``/speaker``: the words name a
         day, a room, a track or a person."""
-        if len(words) > MAX_FILTER_CHARS:
+        if len(words) > MAX_SCHEDULE_WORDS:
             return Notice(f"That is {len(words)} characters long; please name a day, room, "
-                          f"track or speaker in a few words (at most {MAX_FILTER_CHARS}).")
+                          f"track or speaker in a few words (at most {MAX_SCHEDULE_WORDS}).")
         if kind == "speaker" and not words.strip():
             return Notice(f"Name a speaker, e.g. {self.prefix}speaker Jane Doe.")
         started = time.perf_counter()

@@ -260,7 +260,8 @@ def _read_schedules(found: list[tuple[Path, str]], sources: Sequence[ScheduleSou
     for spec in sources:
         raw: bytes | None = None
         if spec.url:
-            got = fetch_source(spec.url, fetched, limits.max_schedule_bytes)
+            got = fetch_source(spec.url, fetched, limits.max_schedule_bytes,
+                               looks_right=_is_schedule)
             if got.note:
                 report.warnings.append(SkippedFile(spec.url, got.note))
             if got.body is None:
@@ -280,6 +281,12 @@ def _read_schedules(found: list[tuple[Path, str]], sources: Sequence[ScheduleSou
         _add_outcome(report, source, outcome if outcome is not None else (
             "it is not a schedule export summit-bot reads (pretalx or frab JSON, frab or "
             "Pentabarf XML, Sessionize JSON, iCalendar)"))
+
+
+def _is_schedule(body: bytes) -> bool:
+    from bot.schedule.reader import sniff_schedule
+
+    return sniff_schedule(body[:65536], "") is not None
 
 
 def _add_outcome(report: LoadReport, source: str, outcome: Outcome) -> None:

@@ -19,6 +19,7 @@ from rapidfuzz import fuzz, process, utils
 
 from bot.schedule.programme import GENERIC, Named, Programme, Talk, compact, plain_tokens
 from bot.schedule.question import ScheduleQuestion, When, day_offset, read_when
+from bot.schedule.sources import BIOS_HEADING
 from bot.schedule.timetext import clock_text
 from bot.search.index import Index
 from bot.search.tokenizer import tokenize
@@ -65,6 +66,7 @@ class ScheduleAnswer:
     moment: datetime | None = None  # the time a now/at list is of
     empty: str | None = None  # why a list is empty / why declined, in one sentence
     nearest: list[str] = field(default_factory=list)  # names offered when declining
+    command: bool = False  # from /now, /next, /schedule, /speaker (not a typed question)
 
     @property
     def hedged(self) -> bool:
@@ -181,9 +183,12 @@ class ScheduleAnswerer:
             if best is not None:
                 scope = _Scope(list(range(len(self.programme.talks))),
                                people=[people[best[0]]])
-                return self._person(question, scope, now)
+                listed = self._person(question, scope, now)
+                listed.command = True
+                return listed
         found = None if kind == "speaker" else self.answer(question, now)
         if found is not None:
+            found.command = True
             return found
         if kind == "speaker":
             close = process.extract(words, [p.name for p in self.programme.people.values()],
@@ -383,7 +388,7 @@ class ScheduleAnswerer:
         whole_title = programme.title_held(best, tokenize(question.words))
         confident = coverage >= CONFIDENT_COVERAGE and (second < 0.85 * score or whole_title)
         alternatives = [programme.talks[n] for n, s in found[1:4]
-                        if programme.talks[n] is not talk and s >= 0.5 * score][:2]
+                        if programme.talks[n].title != talk.title and s >= 0.5 * score][:2]
         return ScheduleAnswer(
             question=question.text, kind=question.kind, answered=True, now=now, talks=[talk],
             alternatives=alternatives, confident=confident,
@@ -508,7 +513,7 @@ async def schedule_answerer(index: Index) -> ScheduleAnswerer | None:
     scheduled = [s.id for s in index.sessions if s.slot is not None and s.slot.start]
     if not scheduled:
         return None
-    abstracts = await index.opening_passages(scheduled)
+    abstracts = await index.opening_passages(scheduled, skip_heading=BIOS_HEADING)
 
     def build() -> ScheduleAnswerer:
         return ScheduleAnswerer(Programme.of(index.sessions, abstracts), abstracts)

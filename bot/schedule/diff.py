@@ -28,7 +28,7 @@ class _Scheduled(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class ScheduleChange:
-    kind: str  # new, cancelled, moved, renamed, removed
+    kind: str  # new, cancelled, reinstated, moved, renamed, removed
     title: str
     detail: str = ""
 
@@ -55,7 +55,7 @@ def _when(iso: str | None) -> str:
 
 def diff_schedules(before: Iterable[_Scheduled], after: Iterable[_Scheduled]
                    ) -> list[ScheduleChange]:
-    """The changes, new ones first, then cancelled, moved, renamed and removed."""
+    """The changes, new ones first, then cancelled, reinstated, moved, renamed, removed."""
     old = {k: s for s in before if (k := _key(s)) is not None}
     new = {k: s for s in after if (k := _key(s)) is not None}
     changes: list[ScheduleChange] = []
@@ -74,6 +74,9 @@ def diff_schedules(before: Iterable[_Scheduled], after: Iterable[_Scheduled]
         if slot.cancelled and not before_slot.cancelled:
             changes.append(ScheduleChange("cancelled", item.title))
             continue
+        if before_slot.cancelled and not slot.cancelled:
+            changes.append(ScheduleChange("reinstated", item.title,
+                                          f"{_when(slot.start)}, {slot.room or 'no room'}"))
         moves = []
         if slot.start != before_slot.start:
             moves.append(f"{_when(before_slot.start)} → {_when(slot.start)}")
@@ -86,6 +89,7 @@ def diff_schedules(before: Iterable[_Scheduled], after: Iterable[_Scheduled]
     for key, item in old.items():
         if key not in new:
             changes.append(ScheduleChange("removed", item.title))
-    order = {"new": 0, "cancelled": 1, "moved": 2, "renamed": 3, "removed": 4}
+    order = {"new": 0, "cancelled": 1, "reinstated": 2, "moved": 3, "renamed": 4,
+             "removed": 5}
     changes.sort(key=lambda c: order[c.kind])
     return changes

@@ -15,6 +15,7 @@ import os
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -82,12 +83,15 @@ def _touch(folder: Path | None, url: str, meta: dict[str, str]) -> None:
 
 
 def fetch_source(url: str, folder: Path | None, max_bytes: int,
-                 timeout: float = TIMEOUT_SECONDS) -> Fetched:
+                 timeout: float = TIMEOUT_SECONDS,
+                 looks_right: Callable[[bytes], bool] | None = None) -> Fetched:
     """The schedule at ``url``, or the copy kept in ``folder`` when the server says it has
     not changed (304) or cannot be reached; never raises.
 
-    ``timeout`` bounds each step (connecting, the headers, each read) and the body as a
-    whole: a server that sends a byte now and then cannot hold the indexer."""
+    ``looks_right`` tells a schedule from, say, an HTML error page served with a 200: only a
+    body it accepts replaces the kept copy. ``timeout`` bounds each step (connecting, the
+    headers, each read) and the body as a whole: a server that sends a byte now and then
+    cannot hold the indexer."""
     if not url.startswith(("https://", "http://")):
         return Fetched(None, error="only http:// and https:// schedule URLs are fetched")
     kept, meta = _kept(folder, url)
@@ -112,7 +116,7 @@ def fetch_source(url: str, folder: Path | None, max_bytes: int,
             return Fetched(kept)
         return _fallback(kept, meta, f"the server answered {exc.code} {exc.reason}")
     except _TooBig as exc:
-        return _fallback(kept, meta, f"it is over {_size(max_bytes)} "
+        return _fallback(kept, meta, f"it is over {size_text(max_bytes)} "
                                      f"({exc.size:,} bytes; limits.max_schedule_bytes)")
     except _Cut as exc:
         return _fallback(kept, meta, f"the connection closed after {exc.got:,} of "
@@ -124,6 +128,10 @@ def fetch_source(url: str, folder: Path | None, max_bytes: int,
         if isinstance(reason, TimeoutError):  # while connecting
             return _fallback(kept, meta, f"it did not answer within {timeout:g} s")
         return _fallback(kept, meta, f"it could not be fetched ({_said(reason)})")
+    if looks_right is not None and not looks_right(body):
+        # a maintenance page with a 200 must not replace the last good schedule
+        return _fallback(kept, meta, "it answered with something that is not a schedule "
+                                     "export")
     _keep(folder, url, body, got)
     return Fetched(body, fresh=True)
 
@@ -159,7 +167,8 @@ def _said(reason: object) -> str:
     return (text[:120] + "…" if len(text) > 120 else text) or type(reason).__name__
 
 
-def _size(count: int) -> str:
+def size_text(count: int) -> str:
+    """"32 MiB", "64 KiB": a size as an admin reads it."""
     return f"{count / 2**20:.4g} MiB" if count >= 2**20 else f"{count / 1024:.4g} KiB"
 
 

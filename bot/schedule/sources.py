@@ -17,8 +17,11 @@ from zoneinfo import ZoneInfo
 from bot.corpus.limits import ReadLimits
 from bot.corpus.models import Session, Slot
 from bot.corpus.passages import make_passages
+from bot.schedule.fetch import size_text
 from bot.schedule.models import Schedule, ScheduleError
 
+# The sub-heading of a scheduled talk's passage of speakers' bios.
+BIOS_HEADING = "Speakers"
 # Files whose content is sniffed for a schedule export (by content, never by name alone).
 SCHEDULE_SUFFIXES = frozenset({".json", ".xml", ".ics", ".ical", ".ifb", ".xcs"})
 
@@ -57,7 +60,7 @@ def sessions_of(schedule: Schedule, source: str) -> list[Session]:
         bios = [f"- {name}: {' '.join(bio.split())}" for name, bio in event.bios.items()
                 if bio.strip()]
         if bios:
-            sections.append(("Speakers", "\n".join(bios)))
+            sections.append((BIOS_HEADING, "\n".join(bios)))
         start = _instant(event.start, zone)
         slot = Slot(start=start, end=_instant(event.end, zone), room=event.room,
                     timezone=schedule.timezone, uid=event.uid, kind=event.kind,
@@ -84,9 +87,8 @@ def read_schedule_file(
         if raw is None:
             size = path.stat().st_size
             if size > bounds.max_schedule_bytes:
-                return (f"it is {size / 2**20:.1f} MiB, over the schedule limit of "
-                        f"{bounds.max_schedule_bytes / 2**20:.0f} MiB "
-                        "(limits.max_schedule_bytes)")
+                return (f"it is {size_text(size)}, over the schedule limit of "
+                        f"{size_text(bounds.max_schedule_bytes)} (limits.max_schedule_bytes)")
             with path.open("rb") as handle:
                 raw = handle.read(bounds.max_schedule_bytes + 1)
     except OSError as exc:

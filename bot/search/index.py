@@ -219,14 +219,17 @@ class Index:
             "WHERE session_id = ? ORDER BY position LIMIT ?", (session_id, limit))
         return [PassageRecord(*r) for r in rows]
 
-    async def opening_passages(self, session_ids: Sequence[int]) -> dict[int, str]:
-        """Each session's first passage (a scheduled talk's abstract), in one query."""
+    async def opening_passages(self, session_ids: Sequence[int],
+                               skip_heading: str | None = None) -> dict[int, str]:
+        """Each session's first passage (a scheduled talk's abstract), in one query; a
+        passage under ``skip_heading`` (the speakers' bios) is not an opening."""
         wanted = {int(i) for i in session_ids}
         if not wanted:
             return {}
         rows = await self._conn.execute_fetchall(
-            "SELECT session_id, text FROM passages WHERE position = 0")
-        return {int(sid): str(text) for sid, text in rows if sid in wanted}
+            "SELECT session_id, text, heading FROM passages WHERE position = 0")
+        return {int(sid): str(text) for sid, text, heading in rows
+                if sid in wanted and (skip_heading is None or heading != skip_heading)}
 
     async def acronyms(self) -> list[tuple[str, str]]:
         rows = await self._conn.execute_fetchall("SELECT short, long FROM acronyms")

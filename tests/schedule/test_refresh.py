@@ -472,3 +472,29 @@ def test_the_kept_copy_lives_beside_the_index_with_owner_only_files(
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
     assert os.listdir(folder) and all(
         name.endswith((".body", ".json")) for name in os.listdir(folder))
+
+
+def test_a_page_that_is_not_a_schedule_never_replaces_the_good_copy(
+        host: ScheduleHost, tmp_path: Path) -> None:
+    """A maintenance page served with a 200 is not indexed, nor kept over the schedule."""
+    db = tmp_path / "index.sqlite3"
+    runner = CliRunner()
+    assert runner.invoke(cli, ["index", host.url, "--db", str(db)]).exit_code == 0
+    host.publish(b"<html><body>Down for maintenance</body></html>")
+    result = runner.invoke(cli, ["index", host.url, "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert "9 sessions (9 from schedules)" in result.output
+    assert "not a schedule export; serving the copy fetched" in result.output
+
+
+def test_a_cancelled_talk_that_comes_back_is_reinstated() -> None:
+    from bot.corpus.models import Session, Slot
+    from bot.schedule.diff import diff_schedules
+
+    def talk(cancelled: bool) -> Session:
+        return Session(title="Quantum Widgets", source="s.json", summit="Test Summit 2030",
+                       slot=Slot(start=f"{DAY1}T14:00:00+02:00", room="Saal 2", uid="q",
+                                 cancelled=cancelled))
+
+    (change,) = diff_schedules([talk(True)], [talk(False)])
+    assert str(change) == "reinstated: Quantum Widgets (Sat 1 Jun 14:00, Saal 2)"

@@ -202,8 +202,10 @@ def schedule_message(reply: ScheduleReply) -> Message:
             text += " Closest: " + "; ".join(escape_markdown(clip(t, 200))
                                              for t in answer.nearest[:3]) + "."
         return Message(content=clip(text, CONTENT_LIMIT), ephemeral=True)
-    # "Asked: …" shows what was asked; /now with no option asked no words
-    asked = f"Asked: {fit(answer.question, 300)}" if answer.question.strip() else None
+    # "Asked: …" shows a typed question (the channel sees the answer, not /ask's argument);
+    # /now, /next, /schedule and /speaker show their options in Discord's own header
+    asked = f"Asked: {fit(answer.question, 300)}" \
+        if answer.question.strip() and not answer.command else None
     if answer.kind in ("when", "where", "who"):
         talk = answer.talks[0]
         fields = [("When", stamp(talk), False)]

@@ -4,6 +4,7 @@ well alone and an HTML body in which every piece of note text is escaped."""
 from __future__ import annotations
 
 import html
+import re
 from itertools import groupby
 from typing import Any, assert_never
 
@@ -31,6 +32,7 @@ from bot.commands.text import (
 )
 from bot.schedule.timetext import slot_line
 
+_LINK = re.compile(r"https?://\S+")
 # A zero-width word joiner after "@" keeps "@room" in quoted notes from notifying a room.
 _DEFUSE = "@\u2060"
 
@@ -119,14 +121,17 @@ def _schedule_html(reply: ScheduleReply) -> str | None:
         lines = lines[1:]
     parts.append(f"<b>{_esc(lines[0])}</b>")
     for kind, group in groupby(lines[1:], key=_line_kind):
-        texts = [_esc(line if kind == "text" else line[2:]) for line in group]
+        raw = [line if kind == "text" else line[2:] for line in group]
+        texts = [_esc(line) for line in raw]
         if kind == "item":
             parts.append("<ul>" + "".join(f"<li>{t}</li>" for t in texts) + "</ul>")
         elif kind == "quote":
             parts.append("<blockquote>" + "<br/>".join(texts) + "</blockquote>")
         else:  # after a block, a line starts on its own; after text, it needs a break
             after_block = parts[-1].endswith(("</ul>", "</blockquote>"))
-            parts.append(("" if after_block else "<br/>") + "<br/>".join(texts))
+            shown = [_source_html(line) if _LINK.fullmatch(line) else _esc(line)
+                     for line in raw]  # the talk's page, as a link
+            parts.append(("" if after_block else "<br/>") + "<br/>".join(shown))
     return "".join(parts)
 
 

@@ -70,7 +70,8 @@ def sessions_of(schedule: Schedule, source: str) -> list[Session]:
             title=event.title, source=source, speakers=list(event.speakers),
             summit=schedule.conference, date=start[:10] if start else None,
             track=event.track, tags=list(event.tags), url=event.url,
-            passages=make_passages(sections), slot=slot))
+            # a break's or lunch's blurb is never quoted as the answer to a question
+            passages=[] if event.service else make_passages(sections), slot=slot))
     return sessions
 
 

@@ -289,8 +289,8 @@ def ask(question: tuple[str, ...], db: Path | None, clock: Any, as_json: bool) -
                         shown = text if len(text) <= 500 else text[:500] + "…"
                         payload = {"question": shown, "answered": False, "confident": False,
                                    "kind": "notes", "session": None, "sessions": [],
-                                   "passage": None, "score": 0.0, "alternatives": [],
-                                   "error": reply.text}
+                                   "passage": None, "score": 0.0, "confidence": 0.0,
+                                   "alternatives": [], "error": reply.text}
                     click.echo(json.dumps(payload, ensure_ascii=False))
                 else:
                     click.echo(render_text(reply))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -56,6 +57,9 @@ PROFILE_WEIGHT = 0.0
 PEOPLE_TERMS = frozenset(tokenize(
     "speaker speakers presenter presenters panelist panelists bio bios background "
     "biography employer career"))
+# A question word this long may be two words of the notes written as one ("lookup"); only
+# tried when the notes never write it as one word (hand-set).
+MIN_SPLIT_CHARS = 6
 # Generic words ("use", "good") weigh this much when judging coverage (hand-set, as above).
 LIGHT_WEIGHT = 0.35
 
@@ -104,6 +108,26 @@ def is_speaker_list(text: str, speakers: tuple[str, ...]) -> bool:
         elif stripped and not items:
             return False  # prose before the list: the passage says more than who
     return bool(items) and all(item.startswith(speakers) for item in items)
+
+
+_ASKS_NUMBER = re.compile(r"\b(how (?:many|much|big|large|long|fast|old|often|small)|what "
+                          r"(?:percentage|percent|number|size|version|year)|which (?:version|"
+                          r"year)|when did)\b", re.IGNORECASE)
+_ASKS_PERSON = re.compile(r"^\s*(?:who|whose)\b|\bwhich (?:company|companies|vendor|team|"
+                          r"speaker|person|people)\b", re.IGNORECASE)
+_NAME_LIKE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
+
+
+def answer_kind_fit(question: str, passage: str, speakers: tuple[str, ...]) -> float:
+    """Whether the passage holds the kind of thing the question asks for: a number for
+    "how many", a name for "who"; 1 it does, -1 it does not, 0 the question asks neither."""
+    if _ASKS_NUMBER.search(question):
+        return 1.0 if any(c.isdigit() for c in passage) else -1.0
+    if _ASKS_PERSON.search(question):
+        held = any(name and name in passage for name in speakers) or bool(
+            _NAME_LIKE.search(passage))
+        return 1.0 if held else -1.0
+    return 0.0
 
 
 def is_light(term: str) -> bool:
@@ -234,7 +258,7 @@ class Answerer:
                           best.features)
             scored[0] = best
         highlight = set(question.terms) | set(weights)
-        evidence = self._evidence(scored, named, total)
+        evidence = self._evidence(scored, named, total, question, term_weight, contains)
         outcome = self.confidence.judge(evidence)
         confident = outcome == "confident"
         quote = self._quote(best, highlight)
@@ -293,20 +317,33 @@ class Answerer:
 
         return await asyncio.to_thread(compare)
 
-    @staticmethod
-    def _evidence(scored: list[Scored], named: dict[int, float], total: float) -> Evidence:
+    def _evidence(self, scored: list[Scored], named: dict[int, float], total: float,
+                  question: Question, term_weight: dict[str, float],
+                  contains: dict[int, set[str]]) -> Evidence:
         best = scored[0]
         runner_up = next((c for c in scored[1:]
                           if c.passage.session_id != best.passage.session_id), None)
         margin = 1.0
         if runner_up is not None and best.score > 0:
             margin = max(0.0, (best.score - runner_up.score) / best.score)
+        rarest = sorted(term_weight, key=lambda t: -term_weight[t])[:2]
+        own = contains.get(best.passage.id, set())
+        rare_weight = sum(term_weight[t] for t in rarest) or 1.0
+        rare_held = sum(term_weight[t] for t in rarest if t in own) / rare_weight
+        crowd = sum(1 for c in scored[1:10] if c.score >= 0.9 * best.score) / 9
+        speakers = self.names.speaker_terms_of.get(best.passage.session_id, set())
+        lexical_first = max(scored, key=lambda c: (c.features.bm25, -c.passage.id))
         return Evidence(
             coverage=best.coverage, own_coverage=best.own_coverage,
             near_coverage=max((c.coverage for c in scored[:3] if c.own_coverage > 0),
                               default=0.0),
             named=named.get(best.passage.session_id, 0.0), margin=margin,
-            strength=best.bm25 / total, semantic=best.features.semantic)
+            strength=best.bm25 / total, semantic=best.features.semantic,
+            rare_held=rare_held, crowd=crowd,
+            kind_fit=answer_kind_fit(question.text, best.passage.text,
+                                     self.index.sessions[best.passage.session_id].speakers),
+            speaker_named=float(bool(speakers & set(question.terms))),
+            agree=float(lexical_first.passage.id == best.passage.id))
 
     async def _add_compounds(self, text: str,
                              alternatives: dict[str, set[tuple[str, ...]]]) -> None:
@@ -319,13 +356,30 @@ class Answerer:
             a, b = term_for(first), term_for(second)
             if joined and a and b and a in alternatives and b in alternatives:
                 pairs[joined] = (a, b)
-        if not pairs:
+        # and the other way: "lookup" in a question, "look up" in the notes
+        splits: dict[str, list[tuple[str, str]]] = {}
+        for word in words:
+            whole = term_for(word)
+            if whole is None or whole not in alternatives or len(word) < MIN_SPLIT_CHARS:
+                continue
+            for cut in range(3, len(word) - 2):
+                a, b = term_for(word[:cut]), term_for(word[cut:])
+                if a and b and a != b:
+                    splits.setdefault(whole, []).append((a, b))
+        if not pairs and not splits:
             return
-        known = await self.index.doc_freqs(pairs)
+        parts = {t for options in splits.values() for pair in options for t in pair}
+        known = await self.index.doc_freqs([*pairs, *splits, *parts])
         for joined, (a, b) in pairs.items():
             if known.get(joined):
                 alternatives[a].add((joined,))
                 alternatives[b].add((joined,))
+        for whole, options in splits.items():
+            if known.get(whole):
+                continue  # the notes write it as one word too: nothing to add
+            for a, b in options:
+                if known.get(a) and known.get(b):
+                    alternatives[whole].add((a, b))
 
     def _quote(self, scored: Scored, terms: set[str]) -> Quote:
         session = self.index.sessions[scored.passage.session_id]

@@ -50,6 +50,8 @@ class Answer:
             "sessions": [],
             "passage": self.best.text if self.best and self.answered else None,
             "score": round(self.best.score, 4) if self.best and self.answered else 0.0,
+            # the probability that the quoted passage answers the question (0-1)
+            "confidence": round(self.confidence, 4) if self.best else 0.0,
             "alternatives": [
                 {"session": session_json(q.session), "passage": q.text,
                  "score": round(q.score, 4)}

@@ -87,6 +87,7 @@ class ScheduleAnswer:
             "sessions": [session_json(t.record) for t in self.talks] if self.answered else [],
             "passage": self.abstract if self.answered else None,
             "score": round(self.score, 4) if self.answered else 0.0,
+            "confidence": round(self.score, 4) if self.answered else 0.0,
             "alternatives": [{"session": session_json(t.record), "passage": None,
                               "score": 0.0} for t in self.alternatives],
             "schedule_kind": self.kind,

@@ -138,7 +138,8 @@ def test_cli_ask_json_shape(corpus_index: Path) -> None:
     assert [line["confident"] for line in lines] == [True, False]
     first = lines[0]
     assert set(first) == {"question", "answered", "confident", "kind", "session", "sessions",
-                          "passage", "score", "alternatives"}
+                          "passage", "score", "confidence", "alternatives"}
+    assert 0.0 < first["confidence"] <= 1.0
     assert first["kind"] == "notes" and first["sessions"] == []
     assert set(first["session"]) == {"title", "speakers", "summit", "source", "start", "end",
                                      "room", "track", "url", "cancelled"}
@@ -228,8 +229,9 @@ def test_the_confidence_model_declines_a_passage_without_a_word_of_the_question(
                       margin=1.0, strength=3.0)
     assert FITTED.judge(strong) == "confident"
     assert FITTED.judge(Evidence(1.0, 0.0, 1.0, 1.0, 1.0, 3.0)) == "declined"
-    weak = Evidence(coverage=0.05, own_coverage=0.05, near_coverage=0.05, named=0.0,
-                    margin=0.0, strength=0.1)
+    # a passage that holds little of the question, among candidates that hold more of it
+    weak = Evidence(coverage=0.05, own_coverage=0.05, near_coverage=0.8, named=0.0,
+                    margin=0.0, strength=0.1, crowd=1.0, kind_fit=-1.0)
     assert FITTED.judge(weak) == "declined"
     between = ConfidenceModel(FITTED.weights, FITTED.intercept, confident_at=0.99,
                               hedged_at=0.0)
@@ -302,3 +304,29 @@ def test_a_speaker_list_is_told_from_notes_that_name_speakers() -> None:
     assert not is_speaker_list("- Ada Quill said Swift is fast\n- replication is async",
                                speakers)
     assert not is_speaker_list("- Ada Quill (storage)", ())
+
+
+async def test_compounds_meet_in_both_directions(tmp_path: Path) -> None:
+    """'bootstorm' in a question finds 'boot storm' in the notes, and 'look up' in a
+    question finds 'lookup' (each only where the notes never write it the other way)."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    for name, text in (
+            ("storms", "A boot storm hits when every VM starts at nine in the morning."),
+            ("tables", "CRUSH places objects without lookup tables on any client."),
+            ("other", "The scheduler weighs hosts by free memory and by their cores."),
+            ("more", "Quotas are set per project and checked at every request.")):
+        (notes / f"{name}.md").write_text(f"---\ntitle: {name.title()}\n---\n\n{text}\n",
+                                          encoding="utf-8")
+    db = tmp_path / "i.sqlite3"
+    build_index(load_corpus([notes]), db)
+    index = await Index.open(db)
+    try:
+        answerer = await Answerer.create(index)
+        split = await answerer.answer(parse_question("what happens in a bootstorm?"))
+        joined = await answerer.answer(parse_question("does it need look up tables?"))
+    finally:
+        await index.close()
+    assert split.best is not None and split.best.session.title == "Storms"
+    assert split.evidence is not None and split.evidence.own_coverage > 0.5
+    assert joined.best is not None and joined.best.session.title == "Tables"

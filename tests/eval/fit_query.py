@@ -1,4 +1,4 @@
-"""Checks the answerer's query constants on the paraphrase set's tune split: the weight of
+"""Checks the answerer's query constants on the train and tune splits: the weight of
 a synonym's or acronym's terms in the query (bot/answer/answerer.py EXPANSION_WEIGHT) and
 the size of the position prior (POSITION_BONUS, whose weight fit_weights fits).
 
@@ -41,7 +41,7 @@ async def _figures(db: Path, items: list[EvalItem]) -> tuple[int, int]:
 
 
 def main() -> None:
-    tune, check = answerable("tune"), answerable("check")
+    tune, check = answerable("fit"), answerable("check")
     with paraphrase_index(None, None) as db:
         for name, grid in GRIDS.items():
             current = getattr(answerer, name)
@@ -50,11 +50,11 @@ def main() -> None:
                 setattr(answerer, name, value)
                 t1, t3 = asyncio.run(_figures(db, tune))
                 c1, c3 = asyncio.run(_figures(db, check))
-                print(f"{name} = {value:<5} tune {t1}/{len(tune)} {t3}/{len(tune)}   "
+                print(f"{name} = {value:<5} fit {t1}/{len(tune)} {t3}/{len(tune)}   "
                       f"check {c1}/{len(check)} {c3}/{len(check)}")
                 best = max(best, ((t1, t3, -abs(value - current)), value))
             setattr(answerer, name, current)
-            print(f"best on tune: {name} = {best[1]} (now {current})")
+            print(f"best on train + tune: {name} = {best[1]} (now {current})")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Fits the fielded retrieval's two weights on the paraphrase set's tune split.
+"""Fits the fielded retrieval's two weights on the train and tune splits.
 
     .venv/bin/python -m tests.eval.fit_retrieval
 
@@ -55,7 +55,7 @@ async def _figures(db: Path, items: list[EvalItem], session_weight: float
 
 
 def main() -> None:
-    tune, check = answerable("tune"), answerable("check")
+    tune, check = answerable("fit"), answerable("check")
     report = load_corpus([SHARED / "corpora", SHARED / "seed"])
     results = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -68,12 +68,12 @@ def main() -> None:
                 results.append(((t1, t3, -name_weight, -session_weight),
                                 name_weight, session_weight, c1, c3))
                 print(f"name {name_weight:<4} session {session_weight:<5} "
-                      f"tune {t1 / len(tune):.3f} {t3 / len(tune):.3f}   "
+                      f"fit {t1 / len(tune):.3f} {t3 / len(tune):.3f}   "
                       f"check {c1 / len(check):.3f} {c3 / len(check):.3f}")
     best = max(results, key=lambda r: r[0])
     (t1, t3, _, _), name_weight, session_weight, c1, c3 = best
-    print(f"best on tune: NAME_WEIGHT = {name_weight}, SESSION_WEIGHT = {session_weight}: "
-          f"tune passage@1 {t1 / len(tune):.3f} passage@3 {t3 / len(tune):.3f}; "
+    print(f"best on train + tune: NAME_WEIGHT = {name_weight}, SESSION_WEIGHT = {session_weight}: "
+          f"fit passage@1 {t1 / len(tune):.3f} passage@3 {t3 / len(tune):.3f}; "
           f"check (information only) {c1 / len(check):.3f} {c3 / len(check):.3f}")
 
 

@@ -1,4 +1,4 @@
-"""Fits how a candidate's score adds up (bot/answer/answerer.py Weights) on the tune split.
+"""Fits how a candidate's score adds up (bot/answer/answerer.py Weights) on train + tune.
 
     .venv/bin/python -m tests.eval.fit_weights [--semantic all-MiniLM-L6-v2 --db FILE]
 
@@ -19,12 +19,13 @@ from pathlib import Path
 
 from bot.answer import parse_question
 from bot.answer.answerer import Features, Weights
-from bot.answer.evaluate import load_items, passage_is_right
+from bot.answer.evaluate import passage_is_right
 from tests.eval.paraphrase_index import (
-    PARAPHRASES,
     add_arguments,
+    fit_items,
     open_answerer,
     paraphrase_index,
+    split_items,
 )
 
 EARLY_GRID = [0.0, 0.5, 1.0, 2.0, 3.0, 5.0]
@@ -37,7 +38,7 @@ async def _candidates(db: Path, split: str) -> tuple[list[Candidates], Weights]:
     index, answerer = await open_answerer(db)
     try:
         out = []
-        for item in load_items(PARAPHRASES, split=split):
+        for item in (fit_items() if split == "fit" else split_items(split)):
             if item.session is None:
                 continue
             trace: list = []
@@ -67,7 +68,7 @@ def main() -> None:
     add_arguments(parser)
     args = parser.parse_args()
     with paraphrase_index(args.db, args.semantic) as db:
-        tune, current = asyncio.run(_candidates(db, "tune"))
+        tune, current = asyncio.run(_candidates(db, "fit"))
         check, _ = asyncio.run(_candidates(db, "check"))
     semantic_grid = SEMANTIC_GRID if args.semantic else [0.0]
     best, best_key = current, (-1, -1, 0.0)
@@ -81,7 +82,7 @@ def main() -> None:
     for label, weights in (("current", current), ("fitted", best)):
         t1, t3 = figures(tune, weights)
         c1, c3 = figures(check, weights)
-        print(f"{label:8} {weights}\n         tune p@1 {t1}/{n_tune} p@3 {t3}/{n_tune}; "
+        print(f"{label:8} {weights}\n         fit p@1 {t1}/{n_tune} p@3 {t3}/{n_tune}; "
               f"check p@1 {c1}/{n_check} p@3 {c3}/{n_check}")
 
 

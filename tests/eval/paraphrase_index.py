@@ -23,11 +23,27 @@ from bot.search.semantic import load_embedder
 from tests.conftest import SHARED
 
 PARAPHRASES = SHARED / "eval" / "paraphrase.yaml"
+TRAIN = SHARED / "eval" / "train.yaml"
+# What every constant and model is fitted on (issue: fit on train + tune, report check).
+FIT_SPLITS = ("train", "tune")
+
+
+def split_items(split: str) -> list[EvalItem]:
+    """A split's questions, from whichever shared file holds it (train.yaml holds train)."""
+    if split == "train":
+        return load_items(TRAIN, split="train")
+    return load_items(PARAPHRASES, split=split)
+
+
+def fit_items() -> list[EvalItem]:
+    """train + tune: the questions constants are fitted on."""
+    return [item for split in FIT_SPLITS for item in split_items(split)]
 
 
 def answerable(split: str) -> list[EvalItem]:
-    """The split's questions that the notes answer."""
-    return [i for i in load_items(PARAPHRASES, split=split) if i.session is not None]
+    """The split's questions that the notes answer ("fit": train and tune together)."""
+    items = fit_items() if split == "fit" else split_items(split)
+    return [i for i in items if i.session is not None]
 
 
 def tally(rights: list[bool]) -> tuple[int, int]:

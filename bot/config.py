@@ -121,7 +121,12 @@ class MatrixConfig(_Section):
     password: SecretStr | None = None
     password_file: Path | None = None
     device_name: str = "summit-bot"
-    state_dir: Path | None = None  # keeps device id and access token after a password login
+    # keeps the device, its access token, the sync token and the encryption store (default:
+    # a "matrix" folder beside the state database)
+    state_dir: Path | None = None
+    encryption: bool = True  # read and answer encrypted rooms and direct chats
+    pickle_key_file: Path | None = None  # the key the encryption store is kept under
+    undecryptable_grace_seconds: float = Field(default=30.0, ge=0, le=3600)
     prefix: str = "!"
     admin_users: list[str] = []
     admin_power_level: int = 50
@@ -303,6 +308,14 @@ class Config(_Section):
         return value
 
 
+    @model_validator(mode="after")
+    def _matrix_state_beside_the_state_db(self) -> Config:
+        """The Matrix device and its encryption keys are kept for good: by default in a
+        folder beside the state database (so a Docker volume keeps them too)."""
+        if self.matrix.state_dir is None:
+            self.matrix.state_dir = self.state_path.parent / "matrix"
+        return self
+
     @property
     def state_path(self) -> Path:
         return self.state_db if self.state_db is not None else \
@@ -406,7 +419,7 @@ def _apply_env(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str, st
 # that file (relative ones from the environment, to the working directory, like any path).
 PATH_OPTIONS: tuple[tuple[str, ...], ...] = (
     ("db",), ("state_db",), ("discord", "token_file"), ("matrix", "access_token_file"),
-    ("matrix", "password_file"), ("matrix", "state_dir"),
+    ("matrix", "password_file"), ("matrix", "state_dir"), ("matrix", "pickle_key_file"),
 )
 
 

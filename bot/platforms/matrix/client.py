@@ -16,9 +16,11 @@ from collections import OrderedDict
 from dataclasses import replace
 from typing import Any
 
+import aiohttp
 from nio import (
     AsyncClient,
     AsyncClientConfig,
+    EncryptionError,
     Event,
     InviteMemberEvent,
     LoginResponse,
@@ -31,6 +33,7 @@ from nio import (
     SyncResponse,
     WhoamiResponse,
 )
+from nio.store import DefaultStore, SqliteMemoryStore
 
 from bot.commands import Notice, Requester, SummitService
 from bot.commands.results import AnswerReply, Reply, ReportReply
@@ -39,14 +42,19 @@ from bot.config import MatrixConfig
 from bot.feedback.store import Vote
 from bot.platforms.matrix import state
 from bot.platforms.matrix.backoff import Backoff
+from bot.platforms.matrix.crypto import CryptoStoreError, pickle_key, prepare_folder, tighten
 from bot.platforms.matrix.errors import FATAL_LOGIN_CODES, MatrixFatal, MatrixRetryable
 from bot.platforms.matrix.parse import Request, parse_request
 from bot.platforms.matrix.render import render_content, reply_relation
 
 log = logging.getLogger(__name__)
 
-ENCRYPTED_NOTICE = ("I can't read encrypted rooms yet, so I can't see questions asked "
-                    "here; please ask me in an unencrypted room or a direct chat.")
+ENCRYPTED_NOTICE = ("I can't read encrypted rooms (encryption is turned off for me), so I "
+                    "can't see questions asked here; please ask me in an unencrypted room.")
+UNDECRYPTABLE_NOTICE = ("I couldn't read your last message: its key never reached me. "
+                        "Please send it again.")
+UNDECRYPTABLE_EVERY_SECONDS = 3600.0  # the notice above, at most once an hour per room
+HELD_AT_MOST = 300  # encrypted messages waiting for their key
 FAILURE = "Something went wrong while answering; the error is logged for the admins."
 STALE_AFTER_MS = 5 * 60 * 1000  # a question this old (e.g. sent during an outage) is left
 SYNC_TOKEN_EVERY_SECONDS = 5.0  # how often the sync token is saved (and at close)
@@ -67,11 +75,16 @@ class MatrixPlatform:
         self.config = config
         self.sync_timeout_ms = sync_timeout_ms
         self.backoff = backoff or Backoff()
+        self.encryption = config.encryption
+        keep = self.encryption and config.state_dir is not None
         self.client = AsyncClient(
             config.homeserver, config.user_id,
-            config=AsyncClientConfig(max_timeouts=0, max_limit_exceeded=3,
-                                     request_timeout=sync_timeout_ms / 1000 + 30,
-                                     store_sync_tokens=False, encryption_enabled=False))
+            store_path=str(config.state_dir) if keep else "",
+            config=AsyncClientConfig(
+                max_timeouts=0, max_limit_exceeded=3,
+                request_timeout=sync_timeout_ms / 1000 + 30, store_sync_tokens=False,
+                encryption_enabled=self.encryption,
+                store=DefaultStore if keep else SqliteMemoryStore))
         self.sync_attempts = 0  # every /sync request, for health checks and tests
         self._connected = False
         self._stop = asyncio.Event()
@@ -83,6 +96,10 @@ class MatrixPlatform:
         self._token_saved_at = float("-inf")
         self._connected_once = False
         self._warned_token = False
+        # encrypted messages whose key has not arrived: event id -> (room, event, held at)
+        self._held: OrderedDict[str, tuple[MatrixRoom, MegolmEvent, float]] = OrderedDict()
+        self._told_undecryptable: dict[str, float] = {}  # room id -> when last said
+        self._crypto_failing = False
 
     @property
     def connected(self) -> bool:
@@ -98,6 +115,11 @@ class MatrixPlatform:
             who = await self.client.whoami()
             if isinstance(who, WhoamiResponse) and who.device_id:
                 self.client.device_id = who.device_id
+            if self.encryption:
+                if not self.client.device_id:
+                    raise MatrixRetryable("matrix: the server did not say which device the "
+                                          "access token belongs to")
+                self._open_store()
             return
         saved = state.load(cfg.state_dir, cfg.homeserver, cfg.user_id)
         if saved is not None:
@@ -121,11 +143,82 @@ class MatrixPlatform:
         state.save(cfg.state_dir, state.SavedLogin(cfg.homeserver, cfg.user_id,
                                                    response.device_id,
                                                    response.access_token))
+        if self.encryption:
+            self._open_store()
+
+    def _prepare_crypto(self) -> None:
+        """The state folder made owner-only and the store's key read or made, before
+        anything is written there; a problem is one sentence that stops the platform."""
+        folder = self.config.state_dir
+        try:
+            if folder is not None:
+                prepare_folder(folder)
+            else:
+                log.warning("matrix: no state_dir: encryption keys are kept in memory only, "
+                            "so each start is a new device")
+            key = pickle_key(folder, self.config.pickle_key_file)
+            self.client.config = replace(self.client.config, pickle_key=key)
+        except CryptoStoreError as exc:
+            raise MatrixFatal(str(exc)) from exc
+
+    async def _own_device_keys(self) -> dict[str, Any]:
+        """The server's record of the account's devices' keys (``/keys/query`` for our own
+        user, asked directly: nio only asks when it thinks it must)."""
+        url = f"{self.config.homeserver}/_matrix/client/v3/keys/query"
+        body: dict[str, Any] = {"device_keys": {self.client.user_id: []}}
+        headers = {"Authorization": f"Bearer {self.client.access_token}"}
+        timeout = aiohttp.ClientTimeout(total=30)
+        async with aiohttp.ClientSession(timeout=timeout) as http, \
+                http.post(url, json=body, headers=headers) as response:
+            if response.status >= 500:
+                raise MatrixRetryable(f"matrix: /keys/query answered {response.status}")
+            data = await response.json(content_type=None)
+        devices = ((data or {}).get("device_keys") or {}).get(self.client.user_id) or {}
+        return devices if isinstance(devices, dict) else {}
+
+    def _open_store(self) -> None:
+        """Load (or make) the device's encryption store, owner-only."""
+        try:
+            self.client.load_store()
+        except Exception as exc:  # corrupt, locked, or a pickle key that does not fit
+            where = self.config.state_dir or "memory"
+            raise MatrixFatal(f"matrix: the encryption store in {where} cannot be opened "
+                              f"({type(exc).__name__}: {exc}); if it is damaged, move it "
+                              "aside to start a new device") from exc
+        if self.config.state_dir is not None:
+            tighten(self.config.state_dir)
+
+    async def _check_device(self) -> None:
+        """The device the server knows must be the one whose keys the store holds: a token
+        copied from another client's session, or a store that was replaced, would publish
+        keys for someone else's device."""
+        olm = self.client.olm
+        if olm is None:
+            return
+        known = await self._own_device_keys()
+        device = known.get(self.client.device_id or "")
+        ours = olm.account.identity_keys.get("ed25519")
+        theirs = ((device or {}).get("keys") or {}).get(f"ed25519:{self.client.device_id}")
+        if theirs and theirs != ours:
+            if not olm.account.shared and self.config.access_token is not None:
+                raise MatrixFatal(
+                    f"matrix: the access token belongs to device {self.client.device_id}, "
+                    "which already has encryption keys from another client; give "
+                    "summit-bot a password (MATRIX_PASSWORD) or a token from a fresh login")
+            raise MatrixFatal(
+                f"matrix: the encryption store in {self.config.state_dir} does not match "
+                f"device {self.client.device_id} on the server (its keys differ); to reset, "
+                f"move {self.config.state_dir} aside and start again: the bot logs in as a "
+                "new device (a password is needed)")
 
     async def run(self) -> None:
         """Log in, skip the backlog, then sync until closed, backing off on failures."""
         self._started_ms = int(time.time() * 1000)
+        if self.encryption:
+            self._prepare_crypto()
         await self._with_backoff(self._login)
+        if self.encryption:
+            await self._with_backoff(self._check_device)
         self.client.add_event_callback(self._on_invite, InviteMemberEvent)
         cfg = self.config
         assert cfg.homeserver and cfg.user_id
@@ -160,6 +253,8 @@ class MatrixPlatform:
                 if first:  # the backlog is behind us: only now listen to messages
                     first = False
                     self._listen()
+                if self.encryption:
+                    await self._crypto_chores()
                 self._keep_sync_token(response.next_batch)
                 continue
             self._connected = False
@@ -167,6 +262,59 @@ class MatrixPlatform:
             log.warning("matrix: sync failed (%s); retrying in %.1f s",
                         getattr(response, "message", None) or type(response).__name__, delay)
             await self._sleep(delay)
+
+    async def _crypto_chores(self) -> None:
+        """What ``sync_forever`` does between syncs for encryption: send queued to-device
+        messages (room keys for others), upload our keys, learn others' devices and claim
+        their one-time keys; then try the held messages again. Failures never stop the
+        sync."""
+        client = self.client
+        try:
+            await client.send_to_device_messages()
+            if client.should_upload_keys:
+                await client.keys_upload()
+            if client.should_query_keys:
+                await client.keys_query()
+            if client.should_claim_keys:
+                await client.keys_claim(client.get_users_for_key_claiming())
+            self._crypto_failing = False
+        except Exception as exc:
+            if not self._crypto_failing:
+                log.warning("matrix: an encryption key request failed (%s); retrying after "
+                            "the next sync", type(exc).__name__)
+            self._crypto_failing = True
+        if self.config.state_dir is not None:
+            tighten(self.config.state_dir)
+        await self._retry_held()
+
+    async def _retry_held(self) -> None:
+        """Answer held messages whose key has arrived; give up on those past the grace
+        period (saying so once) or too old to answer."""
+        now = time.monotonic()
+        for event_id, (room, event, held_at) in list(self._held.items()):
+            try:
+                decrypted = self.client.decrypt_event(event)
+            except EncryptionError:
+                decrypted = None
+            if isinstance(decrypted, RoomMessageText):
+                del self._held[event_id]
+                await self._on_message(room, decrypted)
+                continue
+            if self._too_old(event):
+                del self._held[event_id]
+                continue
+            if now - held_at >= self.config.undecryptable_grace_seconds:
+                del self._held[event_id]
+                log.warning("matrix: could not decrypt %s from %s (session %s) in time",
+                            event_id, event.sender, event.session_id)
+                last = self._told_undecryptable.get(room.room_id)
+                if last is None or now - last >= UNDECRYPTABLE_EVERY_SECONDS:
+                    self._told_undecryptable[room.room_id] = now
+                    content = render_content(Notice(UNDECRYPTABLE_NOTICE))
+                    content["m.relates_to"] = reply_relation(event_id, None)
+                    with contextlib.suppress(Exception):
+                        await self.client.room_send(room.room_id, "m.room.message", content,
+                                                    ignore_unverified_devices=True)
 
     def _listen(self) -> None:
         self.client.add_event_callback(self._on_message, RoomMessageText)
@@ -322,8 +470,7 @@ class MatrixPlatform:
         """From before we started, stale, or already answered. Synapse may replay a
         cached sync response to a bot that restarts within minutes, and a rejoin can
         deliver a room's recent timeline again: neither may be answered twice."""
-        sent = self._sent_at_ms(event)
-        if sent < self._started_ms or sent < time.time() * 1000 - STALE_AFTER_MS:
+        if self._too_old(event):
             return True
         if event.event_id in self._answered:
             return True
@@ -331,6 +478,11 @@ class MatrixPlatform:
         if len(self._answered) > REMEMBERED_EVENTS:
             self._answered.popitem(last=False)
         return False
+
+    def _too_old(self, event: Event) -> bool:
+        """Sent before this start, or longer ago than a question is answered."""
+        sent = self._sent_at_ms(event)
+        return sent < self._started_ms or sent < time.time() * 1000 - STALE_AFTER_MS
 
     async def _is_direct(self, room: MatrixRoom) -> bool:
         """A direct chat: two members, and the bot was invited with ``is_direct`` (read
@@ -401,7 +553,23 @@ class MatrixPlatform:
         await self.service.vote(answer_id, requester, vote)
 
     async def _on_encrypted(self, room: MatrixRoom, event: MegolmEvent) -> None:
-        if room.room_id in self._warned_encrypted or event.sender == self.client.user_id:
+        """A message nio could not decrypt. With encryption on, its key has not arrived
+        yet: hold it (and ask the sender's devices for the key) until it does, or until
+        the grace period ends. With encryption off, say once that the room is unreadable."""
+        if event.sender == self.client.user_id or self._too_old(event):
+            return
+        if self.encryption:
+            if event.event_id in self._held or event.event_id in self._answered:
+                return
+            self._held[event.event_id] = (room, event, time.monotonic())
+            while len(self._held) > HELD_AT_MOST:
+                self._held.popitem(last=False)
+            log.info("matrix: holding %s from %s until its key (session %s) arrives",
+                     event.event_id, event.sender, event.session_id)
+            with contextlib.suppress(Exception):
+                await self.client.request_room_key(event)
+            return
+        if room.room_id in self._warned_encrypted:
             return
         if self._old_or_seen(event):
             return

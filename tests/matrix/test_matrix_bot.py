@@ -186,9 +186,9 @@ async def test_recovers_after_the_homeserver_restarts(
     assert time.monotonic() - down_since < 60
 
 
-async def test_an_encrypted_room_is_told_once_that_the_bot_cannot_read_it(
+async def test_with_encryption_off_an_encrypted_room_is_told_once_it_cannot_be_read(
         start_bot: BotFactory, person) -> None:  # type: ignore[no-untyped-def]
-    bot = await start_bot()
+    bot = await start_bot(encryption=False)
     alice = await person("alice")
     created = await alice.client.room_create(invite=[bot.client.user_id], initial_state=[
         {"type": "m.room.encryption", "state_key": "",

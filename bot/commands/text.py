@@ -29,7 +29,10 @@ from bot.schedule.timetext import clock_text, slot_line, talk_when
 from bot.search.index import SessionRecord
 
 DECLINE = "The notes don't cover that."
-HEDGE = "The notes may not answer this exactly; the closest passage is:"
+# A hedged answer shows its best passage as a sure one is shown, then says, after it, that
+# it may not be the answer, and offers the other candidates: a reader picks.
+HEDGE = "Not sure that answers it; perhaps one of these:"
+HEDGE_ALONE = "Not sure that answers it."  # a hedged answer with no other candidate
 
 
 def session_byline(session: SessionRecord) -> str:
@@ -53,6 +56,26 @@ def see_also(answer: Answer) -> list[tuple[str, str]]:
     return out
 
 
+def candidates(answer: Answer) -> list[tuple[str, str]]:
+    """(where, snippet) for each other candidate of a hedged answer: its session's title,
+    or where it is in the best passage's session ("Further on in this session")."""
+    best = answer.best
+    out = []
+    for quote in answer.alternatives:
+        if best is not None and quote.session.id == best.session.id:
+            where = ("Earlier in this session" if quote.passage.position < best.passage.position
+                     else "Further on in this session")
+        else:
+            where = quote.session.title
+        out.append((where, snippet(quote.text)))
+    return out
+
+
+def hedge_line(answer: Answer) -> str:
+    """What a hedged answer says after its quote: short, and never its first line."""
+    return HEDGE if answer.alternatives else HEDGE_ALONE
+
+
 def quote_text(quote: Quote, mark: tuple[str, str] = ("**", "**")) -> str:
     return apply_marks(quote.text, quote.marks, *mark)
 
@@ -64,13 +87,16 @@ def answer_text(answer: Answer, mark: tuple[str, str] = ("**", "**")) -> str:
             lines.append("Closest sessions: " + "; ".join(s.title for s in answer.nearest))
         return "\n".join(lines)
     best = answer.best
-    lines = [HEDGE] if answer.hedged else []
-    lines.append(best.session.title)
+    lines = [best.session.title]
     byline = session_byline(best.session)
     if byline:
         lines.append(byline)
     lines.extend("> " + line for line in quote_text(best, mark).split("\n"))
     lines.append(f"Source: {best.session.source_link}")
+    if answer.hedged:  # after the quote: the first line is always what is quoted
+        lines.append(hedge_line(answer))
+        lines.extend(f"- {where}: “{text}”" for where, text in candidates(answer))
+        return "\n".join(lines)
     for where, text in see_also(answer):
         lines.append(f"See also ({where}): “{text}”")
     return "\n".join(lines)

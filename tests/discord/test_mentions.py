@@ -30,6 +30,8 @@ async def test_mention_is_answered_as_a_reply(fake_discord: FakeDiscord) -> None
     assert body["message_reference"]["message_id"] == int(message["id"])
     assert body["message_reference"]["channel_id"] == CHANNEL_ID
     assert body["allowed_mentions"] == {"parse": []}  # not even the asker is pinged
+    # shown as for /ask (and as for a schedule answer), the bot's mention left out
+    assert body["content"] == f"Asked: {CEPH}"
     (embed,) = body["embeds"]
     assert embed["title"] == "Storing VMs with Cinder and Ceph RBD"
     assert "**CRUSH**" in embed["description"]

@@ -7,9 +7,12 @@ from hypothesis import strategies as st
 
 from bot.answer.models import Answer, Quote
 from bot.commands import AnswerReply, Notice, ReloadReport
-from bot.commands.text import HEDGE
 from bot.platforms.discord.render import (
+    ASKED_CHARS,
+    CONTENT_LIMIT,
     ELLIPSIS,
+    HEDGE_ALONE_FIELD,
+    HEDGE_FIELD,
     answer_message,
     choices,
     clip,
@@ -75,14 +78,18 @@ def test_answer_embed_total_stays_within_6000() -> None:
     text = "word " * 2000
     quote = Quote(s, PassageRecord(0, 0, 0, None, text, len(text)), text, ((0, 4),), 1.0)
     alt = Quote(session("A" * 900), quote.passage, text, (), 0.5)
-    message = answer_message(AnswerReply(Answer("q", True, best=quote,
-                                                alternatives=[alt, alt, alt])))
-    embed = message.embed
-    assert embed is not None and not message.ephemeral
-    assert len(embed) <= 6000
-    assert embed.title is not None and len(embed.title) <= 256
-    assert embed.description is not None and embed.description.endswith(ELLIPSIS)
-    assert all(len(f.value or "") <= 1024 for f in embed.fields)
+    for confident in (True, False):
+        message = answer_message(AnswerReply(Answer("q" * 500, True, best=quote,
+                                                    alternatives=[alt, alt, alt],
+                                                    confident=confident)))
+        embed = message.embed
+        assert embed is not None and not message.ephemeral
+        assert len(embed) <= 6000
+        assert message.content is not None and len(message.content) <= 2000
+        assert embed.title is not None and len(embed.title) <= 256
+        assert embed.description is not None and embed.description.endswith(ELLIPSIS)
+        assert all(len(f.value or "") <= 1024 for f in embed.fields)
+        assert len(embed.fields) == 2  # the source, and the two other passages
 
 
 def test_miss_is_one_ephemeral_sentence_with_escaped_titles() -> None:
@@ -105,34 +112,70 @@ def test_notice_keeps_its_text_and_privacy() -> None:
     assert message.content == "Please wait." and message.ephemeral
 
 
-def test_a_hedged_answer_says_so_before_the_quote_in_public() -> None:
+def _quote(sid: int, title: str, text: str, position: int = 0) -> Quote:
+    return Quote(session(title, id=sid), PassageRecord(sid, sid, position, None, text, 1), text,
+                 (), 1.0)
+
+
+def test_a_hedged_answer_shows_the_quote_first_and_says_so_below_it_in_public() -> None:
     text = "Ceph spreads data with CRUSH."
     quote = Quote(session("Ceph"), PassageRecord(0, 0, 0, None, text, len(text)), text, (), 1.0)
-    message = answer_message(AnswerReply(Answer("q", True, best=quote, confident=False)))
-    assert message.content == HEDGE and not message.ephemeral
-    assert message.embed is not None and message.embed.title == "Ceph"
+    message = answer_message(AnswerReply(Answer("how is data spread", True, best=quote,
+                                                confident=False)))
+    assert message.content == "Asked: how is data spread" and not message.ephemeral
+    embed = message.embed
+    assert embed is not None and embed.title == "Ceph" and embed.description == text
+    names = [f.name for f in embed.fields]
+    assert names == ["Source", HEDGE_ALONE_FIELD]  # no candidates: the caveat alone
+    assert all(f.value for f in embed.fields)  # Discord rejects an empty field
     declined = answer_message(AnswerReply(Answer("q", False, best=quote, confident=False)))
-    assert declined.ephemeral
-    sure = answer_message(AnswerReply(Answer("q", True, best=quote)))
-    assert sure.content is None and not sure.ephemeral
+    assert declined.ephemeral and declined.content is not None
+    assert not declined.content.startswith("Asked")
+    sure = answer_message(AnswerReply(Answer("how is data spread", True, best=quote)))
+    assert sure.content == "Asked: how is data spread" and not sure.ephemeral
+    assert sure.embed is not None and [f.name for f in sure.embed.fields] == ["Source"]
+
+
+def test_a_hedged_answer_offers_its_other_candidates_below_the_quote() -> None:
+    best = _quote(0, "Ceph", "CRUSH places data.", position=3)
+    later = _quote(0, "Ceph", "Recovery runs on *every* node " + "at once " * 40, position=5)
+    other = _quote(1, "Swift_Talk", "Swift replicates @everyone's objects.")
+    message = answer_message(AnswerReply(Answer("q", True, best=best, confident=False,
+                                                alternatives=[later, other])))
+    assert message.embed is not None and message.embed.description == "CRUSH places data."
+    names = [f.name for f in message.embed.fields]
+    assert names == ["Source", HEDGE_FIELD] and "See also" not in names
+    first, second = (message.embed.fields[1].value or "").split("\n")
+    assert first.startswith("• *Further on in this session*: “Recovery runs on \\*every\\*")
+    assert first.endswith("…”") and len(first) < 200  # a snippet, not the passage
+    assert second == "• *Swift\\_Talk*: “Swift replicates @everyone's objects.”"
 
 
 def test_see_also_shows_each_alternative_s_session_and_opening_words_escaped() -> None:
-    def quote(sid: int, title: str, text: str) -> Quote:
-        return Quote(session(title, id=sid), PassageRecord(sid, sid, 0, None, text, 1), text,
-                     (), 1.0)
-
-    best = quote(0, "Ceph", "CRUSH places data.")
-    same = quote(0, "Ceph", "Recovery runs on *every* node " + "at once " * 40)
-    other = quote(1, "Swift_Talk", "Swift replicates @everyone's objects.")
+    best = _quote(0, "Ceph", "CRUSH places data.")
+    same = _quote(0, "Ceph", "Recovery runs on *every* node " + "at once " * 40)
+    other = _quote(1, "Swift_Talk", "Swift replicates @everyone's objects.")
     message = answer_message(AnswerReply(Answer("q", True, best=best,
                                                 alternatives=[same, other])))
     assert message.embed is not None
+    assert HEDGE_FIELD not in [f.name for f in message.embed.fields]
     (field,) = [f for f in message.embed.fields if f.name == "See also"]
     first, second = (field.value or "").split("\n")
     assert first.startswith("• *this session*: “Recovery runs on \\*every\\* node")
     assert first.endswith("…”") and len(first) < 200  # a snippet, not the passage
     assert second == "• *Swift\\_Talk*: “Swift replicates @everyone's objects.”"
+
+
+def test_the_question_is_shown_escaped_on_one_line_and_cut() -> None:
+    best = _quote(0, "Ceph", "CRUSH places data.")
+    asked = "what did **Ceph** say\nabout @everyone's _data_?"
+    message = answer_message(AnswerReply(Answer(asked, True, best=best, confident=False)))
+    assert message.content == ("Asked: what did \\*\\*Ceph\\*\\* say about @everyone's "
+                               "\\_data\\_?")
+    long = answer_message(AnswerReply(Answer("ceph " * 100 + "*" * 500, True, best=best)))
+    assert long.content is not None and long.content.startswith("Asked: ceph ceph")
+    assert long.content.endswith(ELLIPSIS) and len(long.content) <= len("Asked: ") + ASKED_CHARS
+    assert len(long.content) <= CONTENT_LIMIT
 
 
 def test_a_long_report_is_cut_into_escaped_pages_within_a_message() -> None:

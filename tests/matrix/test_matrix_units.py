@@ -72,19 +72,53 @@ def test_saved_login_is_private_and_scoped(tmp_path: Path) -> None:
     assert state.load(tmp_path, "http://hs", BOT) is None
 
 
-def test_a_hedged_answer_is_marked_as_such_in_both_bodies() -> None:
+def test_a_hedged_answer_quotes_first_and_says_so_below_in_both_bodies() -> None:
+    from bot.answer.models import Answer, Quote
+    from bot.commands import AnswerReply
+    from bot.commands.text import HEDGE_ALONE
+    from bot.search.index import PassageRecord, SessionRecord
+
+    record = SessionRecord(id=0, title="Ceph <talk>", speakers=(), summit=None, date=None,
+                           track=None, tags=(), url=None, aliases=(), source="c.md",
+                           fingerprint="f", passage_count=1)
+    text = "Ceph spreads data with CRUSH."
+    quote = Quote(record, PassageRecord(0, 0, 0, None, text, len(text)), text, (), 1.0)
+    content = render_content(AnswerReply(Answer("q", True, best=quote, confident=False)))
+    assert content["body"] == f"Ceph <talk>\n> {text}\nSource: c.md\n{HEDGE_ALONE}"
+    assert content["formatted_body"] == (
+        f"<b>Ceph &lt;talk&gt;</b><blockquote>{text}</blockquote>"
+        f"<p>Source: <code>c.md</code></p><p><i>{HEDGE_ALONE}</i></p>")
+
+
+def test_a_hedged_answer_s_candidates_are_an_escaped_list_after_the_caveat() -> None:
     from bot.answer.models import Answer, Quote
     from bot.commands import AnswerReply
     from bot.commands.text import HEDGE
     from bot.search.index import PassageRecord, SessionRecord
 
-    record = SessionRecord(0, "Ceph <talk>", (), None, None, None, (), None, (), "c.md", "f",
-                           0, 1)
-    text = "Ceph spreads data with CRUSH."
-    quote = Quote(record, PassageRecord(0, 0, 0, None, text, len(text)), text, (), 1.0)
-    content = render_content(AnswerReply(Answer("q", True, best=quote, confident=False)))
-    assert content["body"].startswith(HEDGE)
-    assert content["formatted_body"].startswith(f"<p><i>{HEDGE}</i></p><b>Ceph &lt;talk&gt;")
+    def quote(sid: int, title: str, text: str, position: int) -> Quote:
+        record = SessionRecord(id=sid, title=title, speakers=(), summit=None, date=None,
+                               track=None, tags=(), url=None, aliases=(), source="n.md",
+                               fingerprint="f", passage_count=1)
+        return Quote(record, PassageRecord(sid, sid, position, None, text, 1), text, (), 1.0)
+
+    best = quote(0, "Ceph", "CRUSH places data.", 1)
+    content = render_content(AnswerReply(Answer("q", True, confident=False, best=best,
+                                                alternatives=[
+        quote(0, "Ceph", "Recovery <b>runs</b> in @room.", 2),
+        quote(1, "Swift & <i>Co</i>", "Swift replicates objects.", 0)])))
+    html = content["formatted_body"]
+    assert html.startswith("<b>Ceph</b><blockquote>CRUSH places data.</blockquote>")
+    assert html.index("</blockquote>") < html.index(f"<p><i>{HEDGE}</i></p><ul>")
+    assert html.endswith(
+        "<ul><li><i>Further on in this session</i>: “Recovery &lt;b&gt;runs&lt;/b&gt; in "
+        "@\u2060room.”</li>"
+        "<li><i>Swift &amp; &lt;i&gt;Co&lt;/i&gt;</i>: “Swift replicates objects.”</li></ul>")
+    assert "See also" not in html and "See also" not in content["body"]
+    body = content["body"].split("\n")
+    assert body[0] == "Ceph" and body.index(HEDGE) > body.index("> CRUSH places data.")
+    assert body[-1] == "- Swift & <i>Co</i>: “Swift replicates objects.”"
+    assert "@room" not in content["body"] and "@room" not in html
 
 
 def test_see_also_in_html_is_escaped_and_names_the_session() -> None:

@@ -33,7 +33,7 @@ from bot.commands.results import (
 )
 from bot.commands.text import (
     DECLINE,
-    HEDGE,
+    candidates,
     list_text,
     reload_text,
     report_lines,
@@ -64,6 +64,12 @@ NOT_YOUR_LIST = "This list belongs to someone else; run /sessions to get your ow
 REPORT_ATTACHED = "The full report is attached."
 REPORT_FILENAME = "reload-report.txt"
 SCHEDULE_HEDGE = "Perhaps this talk; the schedule has no exact match:"
+# A hedged notes answer: its quote as a sure one is shown, then, as a field below it, the
+# other candidates under this name (or, with none, the caveat alone)
+HEDGE_FIELD = "Not sure? Perhaps:"
+HEDGE_ALONE_FIELD = "Not sure?"
+HEDGE_ALONE_VALUE = "This passage may not answer the question."
+ASKED_CHARS = 300  # of the question shown in "Asked: …" above an answer
 
 Spans = tuple[tuple[int, int], ...]
 
@@ -163,16 +169,27 @@ def answer_message(reply: AnswerReply) -> Message:
         return Message(content=clip(text, CONTENT_LIMIT), ephemeral=True)
     session = best.session
     fields = [("Source", _source(session), False)]
-    if answer.alternatives:
-        # two lines of at most 120 + 400 escaped characters: within a field's 1,024
-        also = "\n".join(f"• *{fit(where, 120)}*: “{fit(text, 400)}”"
-                         for where, text in see_also(answer)[:2])
-        fields.append(("See also", also, False))
+    others = candidates(answer) if answer.hedged else see_also(answer)
+    # two lines of at most 120 + 380 escaped characters: within a field's 1,024
+    listed = "\n".join(f"• *{fit(where, 120)}*: “{fit(text, 380)}”"
+                        for where, text in others[:2])
+    if answer.hedged:  # below the quote, so the answer's first line is never the caveat
+        fields.append((HEDGE_FIELD, listed, False) if listed
+                      else (HEDGE_ALONE_FIELD, HEDGE_ALONE_VALUE, False))
+    elif listed:
+        fields.append(("See also", listed, False))
     embed = _budgeted_embed(session.title, _web_url(session), best.text, best.marks, fields,
                             session_byline(session))
-    if answer.hedged:  # said before the quote, so it is never read as a sure answer
-        return Message(content=HEDGE, embed=embed, ephemeral=reply.ephemeral)
-    return Message(embed=embed, ephemeral=reply.ephemeral)
+    # the channel sees the answer, not the slash command's argument: say what was asked
+    return Message(content=_asked(answer.question), embed=embed, ephemeral=reply.ephemeral)
+
+
+def _asked(question: str) -> str | None:
+    """"Asked: …", the question escaped and cut (well within a message's 2,000 characters);
+    nothing when no question was typed. Mentions in it never ping: every message is sent
+    with ``NO_MENTIONS``."""
+    question = " ".join(question.split())
+    return f"Asked: {fit(question, ASKED_CHARS)}" if question else None
 
 
 def stamp(talk: Talk) -> str:
@@ -204,8 +221,7 @@ def schedule_message(reply: ScheduleReply) -> Message:
         return Message(content=clip(text, CONTENT_LIMIT), ephemeral=True)
     # "Asked: …" shows a typed question (the channel sees the answer, not /ask's argument);
     # /now, /next, /schedule and /speaker show their options in Discord's own header
-    asked = f"Asked: {fit(answer.question, 300)}" \
-        if answer.question.strip() and not answer.command else None
+    asked = _asked(answer.question) if not answer.command else None
     if answer.kind in ("when", "where", "who"):
         talk = answer.talks[0]
         fields = [("When", stamp(talk), False)]

@@ -23,7 +23,8 @@ from bot.commands.results import (
     SessionReply,
 )
 from bot.commands.text import (
-    HEDGE,
+    candidates,
+    hedge_line,
     render_text,
     report_lines,
     schedule_text,
@@ -61,13 +62,20 @@ def _answer_html(reply: AnswerReply) -> str | None:
     if not answer.answered or answer.best is None:
         return None
     best = answer.best
-    parts = [f"<p><i>{_esc(HEDGE)}</i></p>"] if answer.hedged else []
-    parts.append(f"<b>{_esc(best.session.title)}</b>")
+    parts = [f"<b>{_esc(best.session.title)}</b>"]
     byline = session_byline(best.session)
     if byline:
         parts.append(f"<br/><i>{_esc(byline)}</i>")
     parts.append(f"<blockquote>{_quote_html(best)}</blockquote>")
     parts.append(f"<p>Source: {_source_html(best.session.source_link)}</p>")
+    if answer.hedged:  # after the quote, as in the plain body; then the other candidates
+        parts.append(f"<p><i>{_esc(hedge_line(answer))}</i></p>")
+        others = candidates(answer)
+        if others:
+            parts.append("<ul>" + "".join(
+                f"<li><i>{_esc(where)}</i>: “{_esc(text)}”</li>" for where, text in others)
+                + "</ul>")
+        return "".join(parts)
     also = see_also(answer)
     if also:
         parts.append("<p>See also:</p><ul>" + "".join(

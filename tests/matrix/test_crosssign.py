@@ -33,7 +33,7 @@ from bot.platforms.matrix.crosssign import (
     unpadded_b64decode,
     unpadded_b64encode,
 )
-from tests.matrix.conftest import PASSWORD, Person, unique
+from tests.matrix.conftest import PASSWORD, BotFactory, Person, unique
 from tests.matrix.synapse import Synapse, free_port
 
 CALL_TIMEOUT = 30.0  # every call to the module is bounded here too
@@ -413,3 +413,30 @@ async def test_bad_answers_hangs_and_no_server_are_sentences(
                                            "DEV", tmp_path, password=PASSWORD))
     assert said is not None and "authentication summit-bot cannot do" in said
     assert PASSWORD not in said
+
+
+async def test_the_running_bot_signs_its_own_device_at_start(
+        start_bot: BotFactory, person: Callable[[str], Awaitable[Person]],
+        tmp_path: Path) -> None:
+    """serve's Matrix platform (encryption on, a password, a state folder) signs its device
+    once its keys are up: others see a self-signing signature on it."""
+    bot = await start_bot()
+    observer = await person("observer")
+    state_dir = tmp_path / "state"
+
+    async def signed() -> dict[str, Any] | None:
+        seen = await query(observer, bot.client.user_id)
+        device_keys = (seen.get("device_keys") or {}).get(bot.client.user_id, {}).get(
+            bot.client.device_id or "")
+        if not device_keys or not (state_dir / FILENAME).exists():
+            return None
+        _, self_signing_public = file_publics(state_dir)
+        return device_keys if verifies(device_keys, bot.client.user_id,
+                                       self_signing_public) else None
+
+    deadline = asyncio.get_running_loop().time() + 30
+    while (found := await signed()) is None:
+        assert asyncio.get_running_loop().time() < deadline, "the device was never signed"
+        await asyncio.sleep(0.3)
+    assert found["device_id"] == bot.client.device_id
+    assert stat.S_IMODE((state_dir / FILENAME).stat().st_mode) == 0o600

@@ -42,6 +42,7 @@ from bot.config import MatrixConfig
 from bot.feedback.store import Vote
 from bot.platforms.matrix import state
 from bot.platforms.matrix.backoff import Backoff
+from bot.platforms.matrix.crosssign import cross_sign_device
 from bot.platforms.matrix.crypto import CryptoStoreError, pickle_key, prepare_folder, tighten
 from bot.platforms.matrix.errors import FATAL_LOGIN_CODES, MatrixFatal, MatrixRetryable
 from bot.platforms.matrix.parse import Request, parse_request
@@ -100,6 +101,7 @@ class MatrixPlatform:
         self._held: OrderedDict[str, tuple[MatrixRoom, MegolmEvent, float]] = OrderedDict()
         self._told_undecryptable: dict[str, float] = {}  # room id -> when last said
         self._crypto_failing = False
+        self._cross_signing_tried = False
 
     @property
     def connected(self) -> bool:
@@ -255,6 +257,10 @@ class MatrixPlatform:
                     self._listen()
                 if self.encryption:
                     await self._crypto_chores()
+                    if not self._cross_signing_tried and self.client.olm is not None \
+                            and self.client.olm.account.shared:
+                        self._cross_signing_tried = True  # once per run, off the loop
+                        self._spawn(self._cross_sign())
                 self._keep_sync_token(response.next_batch)
                 continue
             self._connected = False
@@ -286,6 +292,19 @@ class MatrixPlatform:
         if self.config.state_dir is not None:
             tighten(self.config.state_dir)
         await self._retry_held()
+
+    async def _cross_sign(self) -> None:
+        """Sign our device with the account's cross-signing keys (made once, kept in the
+        state folder), so clients that only talk to verified devices talk to the bot."""
+        cfg = self.config
+        if cfg.state_dir is None or not cfg.homeserver or not self.client.device_id:
+            return
+        password = cfg.password.get_secret_value() if cfg.password else None
+        why = await cross_sign_device(cfg.homeserver, self.client.access_token,
+                                      self.client.user_id, self.client.device_id,
+                                      cfg.state_dir, password)
+        if why is not None:
+            log.warning("matrix: %s", why)
 
     async def _retry_held(self) -> None:
         """Answer held messages whose key has arrived; give up on those past the grace

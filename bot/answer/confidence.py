@@ -66,20 +66,21 @@ class ConfidenceModel:
 # The facts still tell right from wrong only moderately (held-out log loss 0.60 against
 # 0.69 for a coin): on check, 7 of 110 answerable questions are answered as sure, 5 right.
 FITTED = ConfidenceModel(
-    weights=(8.827, 0.241, -6.293, -0.334, 2.666, -0.814, 0.000, 0.403, -1.513, 1.242, 0.262,
-             0.175),
-    intercept=-1.490,
-    confident_at=0.717,
-    hedged_at=0.051,
+    weights=(8.836, 0.235, -6.300, -0.333, 2.659, -0.813, 0.000, 0.403, -1.524, 1.242, 0.263,
+             0.171),
+    intercept=-1.484,
+    confident_at=0.725,
+    hedged_at=0.049,
 )
 
 
 # The same with the semantic extra, whose similarity is one more fact (fitted by
-# tests/eval/fit_confidence.py --semantic all-MiniLM-L6-v2; tune: answerable declined 1.8%,
-# unanswerable declined or hedged 95%, confident right 80% of 5).
+# tests/eval/fit_confidence.py --semantic all-MiniLM-L6-v2 on train + tune: answerable
+# declined 2.4%, unanswerable declined or hedged 96%, confident right 82% of 33).
 FITTED_SEMANTIC = ConfidenceModel(
-    weights=(1.510, 0.227, -0.037, -0.623, 2.455, -0.142, 1.123, 0.0, 0.0, 0.0, 0.0, 0.0),
-    intercept=-1.699,
-    confident_at=0.771,
-    hedged_at=0.257,
+    weights=(6.392, 0.382, -4.033, -0.482, 3.076, -1.129, 3.121, 0.028, -0.760, 1.110, 0.051,
+             0.242),
+    intercept=-2.317,
+    confident_at=0.794,
+    hedged_at=0.071,
 )

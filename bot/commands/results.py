@@ -39,9 +39,9 @@ class AnswerReply:
 
     @property
     def ephemeral(self) -> bool:
-        """An answer is public, a hedged one with its caveat above the quote (most answers
-        are hedged: the bot claims few); a decline is shown only to the asker, so a busy
-        channel never sees "the notes don't cover this"."""
+        """An answer is public, a hedged one with its caveat and the other candidates after
+        the quote; a decline is shown only to the asker, so a busy channel never sees "the
+        notes don't cover this"."""
         return not self.answer.answered
 
 

@@ -12,7 +12,9 @@ far) gives the probability of being right. Then two cut-offs, chosen for people:
 - hedged_at: the highest that keeps answerable questions declined at 2.5% or less, half
   the 5% target, as a margin for questions not fitted on;
 - confident_at: the lowest at which at least 75% of the answers given as sure are right
-  (the target is 70% on questions not fitted on): a sure answer common, and usually right.
+  (the target is 70% on questions not fitted on) and at most 5% of the questions the notes
+  do not answer are answered as sure (the target is 10%): a sure answer common, and
+  usually right.
 
 The precision-coverage table on check is printed for the README, for information only.
 """
@@ -39,6 +41,7 @@ from tests.eval.paraphrase_index import (
 
 MAX_ANSWERABLE_DECLINED = 0.025
 MIN_CONFIDENT_RIGHT = 0.75
+MAX_UNANSWERABLE_CONFIDENT = 0.05  # half the 10% target
 L2_GRID = [0.3, 1.0, 3.0, 10.0, 30.0, 100.0]  # chosen by 5-fold cross-validation on tune
 FOLDS = 5
 
@@ -156,10 +159,13 @@ def main() -> None:
         if declined / len(answerable) <= MAX_ANSWERABLE_DECLINED:
             hedged_at = t
     confident_at = 1.0
+    unanswerable = [r for r in usable if not r[0]]
     for t in reversed(probs):
         given = [r for r in usable if r[1] is not None and base.probability(r[1]) >= t
                  and r[1].own_coverage > 0]
-        if given and sum(r[2] for r in given) / len(given) >= MIN_CONFIDENT_RIGHT:
+        wrongly = sum(1 for r in given if not r[0]) / max(len(unanswerable), 1)
+        if given and sum(r[2] for r in given) / len(given) >= MIN_CONFIDENT_RIGHT \
+                and wrongly <= MAX_UNANSWERABLE_CONFIDENT:
             confident_at = t
     model = ConfidenceModel(base.weights, intercept, max(confident_at, hedged_at), hedged_at)
     print(f"train + tune: {len(tune)} questions; features {', '.join(FEATURES)}")

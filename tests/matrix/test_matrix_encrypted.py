@@ -164,9 +164,6 @@ async def test_after_a_restart_the_device_is_kept_and_answers_still_decrypt(
     assert not [e.event_id for e in alice.undecrypted[dm] if e.sender == bot.client.user_id]
 
 
-@pytest.mark.xfail(reason="after a restart the bot reads is_direct from its own join event, "
-                          "which never has it (only the invite had): every DM question "
-                          "without the prefix goes unanswered", strict=False)
 async def test_an_encrypted_direct_chat_is_still_one_after_a_restart(
         start_bot: BotFactory, asker: AskerFactory) -> None:
     first = await start_bot(encryption=True)

@@ -224,6 +224,8 @@ class MatrixPlatform:
         self.client.add_event_callback(self._on_invite, InviteMemberEvent)
         cfg = self.config
         assert cfg.homeserver and cfg.user_id
+        for room_id in state.load_direct_rooms(cfg.state_dir, cfg.homeserver, cfg.user_id):
+            self._direct.setdefault(room_id, True)
         resumed = state.load_sync_token(cfg.state_dir, cfg.homeserver, cfg.user_id)
         first = resumed is None
         if resumed is not None:
@@ -420,6 +422,11 @@ class MatrixPlatform:
         if room.room_id not in self.client.invited_rooms or room.room_id in self.client.rooms:
             return  # an old invite in a joined room's timeline, not a pending one
         self._direct[room.room_id] = bool(event.content.get("is_direct"))
+        if self._direct[room.room_id]:
+            cfg = self.config
+            assert cfg.homeserver and cfg.user_id
+            state.save_direct_rooms(cfg.state_dir, cfg.homeserver, cfg.user_id,
+                                    {r for r, direct in self._direct.items() if direct})
         if self.invite_allowed(event.sender, room.room_id):
             log.info("matrix: joining %s (invited by %s)", room.room_id, event.sender)
             self._spawn(self.client.join(room.room_id))
@@ -504,8 +511,8 @@ class MatrixPlatform:
         return sent < self._started_ms or sent < time.time() * 1000 - STALE_AFTER_MS
 
     async def _is_direct(self, room: MatrixRoom) -> bool:
-        """A direct chat: two members, and the bot was invited with ``is_direct`` (read
-        back from its membership event after a restart)."""
+        """A direct chat: two members, and the bot was invited with ``is_direct`` (kept in
+        the state folder across restarts; else read from its membership event)."""
         if not room.members_synced:  # a resumed sync knows a room's members only in part
             with contextlib.suppress(Exception):
                 await self.client.joined_members(room.room_id)

@@ -37,7 +37,7 @@ def load(state_dir: Path | None, homeserver: str, user_id: str) -> SavedLogin | 
     return saved
 
 
-def _write(path: Path, data: dict[str, str]) -> None:
+def _write(path: Path, data: dict[str, object]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = path.with_suffix(".tmp")
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -85,3 +85,34 @@ def forget(state_dir: Path | None) -> None:
     if state_dir is not None:
         with contextlib.suppress(OSError):
             (state_dir / FILENAME).unlink()
+
+
+DIRECT_FILENAME = "matrix-direct.json"
+
+
+def load_direct_rooms(state_dir: Path | None, homeserver: str, user_id: str) -> set[str]:
+    """The rooms the bot was invited to as direct chats (only the invite says so: the
+    bot's own join event does not, so a restart must remember it)."""
+    if state_dir is None:
+        return set()
+    try:
+        data = json.loads((state_dir / DIRECT_FILENAME).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(data, dict) or data.get("homeserver") != homeserver \
+            or data.get("user_id") != user_id or not isinstance(data.get("rooms"), list):
+        return set()
+    return {str(room) for room in data["rooms"]}
+
+
+def save_direct_rooms(state_dir: Path | None, homeserver: str, user_id: str,
+                      rooms: set[str]) -> bool:
+    """Keep the direct chats' room ids; False if the folder cannot be written."""
+    if state_dir is None:
+        return False
+    try:
+        _write(state_dir / DIRECT_FILENAME, {"homeserver": homeserver, "user_id": user_id,
+                                             "rooms": sorted(rooms)})
+    except OSError:
+        return False
+    return True

@@ -17,7 +17,7 @@ from typing import Any
 from bot.corpus.text import one_line
 from bot.schedule.limits import ScheduleLimits
 from bot.schedule.models import ScheduleError, ScheduleEvent
-from bot.schedule.timeparse import BadValue, attach, lookup_zone, parse_duration
+from bot.schedule.timeparse import BadValue, attach, lookup_zone, parse_duration, parse_iso
 
 # Past this many, event warnings are counted, not listed: a broken export would otherwise
 # bury the admin in a thousand sentences saying the same thing.
@@ -159,6 +159,22 @@ def checked_end(start: datetime | None, end: datetime | None, name: str,
         context.warn_event(f"{name}: it lasts longer than 7 days; its end was left empty")
         return None
     return end
+
+
+def instant_of(value: object, what: str, name: str, context: Context) -> datetime | None:
+    """An ISO 8601 date-time field of an event (its own offset, else the conference's
+    zone); a bad value or a bare date is one warning, and no instant. Nothing given: none."""
+    if value in (None, ""):
+        return None
+    try:
+        found = parse_iso(value, what)
+    except BadValue as exc:
+        context.warn_event(f"{name}: {exc}")
+        return None
+    if not isinstance(found, datetime):
+        context.warn_event(f"{name}: its {what} is a date without a time")
+        return None
+    return context.localize(found)
 
 
 def as_list(value: object) -> list[Any]:

@@ -20,6 +20,7 @@ from bot.schedule.formats import (
     as_list,
     checked_end,
     end_from,
+    instant_of,
     label,
     raw_text,
     text_of,
@@ -167,7 +168,7 @@ def frab_start(own: object, start: object, day_date: date | None, day_change: ti
         context.warn_event(f"{name}: it has no start time; it is listed without one")
         return None
     if isinstance(start, str) and "T" in start:
-        return _instant(start, "start", name, context)
+        return instant_of(start, "start", name, context)
     try:
         extra, clock = parse_clock(start)
     except BadValue as exc:
@@ -194,18 +195,6 @@ def _end(value: object, start: datetime | None, name: str, context: Context, *,
             context.warn_event(f"{name}: {exc}; its end was left empty")
         return None
     if not isinstance(found, datetime):
-        return None
-    return context.localize(found)
-
-
-def _instant(value: object, what: str, name: str, context: Context) -> datetime | None:
-    try:
-        found = parse_iso(value, what)
-    except BadValue as exc:
-        context.warn_event(f"{name}: {exc}")
-        return None
-    if not isinstance(found, datetime):
-        context.warn_event(f"{name}: its {what} is a date without a time")
         return None
     return context.localize(found)
 

@@ -15,7 +15,6 @@ config's ``timezone:`` is needed. Bios live in a ``speakers.json`` beside a grid
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 
 from bot.corpus.text import decode_bytes
@@ -26,13 +25,13 @@ from bot.schedule.formats import (
     as_dict,
     as_list,
     checked_end,
+    instant_of,
     label,
     raw_text,
     text_of,
 )
 from bot.schedule.formats.frab_json import CANCELLED_STATES, date_of
 from bot.schedule.models import ScheduleError, ScheduleEvent
-from bot.schedule.timeparse import BadValue, parse_iso
 
 TRACK_CATEGORIES = frozenset({"track", "tracks"})
 KIND_CATEGORIES = frozenset({"session format", "format", "session type"})
@@ -134,10 +133,10 @@ def _event(session: object, lookups: _Lookups | None, context: Context
         return None
     context.count_event()
     name = label(title, uid)
-    start = _instant(session.get("startsAt"), "startsAt", name, context)
+    start = instant_of(session.get("startsAt"), "startsAt", name, context)
     if start is None and session.get("startsAt") in (None, ""):
         context.warn_event(f"{name}: it has no startsAt; it is listed without a start")
-    end = _instant(session.get("endsAt"), "endsAt", name, context)
+    end = instant_of(session.get("endsAt"), "endsAt", name, context)
     room = text_of(session.get("room"))
     if room is None and lookups is not None:
         room = lookups.rooms.get(text_of(session.get("roomId")) or "")
@@ -201,20 +200,6 @@ def _categories(session: dict[str, Any], lookups: _Lookups | None
                 and item not in tags:
             tags.append(item)
     return (", ".join(tracks) or None, ", ".join(kinds) or None, tags)
-
-
-def _instant(value: object, what: str, name: str, context: Context) -> datetime | None:
-    if value in (None, ""):
-        return None
-    try:
-        found = parse_iso(value, what)
-    except BadValue as exc:
-        context.warn_event(f"{name}: {exc}")
-        return None
-    if not isinstance(found, datetime):
-        context.warn_event(f"{name}: its {what} is a date without a time")
-        return None
-    return context.localize(found)
 
 
 def _speaker_bios(lookups: _Lookups, context: Context) -> dict[str, str]:

@@ -71,6 +71,7 @@ from bot.schedule.sources import ScheduleSource
 from bot.search.build import build_index
 from bot.search.tokenizer import STOPWORDS, tokenize
 from tests.conftest import CORPUS
+from tests.loopwatch import TICK_SECONDS, loop_gaps
 
 ZONE = "Europe/Berlin"
 DAYS = [date(2031, 9, 16), date(2031, 9, 17), date(2031, 9, 18)]
@@ -343,28 +344,13 @@ def bench_fts5(texts: list[str], questions: list[str], folder: Path) -> dict[str
 
 async def reload_stall(service: SummitService) -> tuple[ReloadReport, float, int]:
     """A reload, and the event loop's largest gap between 10 ms ticks meanwhile."""
-    stop = asyncio.Event()
-    gaps: list[float] = []
-
-    async def tick() -> None:
-        last = time.perf_counter()
-        while not stop.is_set():
-            await asyncio.sleep(0.01)
-            now = time.perf_counter()
-            gaps.append(now - last)
-            last = now
-
-    ticker = asyncio.create_task(tick())
-    await asyncio.sleep(0.05)
-    try:
+    async with loop_gaps() as gaps:
+        await asyncio.sleep(0.05)
         report = await asyncio.wait_for(
             service.reload(Requester("bench", "b", is_admin=True)), 600)
-    finally:
         await asyncio.sleep(0.05)  # the swap's last steps, then stop
-        stop.set()
-        await ticker
     assert isinstance(report, ReloadReport), report
-    return report, max(gaps) - 0.01, len(gaps)
+    return report, max(gaps) - TICK_SECONDS, len(gaps)
 
 
 def main() -> None:

@@ -34,6 +34,7 @@ from bot.schedule.fetch import USER_AGENT, Fetched, fetch_source, fetched_folder
 from bot.schedule.sources import ScheduleSource
 from bot.search.index import Index
 from tests.conftest import CORPUS
+from tests.loopwatch import loop_gaps
 from tests.schedule.sample import DAY1, DAY2, EVENTS, schedule_json
 
 CAP = 64 * 1024  # max_bytes for the direct fetch_source tests (the sample is ~5 KiB)
@@ -434,24 +435,9 @@ async def test_a_refresh_never_blocks_the_event_loop(host: ScheduleHost,
                                                      service: SummitService) -> None:
     host.publish(schedule_json(changed_events()))
     host.delay = 1.0
-    stop = asyncio.Event()
-    gaps: list[float] = []
-
-    async def tick() -> None:
-        last = time.perf_counter()
-        while not stop.is_set():
-            await asyncio.sleep(0.01)
-            now = time.perf_counter()
-            gaps.append(now - last)
-            last = now
-
-    ticker = asyncio.create_task(tick())
     started = time.perf_counter()
-    try:
+    async with loop_gaps() as gaps:
         report = await refresh(service)
-    finally:
-        stop.set()
-        await asyncio.wait_for(ticker, 5)
     took = time.perf_counter() - started
     assert report.ok and report.schedule_changes == EXPECTED_CHANGES
     assert took >= 1.0  # the host's delay was waited out…

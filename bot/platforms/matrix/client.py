@@ -13,6 +13,7 @@ import contextlib
 import logging
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
 from dataclasses import replace
 from typing import Any
 
@@ -125,7 +126,9 @@ class MatrixPlatform:
             return
         saved = state.load(cfg.state_dir, cfg.homeserver, cfg.user_id)
         if saved is not None:
-            self.client.restore_login(saved.user_id, saved.device_id, saved.access_token)
+            with self._store_errors():  # nio opens the store as it restores the login
+                self.client.restore_login(saved.user_id, saved.device_id,
+                                          saved.access_token)
             who = await self.client.whoami()
             if isinstance(who, WhoamiResponse):
                 log.info("matrix: reusing device %s", saved.device_id)
@@ -134,8 +137,9 @@ class MatrixPlatform:
             state.forget(cfg.state_dir)
         if cfg.password is None:
             raise MatrixFatal("matrix: set MATRIX_ACCESS_TOKEN or MATRIX_PASSWORD")
-        response = await self.client.login(password=cfg.password.get_secret_value(),
-                                           device_name=cfg.device_name)
+        with self._store_errors():  # and as it takes a login's answer
+            response = await self.client.login(password=cfg.password.get_secret_value(),
+                                               device_name=cfg.device_name)
         if not isinstance(response, LoginResponse):
             message = getattr(response, "message", response)
             why = f"matrix: login as {cfg.user_id} failed ({message})"
@@ -178,15 +182,28 @@ class MatrixPlatform:
         devices = ((data or {}).get("device_keys") or {}).get(self.client.user_id) or {}
         return devices if isinstance(devices, dict) else {}
 
-    def _open_store(self) -> None:
-        """Load (or make) the device's encryption store, owner-only."""
+    @contextlib.contextmanager
+    def _store_errors(self) -> Iterator[None]:
+        """A store that cannot be opened (corrupt, locked, or a pickle key that does not
+        fit) stops the platform with one sentence: retrying cannot mend it. Network
+        trouble meanwhile stays a reason to retry."""
+        if not self.encryption:
+            yield
+            return
         try:
-            self.client.load_store()
-        except Exception as exc:  # corrupt, locked, or a pickle key that does not fit
+            yield
+        except (MatrixFatal, MatrixRetryable, aiohttp.ClientError, OSError, TimeoutError):
+            raise
+        except Exception as exc:
             where = self.config.state_dir or "memory"
             raise MatrixFatal(f"matrix: the encryption store in {where} cannot be opened "
                               f"({type(exc).__name__}: {exc}); if it is damaged, move it "
                               "aside to start a new device") from exc
+
+    def _open_store(self) -> None:
+        """Load (or make) the device's encryption store, owner-only."""
+        with self._store_errors():
+            self.client.load_store()
         if self.config.state_dir is not None:
             tighten(self.config.state_dir)
 
@@ -317,9 +334,12 @@ class MatrixPlatform:
                 decrypted = self.client.decrypt_event(event)
             except EncryptionError:
                 decrypted = None
-            if isinstance(decrypted, RoomMessageText):
+            if isinstance(decrypted, RoomMessageText | ReactionEvent):
                 del self._held[event_id]
-                await self._on_message(room, decrypted)
+                if isinstance(decrypted, RoomMessageText):
+                    await self._on_message(room, decrypted)
+                else:
+                    await self._on_reaction(room, decrypted)
                 continue
             if self._too_old(event):
                 del self._held[event_id]
@@ -328,6 +348,8 @@ class MatrixPlatform:
                 del self._held[event_id]
                 log.warning("matrix: could not decrypt %s from %s (session %s) in time",
                             event_id, event.sender, event.session_id)
+                if _is_annotation(event):
+                    continue  # a reaction lost is no question lost: nothing to ask again
                 last = self._told_undecryptable.get(room.room_id)
                 if last is None or now - last >= UNDECRYPTABLE_EVERY_SECONDS:
                     self._told_undecryptable[room.room_id] = now
@@ -605,6 +627,12 @@ class MatrixPlatform:
         with contextlib.suppress(Exception):
             await self.client.room_send(room.room_id, "m.room.message", content,
                                         ignore_unverified_devices=True)
+
+
+def _is_annotation(event: MegolmEvent) -> bool:
+    """An encrypted reaction (its relation stays readable: m.annotation)."""
+    relates = (event.source.get("content") or {}).get("m.relates_to") or {}
+    return relates.get("rel_type") == "m.annotation"
 
 
 def _message_ref(event_id: str) -> str:

@@ -43,7 +43,7 @@ def prepare_folder(folder: Path) -> None:
     except OSError as exc:
         raise CryptoStoreError(
             f"matrix: the state folder {folder} cannot be used ({exc.strerror or exc}); "
-            "make it writable by the bot's user, or set matrix.state_dir") from exc
+            "set matrix.state_dir to a folder the bot's user can create and write") from exc
 
 
 def tighten(folder: Path) -> None:
@@ -64,7 +64,9 @@ def pickle_key(folder: Path | None, key_file: Path | None) -> str:
             key = key_file.read_text(encoding="utf-8").strip()
         except OSError as exc:
             raise CryptoStoreError(f"matrix.pickle_key_file {key_file} cannot be read "
-                                   f"({exc.strerror or exc})") from exc
+                                   f"({exc.strerror or exc}); point it at a readable file "
+                                   "holding the key, or leave it unset to have one made "
+                                   "in the state folder") from exc
         if not key:
             raise CryptoStoreError(f"matrix.pickle_key_file {key_file} is empty")
         return key

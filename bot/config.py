@@ -261,6 +261,33 @@ class ScheduleSourceConfig(BaseModel):
                               timezone=self.timezone, name=self.name)
 
 
+class AnnounceConfig(BaseModel):
+    """Posts to one Discord channel (its id) or Matrix room (``!room:server``): "starting
+    soon" before talks, and what a refresh changed in the schedule."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    target: str = Field(min_length=2)
+    minutes_before: int = Field(default=5, ge=0, le=1440)
+    starting_soon: bool = True
+    changes: bool = True
+    rooms: list[str] = []  # only talks in these rooms (default: all)
+    tracks: list[str] = []  # only talks on these tracks (default: all)
+
+    @field_validator("target")
+    @classmethod
+    def _platform_target(cls, value: str) -> str:
+        value = value.strip()
+        if not (value.isdigit() or (value.startswith("!") and ":" in value)):
+            raise ValueError("must be a Discord channel id (digits) or a Matrix room id "
+                             "(!room:server)")
+        return value
+
+    @property
+    def platform(self) -> str:
+        return "discord" if self.target.isdigit() else "matrix"
+
+
 class ScheduleConfig(_Section):
     """The official schedule (pretalx, frab/Pentabarf, Sessionize, iCalendar), read beside
     the notes; URLs are fetched again every ``refresh_minutes`` and at each reload."""
@@ -269,6 +296,7 @@ class ScheduleConfig(_Section):
 
     sources: list[ScheduleSourceConfig] = []
     refresh_minutes: float = Field(default=10.0, ge=0, le=1440)  # 0: only at reloads
+    announce: list[AnnounceConfig] = []
 
 
 class SemanticConfig(_Section):

@@ -14,6 +14,7 @@ import logging
 import signal
 from collections.abc import Callable
 
+from bot.clock import Clock, SystemClock, clock_from_environment
 from bot.commands import Notice, Requester, SummitService
 from bot.commands.reload import IndexerBounds
 from bot.commands.text import reload_text
@@ -22,6 +23,8 @@ from bot.feedback.store import StateStore
 from bot.logsetup import QuestionLog
 from bot.ops.sdnotify import notify
 from bot.platforms import Platform
+from bot.schedule.announce import ANNOUNCED_FILE, Announcer, AnnounceTarget, Ledger, Poster
+from bot.schedule.programme import Programme
 
 log = logging.getLogger(__name__)
 
@@ -84,7 +87,14 @@ async def serve(config: Config, *, console: bool = False) -> int:
     hup_pending = False
     reloads: set[asyncio.Task[None]] = set()
     store = StateStore(config.state_path) if config.feedback.enabled else None
-    service = SummitService(config.db, config.corpus,
+    try:
+        clock = clock_from_environment()
+    except ValueError as exc:
+        log.error("%s", exc)
+        return 2
+    if not isinstance(clock, SystemClock):
+        log.info("rehearsing: the clock starts at %s (SUMMIT_BOT_NOW)", clock.now().isoformat())
+    service = SummitService(config.db, config.corpus, clock=clock,
                             platform_cooldowns={
                                 "discord": config.discord.ask_cooldown_seconds,
                                 "matrix": config.matrix.ask_cooldown_seconds},
@@ -134,6 +144,7 @@ async def serve(config: Config, *, console: bool = False) -> int:
     health = None
     purger: asyncio.Task[None] | None = None
     refresher: asyncio.Task[None] | None = None
+    announcing: asyncio.Task[None] | None = None
     stopper = loop.create_task(stop.wait())
     exit_code = 0
     try:
@@ -167,6 +178,11 @@ async def serve(config: Config, *, console: bool = False) -> int:
         if store is not None:
             purger = loop.create_task(_purge_daily(store, config.feedback.retention_days),
                                       name="feedback-purge")
+        if config.schedule.announce:
+            announcer = _announcer(service, config, clock, platforms)
+            announcing = loop.create_task(announcer.run(), name="announcements")
+            service.reload_hooks.append(lambda ok: announcer.wake())
+            service.schedule_change_hooks.append(announcer.changes)
         if any(source.url for source in service.schedules):
             refresher = loop.create_task(
                 _refresh_schedules(service, config.schedule.refresh_minutes),
@@ -205,7 +221,7 @@ async def serve(config: Config, *, console: bool = False) -> int:
                 task.cancel()
             await asyncio.gather(*reloads, return_exceptions=True)
         stopper.cancel()
-        for background in (purger, refresher):
+        for background in (purger, refresher, announcing):
             if background is not None:
                 background.cancel()
                 await asyncio.gather(background, return_exceptions=True)
@@ -226,6 +242,27 @@ async def _purge_daily(store: StateStore, retention_days: float) -> None:
     while True:
         store.purge(retention_days)
         await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+
+def _announcer(service: SummitService, config: Config, clock: Clock,
+               platforms: list[Platform]) -> Announcer:
+    """Starting-soon and change posts to the configured channels and rooms, through the
+    platforms that can post (a target whose platform is not running is skipped)."""
+    targets = [AnnounceTarget(a.platform, a.target, a.minutes_before, a.starting_soon,
+                              a.changes, tuple(a.rooms), tuple(a.tracks))
+               for a in config.schedule.announce]
+    posters = [p for p in platforms if isinstance(p, Poster)]
+    missing = {t.platform for t in targets} - {p.name for p in posters}
+    if missing:
+        log.warning("announcements: no %s platform is running; its targets get no posts",
+                    " or ".join(sorted(missing)))
+
+    def programme() -> Programme | None:
+        answerer = service.schedule_answerer
+        return answerer.programme if answerer is not None else None
+
+    ledger = Ledger(config.state_path.with_name(ANNOUNCED_FILE))
+    return Announcer(targets, clock, posters, ledger, programme)
 
 
 async def _refresh_schedules(service: SummitService, minutes: float) -> None:

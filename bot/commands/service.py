@@ -12,7 +12,7 @@ import logging
 import math
 import secrets
 import time
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -98,6 +98,8 @@ class SummitService:
         self.cooldowns = Cooldowns(ask_cooldown_seconds, platform_cooldowns)
         self.question_hooks: list[QuestionHook] = []
         self.reload_hooks: list[ReloadHook] = []
+        # what a reload or refresh changed in the schedule, for announcements
+        self.schedule_change_hooks: list[Callable[[list[str]], None]] = []
         self.vote_hooks: list[VoteHook] = []
         # The organizers' loop (bot/feedback): questions and votes, when turned on.
         self.feedback = feedback
@@ -399,6 +401,12 @@ class SummitService:
                      requester.user_id, report.ok, len(report.problems))
             for hook in self.reload_hooks:
                 hook(report.ok)
+            if report.ok and report.schedule_changes:
+                for change_hook in self.schedule_change_hooks:
+                    try:
+                        change_hook(report.schedule_changes)
+                    except Exception:  # announcing never fails the reload
+                        log.exception("a schedule change listener failed")
             return report
 
     async def refresh_schedule(self) -> ReloadReport | None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 import discord
+from discord.utils import escape_markdown
 
 from bot.commands import SummitService
 from bot.config import DiscordConfig
@@ -16,7 +17,7 @@ from bot.platforms.discord.endpoints import route_client
 from bot.platforms.discord.feedback import VoteButton
 from bot.platforms.discord.logfilter import quiet_discord_log
 from bot.platforms.discord.mentions import answer_mention
-from bot.platforms.discord.render import NO_MENTIONS
+from bot.platforms.discord.render import CONTENT_LIMIT, NO_MENTIONS, clip
 from bot.platforms.discord.sync import hash_path, schema_hash, store_hash, sync, sync_if_changed
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,26 @@ class DiscordPlatform:
         self._closed = True
         if self.client is not None:
             await self.client.close()
+
+    async def post(self, target: str, text: str) -> bool:
+        """A post to a channel (schedule announcements): escaped, within Discord's length,
+        pinging no one; False when the channel is unknown or refuses it."""
+        client = self.client
+        if client is None or not self.connected or not target.isdigit():
+            return False
+        try:
+            channel = client.get_channel(int(target)) or await client.fetch_channel(
+                int(target))
+            if not isinstance(channel, discord.abc.Messageable):
+                log.warning("announcements: Discord channel %s cannot take messages", target)
+                return False
+            await channel.send(clip(escape_markdown(text), CONTENT_LIMIT),
+                               allowed_mentions=NO_MENTIONS)
+        except discord.DiscordException as exc:
+            log.warning("announcements: Discord channel %s refused the post (%s)", target,
+                        type(exc).__name__)
+            return False
+        return True
 
     async def sync_commands(self, guild_id: int | None = None) -> list[str]:
         """Log in (no gateway), upload the commands and close: ``summit-bot

@@ -379,6 +379,21 @@ class MatrixPlatform:
             log.warning("matrix: cannot write the sync token in %s; a restart will do a "
                         "full sync", cfg.state_dir)
 
+    async def post(self, target: str, text: str) -> bool:
+        """A post to a room the bot is in (schedule announcements): an m.notice, HTML
+        escaped, encrypted where the room is; False when it could not be sent."""
+        if not self._connected or target not in self.client.rooms:
+            return False
+        try:
+            sent = await self.client.room_send(target, "m.room.message",
+                                               render_content(Notice(text, kind="info")),
+                                               ignore_unverified_devices=True)
+        except Exception as exc:
+            log.warning("announcements: room %s refused the post (%s)", target,
+                        type(exc).__name__)
+            return False
+        return isinstance(sent, RoomSendResponse)
+
     async def close(self) -> None:
         if self.client.next_batch:
             self._keep_sync_token(self.client.next_batch, force=True)

@@ -19,7 +19,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process, utils
 
 from bot.answer import Answerer, QuestionProblem, parse_question
-from bot.clock import Clock, SystemClock
+from bot.clock import Clock, RunningClock, SystemClock
 from bot.commands.cooldown import Cooldowns
 from bot.commands.events import QuestionEvent, QuestionHook, ReloadHook, VoteHook
 from bot.commands.labels import distinct_labels
@@ -207,6 +207,12 @@ class SummitService:
         return self._current().schedule
 
     @property
+    def rehearsing(self) -> bool:
+        """serve rehearses the event (SUMMIT_BOT_NOW): its clock runs, but not on the real
+        date, so a reader's client would count Discord's relative stamps wrongly."""
+        return isinstance(self.clock, RunningClock)
+
+    @property
     def reloading(self) -> bool:
         return self._reload_lock.locked()
 
@@ -229,6 +235,8 @@ class SummitService:
             if serving.schedule is not None:
                 asked = read_schedule_question(question.text)
                 found = serving.schedule.answer(asked, self.clock.now()) if asked else None
+                if found is not None:
+                    found.rehearsal = self.rehearsing
                 if found is not None and found.confident:
                     self._tell(QuestionEvent.of_schedule(
                         found, text, time.perf_counter() - started, requester))
@@ -488,6 +496,7 @@ class SummitService:
                               "can add one under schedule.sources in the config and reload.",
                               kind="info")
             answer = serving.schedule.command(kind, words, self.clock.now())
+            answer.rehearsal = self.rehearsing
         self._tell(QuestionEvent.of_schedule(answer, f"{kind} {words}".strip(),
                                              time.perf_counter() - started, requester))
         return ScheduleReply(answer)

@@ -67,6 +67,7 @@ class ScheduleAnswer:
     empty: str | None = None  # why a list is empty / why declined, in one sentence
     nearest: list[str] = field(default_factory=list)  # names offered when declining
     command: bool = False  # from /now, /next, /schedule, /speaker (not a typed question)
+    rehearsal: bool = False  # ``now`` is a rehearsal clock's, not the real time
 
     @property
     def hedged(self) -> bool:

@@ -195,3 +195,34 @@ def test_a_long_report_is_cut_into_escaped_pages_within_a_message() -> None:
         f"(page {len(pages)} of {len(pages)})")
     assert "\\*\\*ceph\\*\\*" in pages[0]  # the asker's markdown is shown, not rendered
     assert sum(page.count("question ") for page in pages) == 60  # nothing lost
+
+
+def test_a_rehearsal_writes_times_out_instead_of_discord_stamps() -> None:
+    """Discord counts <t:…:R> from the real date: while rehearsing (SUMMIT_BOT_NOW) the
+    time is written out with the bot's own 'in 25 min'."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.commands.results import ScheduleReply
+    from bot.corpus.models import Slot
+    from bot.platforms.discord.render import schedule_message
+    from bot.schedule.answer import ScheduleAnswer
+    from bot.schedule.programme import Talk
+
+    start = datetime.fromisoformat("2030-06-01T10:00:00+02:00")
+    record = SessionRecord(
+        id=0, title="Storage at Scale", speakers=("Ada Quill",), summit="Test Summit",
+        date="2030-06-01", track=None, tags=(), url=None, aliases=(), source="s.json",
+        fingerprint="f", passage_count=0,
+        slot=Slot(start=start.isoformat(), room="Saal 1", timezone="Europe/Berlin"))
+    talk = Talk(record, start, None, ZoneInfo("Europe/Berlin"))
+    now = datetime.fromisoformat("2030-06-01T09:35:00+02:00")
+    answer = ScheduleAnswer(question="when is storage at scale", kind="when", answered=True,
+                            now=now, talks=[talk])
+    real = schedule_message(ScheduleReply(answer)).embed
+    assert real is not None and real.fields[0].value.startswith(
+        f"<t:{int(start.timestamp())}:F>")
+    answer.rehearsal = True
+    rehearsed = schedule_message(ScheduleReply(answer)).embed
+    assert rehearsed is not None
+    assert rehearsed.fields[0].value == "Sat 1 Jun 10:00 CEST (UTC+02:00) · in 25 min"

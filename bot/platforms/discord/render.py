@@ -42,6 +42,7 @@ from bot.commands.text import (
     session_byline,
 )
 from bot.schedule.programme import Talk
+from bot.schedule.timetext import talk_when
 from bot.search.index import SessionRecord
 
 CONTENT_LIMIT = 2000
@@ -192,19 +193,23 @@ def _asked(question: str) -> str | None:
     return f"Asked: {fit(question, ASKED_CHARS)}" if question else None
 
 
-def stamp(talk: Talk) -> str:
+def stamp(talk: Talk, rehearsal: datetime | None = None) -> str:
     """Discord's own time stamps: the full date and time, and how far away it is, each in
-    the reader's zone and language."""
+    the reader's zone and language. While rehearsing (a clock set to ``rehearsal``), the
+    time written out and the bot's own "in 25 min": a reader's client would count the
+    stamp from the real date."""
+    if rehearsal is not None:
+        return escape_markdown(talk_when(talk, rehearsal))
     unix = int(talk.start.timestamp())
     return f"<t:{unix}:F> (<t:{unix}:R>)"
 
 
-def _talk_line(talk: Talk) -> str:
+def _talk_line(talk: Talk, rehearsal: datetime | None = None) -> str:
     """"**Title** — Speakers · <t:…:F> (<t:…:R>) · Room", escaped where it is text."""
     line = f"**{fit(talk.title, 200)}**" + (" (cancelled)" if talk.cancelled else "")
     if talk.record.speakers:
         line += " — " + fit(", ".join(talk.record.speakers), 120)
-    line += " · " + stamp(talk)
+    line += " · " + stamp(talk, rehearsal)
     if talk.room:
         line += " · " + fit(talk.room, 80)
     return line
@@ -222,9 +227,10 @@ def schedule_message(reply: ScheduleReply) -> Message:
     # "Asked: …" shows a typed question (the channel sees the answer, not /ask's argument);
     # /now, /next, /schedule and /speaker show their options in Discord's own header
     asked = _asked(answer.question) if not answer.command else None
+    rehearsal = answer.now if answer.rehearsal else None
     if answer.kind in ("when", "where", "who"):
         talk = answer.talks[0]
-        fields = [("When", stamp(talk), False)]
+        fields = [("When", stamp(talk, rehearsal), False)]
         if talk.room:
             fields.append(("Room", fit(talk.room, FIELD_VALUE_LIMIT), True))
         if talk.track:
@@ -232,7 +238,7 @@ def schedule_message(reply: ScheduleReply) -> Message:
         if talk.cancelled:
             fields.append(("Status", "Cancelled", True))
         if answer.alternatives:
-            fields.append(("Or perhaps", "\n".join(_talk_line(t)
+            fields.append(("Or perhaps", "\n".join(_talk_line(t, rehearsal)
                                                    for t in answer.alternatives[:2]), False))
         byline = " · ".join([", ".join(talk.record.speakers), *(x for x in (
             talk.summit,) if x)]).strip(" ·")
@@ -247,7 +253,7 @@ def schedule_message(reply: ScheduleReply) -> Message:
     lines: list[str] = []
     used = 0
     for talk in answer.talks:
-        line = _talk_line(talk)
+        line = _talk_line(talk, rehearsal)
         if used + len(line) + 1 > DESCRIPTION_LIMIT - 200:
             lines.append(f"{ELLIPSIS} and {len(answer.talks) - len(lines)} more")
             break

@@ -172,7 +172,13 @@ class Announcer:
     async def run(self) -> None:
         """Post each "starting soon" when it is due, until cancelled."""
         while True:
-            found = self.next_due()
+            try:
+                found = self.next_due()
+            except Exception:  # never the end of announcements for the rest of the run
+                log.exception("announcements: cannot tell what is due next; trying again "
+                              "in a minute")
+                await asyncio.sleep(60)
+                continue
             delay = IDLE_SECONDS if found is None else \
                 (found[0] - self.clock.now()).total_seconds()
             if delay > 0:

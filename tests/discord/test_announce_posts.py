@@ -123,8 +123,8 @@ async def test_starting_soon_is_posted_once_and_not_again_after_a_restart(
     lines = content.split("\n")
     assert lines[0].startswith("Starting in 4 min (Sat 1 Jun 10:00"), content
     assert len(lines) == 3, content
-    # escape_markdown escapes a line's leading "-", so Discord shows it as typed
-    talks = sorted(line.lstrip("\\- ") for line in lines[1:])
+    # each talk is a list item: its own "- " is kept, the rest escaped
+    talks = sorted(line.removeprefix("- ") for line in lines[1:])
     assert talks == ["Rust for Kernel Hackers — Maria Ortega · Saal 2",
                      "Storage at Scale with Ceph — Ada Quill · Saal 1"]
     assert sent.json["allowed_mentions"] == NO_PINGS
@@ -161,8 +161,8 @@ async def test_schedule_changes_are_one_post(
         assert not task.done()
     assert sent.json["content"].split("\n") == [
         "Schedule changes:",
-        "\\- moved: Observability Deep Dive (Sat 1 Jun 13:00 → 15:00)",
-        "\\- cancelled: Quantum Widgets",
+        "- moved: Observability Deep Dive (Sat 1 Jun 13:00 → 15:00)",
+        "- cancelled: Quantum Widgets",
     ]
     assert sent.json["allowed_mentions"] == NO_PINGS
 
@@ -177,7 +177,7 @@ async def test_a_hostile_title_arrives_escaped_and_pings_no_one(
     head, line = sent.json["content"].split("\n")
     assert head.startswith("Starting in 3 min (Sat 1 Jun 11:00")
     assert "**Bold**" not in line
-    assert line == ("\\- \\*\\*Bold\\*\\* Claims for @everyone and <@&1> — Kim Pager · "
+    assert line == ("- \\*\\*Bold\\*\\* Claims for @everyone and <@&1> — Kim Pager · "
                     "Saal 1")
     # @everyone and the role stay as text; allowed_mentions is what keeps them silent
     assert sent.json["allowed_mentions"] == NO_PINGS

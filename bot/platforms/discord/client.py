@@ -17,7 +17,7 @@ from bot.platforms.discord.endpoints import route_client
 from bot.platforms.discord.feedback import VoteButton
 from bot.platforms.discord.logfilter import quiet_discord_log
 from bot.platforms.discord.mentions import answer_mention
-from bot.platforms.discord.render import CONTENT_LIMIT, NO_MENTIONS, clip
+from bot.platforms.discord.render import CONTENT_LIMIT, ELLIPSIS, NO_MENTIONS, clip
 from bot.platforms.discord.sync import hash_path, schema_hash, store_hash, sync, sync_if_changed
 
 log = logging.getLogger(__name__)
@@ -68,6 +68,22 @@ class SummitClient(discord.Client):
     async def on_message(self, message: discord.Message) -> None:
         if self.config.answer_mentions and self.user is not None:
             await answer_mention(message, self.user, self.service)
+
+
+def _post_text(text: str) -> str:
+    """Plain text as Discord markdown: every line escaped but a list item's own "- ", cut
+    at a line within a message's length (never inside an escape)."""
+    lines = [("- " + escape_markdown(line[2:])) if line.startswith("- ")
+             else escape_markdown(line) for line in text.split("\n")]
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        if used + len(line) + 1 > CONTENT_LIMIT - 2:
+            kept.append(ELLIPSIS)
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return "\n".join(kept) or clip(escape_markdown(text), CONTENT_LIMIT)
 
 
 class DiscordPlatform:
@@ -138,8 +154,7 @@ class DiscordPlatform:
             if not isinstance(channel, discord.abc.Messageable):
                 log.warning("announcements: Discord channel %s cannot take messages", target)
                 return False
-            await channel.send(clip(escape_markdown(text), CONTENT_LIMIT),
-                               allowed_mentions=NO_MENTIONS)
+            await channel.send(_post_text(text), allowed_mentions=NO_MENTIONS)
         except discord.DiscordException as exc:
             log.warning("announcements: Discord channel %s refused the post (%s)", target,
                         type(exc).__name__)

@@ -176,3 +176,36 @@ async def test_only_a_fatal_error_stops_the_retries(tmp_path: Path) -> None:
         assert len(calls) == 1
     finally:
         await platform.client.close()
+
+
+def test_a_decrypted_question_is_timed_by_the_servers_clock_as_events_show_it(
+        tmp_path: Path) -> None:
+    """Decryption drops an event's age, so its send time comes from the server's timestamp,
+    corrected by how far our clock runs from the server's (learnt from events with an age):
+    a bot whose clock is ten minutes ahead still answers a fresh encrypted question."""
+    import time
+
+    from nio import Event, RoomMessageText
+
+    from bot.commands import SummitService
+    from bot.config import MatrixConfig
+    from bot.platforms.matrix.client import MatrixPlatform
+
+    config = MatrixConfig(homeserver="http://127.0.0.1:9", user_id=BOT, state_dir=tmp_path)
+    platform = MatrixPlatform(SummitService(tmp_path / "i.sqlite3", []), config)
+    ahead = 10 * 60 * 1000  # our clock, ten minutes ahead of the server's
+    ours = time.time() * 1000
+    platform._started_ms = int(ours - 60_000)
+    server_now = int(ours - ahead)
+    member = Event.parse_event({
+        "type": "m.room.member", "event_id": "$m", "sender": "@a:x", "state_key": "@a:x",
+        "origin_server_ts": server_now - 5_000, "unsigned": {"age": 5_000},
+        "content": {"membership": "join"}})
+    question = RoomMessageText.from_dict({
+        "type": "m.room.message", "event_id": "$q", "sender": "@a:x",
+        "origin_server_ts": server_now - 1_000,
+        "content": {"msgtype": "m.text", "body": "what is CRUSH?"}})
+    assert platform._too_old(question)  # judged by the raw timestamp, it looks stale
+    platform._note_server_clock(None, member)  # type: ignore[arg-type]
+    assert not platform._too_old(question)
+    assert abs(platform._sent_at_ms(question) - (ours - 1_000)) < 1_000

@@ -103,6 +103,7 @@ class MatrixPlatform:
         self._told_undecryptable: dict[str, float] = {}  # room id -> when last said
         self._crypto_failing = False
         self._cross_signing_tried = False
+        self._server_clock_ms = 2000.0  # our clock minus the server's, as events show it
 
     @property
     def connected(self) -> bool:
@@ -360,6 +361,7 @@ class MatrixPlatform:
                                                     ignore_unverified_devices=True)
 
     def _listen(self) -> None:
+        self.client.add_event_callback(self._note_server_clock, Event)
         self.client.add_event_callback(self._on_message, RoomMessageText)
         self.client.add_event_callback(self._on_encrypted, MegolmEvent)
         self.client.add_event_callback(self._on_reaction, ReactionEvent)
@@ -527,7 +529,16 @@ class MatrixPlatform:
         age = (event.source.get("unsigned") or {}).get("age")
         if isinstance(age, int) and age >= 0:
             return time.time() * 1000 - age
-        return float(event.server_timestamp) + 2000  # allow for the server's clock
+        # A decrypted event has lost its age: the server's timestamp, on our clock as far
+        # as events that kept theirs tell (else allowing two seconds for the server's).
+        return float(event.server_timestamp) + self._server_clock_ms
+
+    def _note_server_clock(self, room: MatrixRoom, event: Event) -> None:
+        """How far our clock runs ahead of the homeserver's, from any event with an age
+        (state and plain events keep theirs): a decrypted question is judged by it."""
+        age = (event.source.get("unsigned") or {}).get("age")
+        if isinstance(age, int) and age >= 0 and event.server_timestamp:
+            self._server_clock_ms = time.time() * 1000 - age - event.server_timestamp
 
     def _old_or_seen(self, event: Event) -> bool:
         """From before we started, stale, or already answered. Synapse may replay a

@@ -24,7 +24,6 @@ from bot.logsetup import QuestionLog
 from bot.ops.sdnotify import notify
 from bot.platforms import Platform
 from bot.schedule.announce import ANNOUNCED_FILE, Announcer, AnnounceTarget, Ledger, Poster
-from bot.schedule.programme import Programme
 
 log = logging.getLogger(__name__)
 
@@ -257,12 +256,8 @@ def _announcer(service: SummitService, config: Config, clock: Clock,
         log.warning("announcements: no %s platform is running; its targets get no posts",
                     " or ".join(sorted(missing)))
 
-    def programme() -> Programme | None:
-        answerer = service.schedule_answerer
-        return answerer.programme if answerer is not None else None
-
     ledger = Ledger(config.state_path.with_name(ANNOUNCED_FILE))
-    return Announcer(targets, clock, posters, ledger, programme)
+    return Announcer(targets, clock, posters, ledger, service.programme)
 
 
 async def _refresh_schedules(service: SummitService, minutes: float) -> None:

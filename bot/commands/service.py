@@ -41,6 +41,7 @@ from bot.feedback.report import build_report
 from bot.feedback.store import StateStore, Vote
 from bot.schedule.answer import ScheduleAnswerer, schedule_answerer
 from bot.schedule.diff import diff_schedules
+from bot.schedule.programme import Programme
 from bot.schedule.question import read_schedule_question
 from bot.schedule.sources import ScheduleSource
 from bot.search.build import remove_stale_builds
@@ -205,6 +206,12 @@ class SummitService:
     def schedule_answerer(self) -> ScheduleAnswerer | None:
         """The serving index's programme and its answers, when it holds a schedule."""
         return self._current().schedule
+
+    def programme(self) -> Programme | None:
+        """The serving index's programme (None without a schedule), read afresh each time:
+        a reload swaps it."""
+        answerer = self._current().schedule
+        return answerer.programme if answerer is not None else None
 
     @property
     def rehearsing(self) -> bool:

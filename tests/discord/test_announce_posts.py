@@ -4,9 +4,8 @@ four minutes before Saturday's 10:00 talks."""
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -16,12 +15,12 @@ import pytest
 from bot.clock import FixedClock
 from bot.commands import SummitService
 from bot.schedule.announce import Announcer, AnnounceTarget, Ledger
-from bot.schedule.programme import Programme
 from tests.discord.conftest import WAIT, Bot
 from tests.discord.fake_discord import CHANNEL_ID, FakeDiscord, Recorded
 from tests.schedule.sample import DAY1, EVENTS, _event
 from tests.schedule.service_fixtures import (
     HOSTILE_EVENTS,
+    announcing,
     build_schedule_index,
     schedule_service,
 )
@@ -59,34 +58,12 @@ def ledger_path(tmp_path: Path) -> Path:
     return tmp_path / "announced.json"
 
 
-def programme_of(service: SummitService) -> Callable[[], Programme | None]:
-    """The serving index's programme, read each time (as ``serve`` hands it over)."""
-
-    def read() -> Programme | None:
-        answerer = service.schedule_answerer
-        return None if answerer is None else answerer.programme
-
-    return read
-
-
 def announcer(bot: Bot, service: SummitService, ledger: Path, now: str = BEFORE_TEN
               ) -> Announcer:
     clock = FixedClock(datetime.fromisoformat(now))
     return Announcer([AnnounceTarget("discord", str(CHANNEL_ID), minutes_before=5)], clock,
                      [bot.platform], Ledger(ledger),
-                     programme_of(service))
-
-
-@contextlib.asynccontextmanager
-async def running(announcing: Announcer) -> AsyncIterator[asyncio.Task[None]]:
-    task = asyncio.create_task(announcing.run())
-    try:
-        yield task
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, WAIT)
-        assert task.cancelled(), "the announcer stopped by itself"
+                     service.programme)
 
 
 def posts(fake: FakeDiscord) -> list[Recorded]:
@@ -114,7 +91,7 @@ def no_stray_posts(fake_discord: FakeDiscord) -> Iterator[None]:
 async def test_starting_soon_is_posted_once_and_not_again_after_a_restart(
         bot: Bot, service: SummitService, fake_discord: FakeDiscord, ledger_path: Path,
         no_stray_posts: None) -> None:
-    async with running(announcer(bot, service, ledger_path)) as task:
+    async with announcing(announcer(bot, service, ledger_path)) as task:
         sent = await fake_discord.wait_for(lambda r: r.method == "POST" and r.path == POSTS,
                                            WAIT)
         await quiet_for(fake_discord, QUIET, 1)  # one post for both 10:00 talks
@@ -132,7 +109,7 @@ async def test_starting_soon_is_posted_once_and_not_again_after_a_restart(
     assert ledger_path.exists()
 
     # A restart: a new announcer over the same ledger file says nothing more about 10:00.
-    async with running(announcer(bot, service, ledger_path)):
+    async with announcing(announcer(bot, service, ledger_path)):
         await quiet_for(fake_discord, QUIET, 1)
 
 
@@ -140,7 +117,7 @@ async def test_a_restart_without_the_ledger_would_post_again(
         bot: Bot, service: SummitService, fake_discord: FakeDiscord, tmp_path: Path) -> None:
     """The check above can fail: with a fresh ledger the same moment is posted anew."""
     for n in (1, 2):
-        async with running(announcer(bot, service, tmp_path / f"ledger{n}.json")):
+        async with announcing(announcer(bot, service, tmp_path / f"ledger{n}.json")):
             await fake_discord.wait_until(partial(has_posts, fake_discord, n), WAIT)
             await quiet_for(fake_discord, 0.3, n)  # the post is answered before the stop
     assert all(r.json["content"].startswith("Starting in 4 min") for r in posts(fake_discord))
@@ -150,11 +127,11 @@ async def test_schedule_changes_are_one_post(
         bot: Bot, service: SummitService, fake_discord: FakeDiscord, ledger_path: Path,
         no_stray_posts: None) -> None:
     later = "2030-06-01T16:00:00+02:00"  # after Saturday's talks: nothing is starting soon
-    announcing = announcer(bot, service, ledger_path, now=later)
-    async with running(announcing) as task:
-        announcing.changes([])  # nothing changed: nothing posted
-        announcing.changes(["moved: Observability Deep Dive (Sat 1 Jun 13:00 → 15:00)",
-                            "cancelled: Quantum Widgets"])
+    news = announcer(bot, service, ledger_path, now=later)
+    async with announcing(news) as task:
+        news.changes([])  # nothing changed: nothing posted
+        news.changes(["moved: Observability Deep Dive (Sat 1 Jun 13:00 → 15:00)",
+                      "cancelled: Quantum Widgets"])
         sent = await fake_discord.wait_for(lambda r: r.method == "POST" and r.path == POSTS,
                                            WAIT)
         await quiet_for(fake_discord, QUIET, 1)
@@ -170,7 +147,7 @@ async def test_schedule_changes_are_one_post(
 async def test_a_hostile_title_arrives_escaped_and_pings_no_one(
         bot: Bot, service: SummitService, fake_discord: FakeDiscord, ledger_path: Path,
         no_stray_posts: None) -> None:
-    async with running(announcer(bot, service, ledger_path, now=BEFORE_ELEVEN)):
+    async with announcing(announcer(bot, service, ledger_path, now=BEFORE_ELEVEN)):
         sent = await fake_discord.wait_for(lambda r: r.method == "POST" and r.path == POSTS,
                                            WAIT)
         await quiet_for(fake_discord, QUIET, 1)

@@ -5,7 +5,6 @@ without stopping it."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
@@ -18,9 +17,8 @@ from bot.clock import FixedClock
 from bot.commands import SummitService
 from bot.platforms.matrix.client import MatrixPlatform
 from bot.schedule.announce import Announcer, AnnounceTarget, Ledger
-from bot.schedule.programme import Programme
 from tests.matrix.conftest import BotFactory, Person, wait_until
-from tests.schedule.service_fixtures import build_schedule_index, schedule_service
+from tests.schedule.service_fixtures import announcing, build_schedule_index, schedule_service
 
 People = Callable[[str], Awaitable[Person]]
 BEFORE_TEN = "2030-06-01T09:56:00+02:00"  # Saturday's 10:00 talks are due, not started
@@ -52,33 +50,11 @@ async def joined_room(alice: Person, bot: MatrixPlatform) -> str:
     return room_id
 
 
-def programme_of(service: SummitService) -> Callable[[], Programme | None]:
-    """The serving index's programme, read each time (as ``serve`` hands it over)."""
-
-    def read() -> Programme | None:
-        answerer = service.schedule_answerer
-        return None if answerer is None else answerer.programme
-
-    return read
-
-
 def announcer(bot: MatrixPlatform, service: SummitService, ledger: Path,
               *rooms: str) -> Announcer:
     clock = FixedClock(datetime.fromisoformat(BEFORE_TEN))
     return Announcer([AnnounceTarget("matrix", room, minutes_before=5) for room in rooms],
-                     clock, [bot], Ledger(ledger), programme_of(service))
-
-
-@contextlib.asynccontextmanager
-async def running(announcing: Announcer) -> AsyncIterator[asyncio.Task[None]]:
-    task = asyncio.create_task(announcing.run())
-    try:
-        yield task
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await asyncio.wait_for(task, WAIT)
-        assert task.cancelled(), "the announcer stopped by itself"
+                     clock, [bot], Ledger(ledger), service.programme)
 
 
 async def notices(alice: Person, room_id: str, bot_id: str) -> list[dict[str, Any]]:
@@ -101,7 +77,7 @@ async def test_starting_soon_is_one_notice_in_a_joined_room_and_an_unjoined_room
 
     ledger = tmp_path / "announced.json"
     # the room the bot is not in comes first: its refusal must not stop the other post
-    async with running(announcer(bot, service, ledger, elsewhere, room_id)) as task:
+    async with announcing(announcer(bot, service, ledger, elsewhere, room_id)) as task:
         async def posted() -> bool:
             return bool(await notices(alice, room_id, bot_id))
 

@@ -4,6 +4,8 @@ CLI, on a clock set during the conference."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import shutil
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,6 +18,7 @@ from click.testing import CliRunner
 from bot.cli import cli
 from bot.clock import FixedClock
 from bot.commands import SummitService
+from bot.schedule.announce import Announcer
 from tests.conftest import CORPUS
 from tests.schedule.sample import DAY1, DAY2, EVENTS, _event, write_sample
 
@@ -70,3 +73,18 @@ async def schedule_service(index: Path, workdir: Path, now: str = DURING
         yield service
     finally:
         await service.close()
+
+
+@asynccontextmanager
+async def announcing(announcer: Announcer, wait: float = 10.0
+                     ) -> AsyncIterator[asyncio.Task[None]]:
+    """The announcer running as serve runs it, stopped (and checked to have kept running)
+    at the end of the block."""
+    task = asyncio.create_task(announcer.run())
+    try:
+        yield task
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait_for(task, wait)
+        assert task.cancelled(), "the announcer stopped by itself"

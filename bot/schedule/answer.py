@@ -355,7 +355,7 @@ class ScheduleAnswerer:
         known = programme.query_weight(terms)
         unknown = [t for t in dict.fromkeys(terms) if not programme.knows(t)
                    and len(t) > 2 and not t.isdigit()]
-        ceiling = known + 0.5 * max(programme._idf.values(), default=1.0) * len(unknown)
+        ceiling = known + 0.5 * programme.rarest_weight() * len(unknown)
         if scope.people:
             ceiling = max(ceiling, 1e-9)
         return found, ceiling

@@ -164,6 +164,7 @@ class Programme:
         count = max(1, len(self.talks))
         self._idf = {term: math.log(1 + (count - len(ids) + 0.5) / (len(ids) + 0.5))
                      for term, ids in postings.items()}
+        self._rarest = max(self._idf.values(), default=1.0)
         self._room_words = _distinctive_words(self.rooms)
         self._track_words = _distinctive_words(self.tracks)
         self._surnames = _name_parts(self.people)
@@ -225,6 +226,10 @@ class Programme:
     # --- ranked search ---------------------------------------------------------------------
     def idf(self, term: str) -> float:
         return self._idf.get(term, 0.0)
+
+    def rarest_weight(self) -> float:
+        """The weight of the rarest word: what a word no talk has would have weighed."""
+        return self._rarest
 
     def knows(self, term: str) -> bool:
         return term in self._postings

@@ -30,6 +30,7 @@ ANNOUNCED_FILE = "announced.json"  # beside the state database
 MAX_CHANGE_LINES = 15  # a change post lists this many, then "and N more"
 MAX_TALK_LINES = 20  # talks in one "starting soon" post
 IDLE_SECONDS = 3600.0  # with nothing due, look again after this long anyway
+RETRY_SECONDS = 30.0  # a post a platform did not take is tried again this much later
 
 
 @runtime_checkable
@@ -134,6 +135,7 @@ class Announcer:
         self.programme_of = programme_of  # the serving index's programme, read each time
         self._wake = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._retry_at: dict[str, datetime] = {}  # a target that did not take its post
 
     def wake(self) -> None:
         """The programme may have changed (a reload or refresh): look again."""
@@ -165,6 +167,11 @@ class Announcer:
             if not group:
                 continue
             due = group[0].start - timedelta(minutes=target.minutes_before)
+            retry = self._retry_at.get(self._key(target))
+            if retry is not None:
+                if retry >= group[0].start:
+                    continue  # no time left to try again before the talks start
+                due = max(due, retry)
             if best is None or due < best[0]:
                 best = (due, target, group)
         return best
@@ -195,10 +202,18 @@ class Announcer:
             except Exception:  # a platform's trouble never stops the announcements
                 log.exception("announcements: posting to %s failed", target.target)
                 sent = False
-            if not sent:
-                log.warning("announcements: %s did not take the post of %d talk(s) at %s",
-                            target.target, len(talks), talks[0].start.isoformat())
-            self.ledger.mark(self._key(target), talks[0].start)  # never posted twice
+            key = self._key(target)
+            if sent:
+                self._retry_at.pop(key, None)
+                self.ledger.mark(key, talks[0].start)  # never posted twice
+                continue
+            # not connected yet, or refused: try again in a while, until the talks start
+            # (other targets go on meanwhile)
+            if self._retry_at.get(key) is None:
+                log.warning("announcements: %s did not take the post of %d talk(s) at %s; "
+                            "trying again until they start", target.target, len(talks),
+                            talks[0].start.isoformat())
+            self._retry_at[key] = self.clock.now() + timedelta(seconds=RETRY_SECONDS)
 
     def changes(self, changes: Sequence[str]) -> None:
         """One post per refresh, to every target that wants changes."""

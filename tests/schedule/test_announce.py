@@ -164,3 +164,44 @@ def test_summit_bot_now_starts_a_running_clock() -> None:
     with pytest.raises(ValueError, match="SUMMIT_BOT_NOW"):
         clock_from_environment({"SUMMIT_BOT_NOW": "tomorrow"})
     assert type(clock_from_environment({})).__name__ == "SystemClock"
+
+
+class Flaky(Recorder):
+    """A platform that is not connected at first (its posts are refused)."""
+
+    def __init__(self, refusals: int) -> None:
+        super().__init__()
+        self.refusals = refusals
+        self.refused = asyncio.Event()
+
+    async def post(self, target: str, text: str) -> bool:
+        if self.refusals:
+            self.refusals -= 1
+            self.refused.set()
+            return False
+        return await super().post(target, text)
+
+
+async def test_a_refused_post_is_tried_again_without_holding_up_other_targets(
+        programme: Programme, tmp_path: Path) -> None:
+    clock = SettableClock("2030-06-01T09:56:00+02:00")
+    flaky = Flaky(refusals=1)
+    steady = Recorder()
+    steady.name = "matrix"
+    news = Announcer([AnnounceTarget("discord", "42"), AnnounceTarget("matrix", "!r:x")],
+                     clock, [flaky, steady], Ledger(tmp_path / "a.json"), lambda: programme)
+    task = asyncio.create_task(news.run())
+    try:
+        await asyncio.wait_for(flaky.refused.wait(), 5)
+        await asyncio.wait_for(steady.posted.wait(), 5)  # the other target is not held up
+        assert flaky.posts == []
+        due = news.next_due()
+        assert due is not None and due[1].target == "42"  # the refused one is due again…
+        assert due[0] == clock.moment + timedelta(seconds=30)  # …in half a minute
+        clock.moment += timedelta(seconds=31)
+        news.wake()
+        await asyncio.wait_for(flaky.posted.wait(), 5)
+    finally:
+        task.cancel()
+    assert flaky.posts[0][1].startswith("Starting in 3 min")
+    assert len(steady.posts) == 1  # and the other target got its post once

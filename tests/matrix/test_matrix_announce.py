@@ -99,4 +99,5 @@ async def test_starting_soon_is_one_notice_in_a_joined_room_and_an_unjoined_room
     # nothing reached the room the bot is not in
     assert not [e for e in await alice.messages(elsewhere) if e.get("sender") == bot_id]
     # both targets are marked done, so a restart repeats neither
-    assert set(Ledger(ledger).last) == {f"matrix:{elsewhere}", f"matrix:{room_id}"}
+    # the joined room's post is remembered; the other is tried again until the talks start
+    assert set(Ledger(ledger).last) == {f"matrix:{room_id}"}

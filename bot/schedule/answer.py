@@ -252,10 +252,10 @@ class ScheduleAnswerer:
             scope.talks = [n for n in scope.talks
                            if programme.talks[n].summit == scope.conference]
         if question.kind in ("now", "next", "at", "day"):
-            if scope.room:
-                scope.talks = [n for n in scope.talks if n in set(scope.room.talks)]
-            elif scope.track:
-                scope.talks = [n for n in scope.talks if n in set(scope.track.talks)]
+            place = scope.room or scope.track
+            if place is not None:
+                inside = set(place.talks)
+                scope.talks = [n for n in scope.talks if n in inside]
         return scope
 
     def _conference_of(self, scope: _Scope, now: datetime) -> str | None:
@@ -344,8 +344,8 @@ class ScheduleAnswerer:
         if scope.people:
             theirs = {n for person in scope.people for n in person.talks}
             found = [(n, s * (1.5 if n in theirs else 1.0)) for n, s in found]
-            found += [(n, 0.0) for n in sorted(theirs) if n not in dict(found)
-                      and n in set(among)]
+            have, allowed = {n for n, _ in found}, set(among)
+            found += [(n, 0.0) for n in sorted(theirs) if n not in have and n in allowed]
         day = self._day(question.when, scope, now) if question.when.has_day else None
         if day is not None:
             found = [(n, s * (1.25 if programme.talks[n].local(programme.talks[n].start
@@ -420,8 +420,9 @@ class ScheduleAnswerer:
     def _person(self, question: ScheduleQuestion, scope: _Scope, now: datetime
                 ) -> ScheduleAnswer:
         programme = self.programme
+        allowed = set(scope.talks)
         positions = sorted({n for person in scope.people for n in person.talks
-                            if n in set(scope.talks)},
+                            if n in allowed},
                            key=lambda n: programme.talks[n].start)
         talks = [programme.talks[n] for n in positions]
         names = " and ".join(p.name for p in scope.people)

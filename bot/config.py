@@ -192,6 +192,15 @@ class FeedbackConfig(_Section):
     retention_days: int = Field(default=90, ge=1, le=3650)  # older rows are purged daily
 
 
+class RemindersConfig(_Section):
+    """Personal reminders (``remind``): kept in the state database, which is opened for
+    them even with feedback turned off."""
+
+    model_config = SettingsConfigDict(env_prefix="SUMMIT_BOT_REMINDERS_")
+
+    enabled: bool = True
+
+
 class LimitsConfig(_Section):
     """What reading the notes may cost (see bot/corpus/limits.py): a file over a limit is
     skipped and named; the indexer process a reload (or ``summit-bot index``) runs gets a
@@ -323,6 +332,7 @@ class Config(_Section):
     logging: LoggingConfig = Field(default_factory=LoggingConfig)
     semantic: SemanticConfig = Field(default_factory=SemanticConfig)
     feedback: FeedbackConfig = Field(default_factory=FeedbackConfig)
+    reminders: RemindersConfig = Field(default_factory=RemindersConfig)
     limits: LimitsConfig = Field(default_factory=LimitsConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
 
@@ -353,7 +363,7 @@ class Config(_Section):
 SECTIONS: dict[str, type[_Section]] = {
     "discord": DiscordConfig, "matrix": MatrixConfig, "health": HealthConfig,
     "logging": LoggingConfig, "semantic": SemanticConfig, "feedback": FeedbackConfig,
-    "limits": LimitsConfig, "schedule": ScheduleConfig,
+    "reminders": RemindersConfig, "limits": LimitsConfig, "schedule": ScheduleConfig,
 }
 
 

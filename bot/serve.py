@@ -17,12 +17,16 @@ from collections.abc import Callable
 from bot.clock import Clock, SystemClock, clock_from_environment
 from bot.commands import Notice, Requester, SummitService
 from bot.commands.reload import IndexerBounds
+from bot.commands.reminders import ReminderDesk
 from bot.commands.text import reload_text
 from bot.config import Config
 from bot.feedback.store import StateStore
 from bot.logsetup import QuestionLog
 from bot.ops.sdnotify import notify
 from bot.platforms import Platform
+from bot.reminders.book import ReminderBook
+from bot.reminders.delivery import DirectSender
+from bot.reminders.scheduler import ReminderScheduler
 from bot.schedule.announce import ANNOUNCED_FILE, Announcer, AnnounceTarget, Ledger, Poster
 
 log = logging.getLogger(__name__)
@@ -85,7 +89,9 @@ async def serve(config: Config, *, console: bool = False) -> int:
     ready = False
     hup_pending = False
     reloads: set[asyncio.Task[None]] = set()
-    store = StateStore(config.state_path) if config.feedback.enabled else None
+    # the state database: questions and votes (feedback), and pending reminders
+    store = StateStore(config.state_path) \
+        if config.feedback.enabled or config.reminders.enabled else None
     try:
         clock = clock_from_environment()
     except ValueError as exc:
@@ -99,7 +105,8 @@ async def serve(config: Config, *, console: bool = False) -> int:
                                 "matrix": config.matrix.ask_cooldown_seconds},
                             prefix=config.matrix.prefix,
                             semantic_model=config.semantic.model,
-                            feedback=store, retention_days=config.feedback.retention_days,
+                            feedback=store if config.feedback.enabled else None,
+                            retention_days=config.feedback.retention_days,
                             bounds=IndexerBounds(config.limits.read_limits(),
                                                  config.limits.indexer_memory_mb,
                                                  config.limits.indexer_seconds),
@@ -144,6 +151,7 @@ async def serve(config: Config, *, console: bool = False) -> int:
     purger: asyncio.Task[None] | None = None
     refresher: asyncio.Task[None] | None = None
     announcing: asyncio.Task[None] | None = None
+    reminding: asyncio.Task[None] | None = None
     stopper = loop.create_task(stop.wait())
     exit_code = 0
     try:
@@ -173,6 +181,9 @@ async def serve(config: Config, *, console: bool = False) -> int:
                 health = None
                 return 1
 
+        if store is not None and config.reminders.enabled:
+            scheduler = _reminders(service, store, clock, platforms)
+            reminding = loop.create_task(scheduler.run(), name="reminders")
         runners = [loop.create_task(p.run(), name=f"platform-{p.name}") for p in platforms]
         if store is not None:
             purger = loop.create_task(_purge_daily(store, config.feedback.retention_days),
@@ -220,7 +231,7 @@ async def serve(config: Config, *, console: bool = False) -> int:
                 task.cancel()
             await asyncio.gather(*reloads, return_exceptions=True)
         stopper.cancel()
-        for background in (purger, refresher, announcing):
+        for background in (purger, refresher, announcing, reminding):
             if background is not None:
                 background.cancel()
                 await asyncio.gather(background, return_exceptions=True)
@@ -241,6 +252,18 @@ async def _purge_daily(store: StateStore, retention_days: float) -> None:
     while True:
         store.purge(retention_days)
         await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+
+def _reminders(service: SummitService, store: StateStore, clock: Clock,
+               platforms: list[Platform]) -> ReminderScheduler:
+    """Personal reminders: the commands, and the one task that sends them when due and
+    follows the schedule after each reload or refresh."""
+    senders = [p for p in platforms if isinstance(p, DirectSender)]
+    scheduler = ReminderScheduler(ReminderBook(store), clock, senders, service.programme)
+    service.reminders = ReminderDesk(scheduler.book, scheduler, clock, service.programme,
+                                     prefix=service.prefix)
+    service.reload_hooks.append(scheduler.programme_changed)
+    return scheduler
 
 
 def _announcer(service: SummitService, config: Config, clock: Clock,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.answer.models import Answer
 from bot.feedback.report import FeedbackReport
+from bot.reminders.models import Reminder
 from bot.schedule.answer import ScheduleAnswer
 from bot.search.index import PassageRecord, SessionRecord
 
@@ -117,5 +118,36 @@ class ReportReply:
     note: str = ""  # a line after the report
 
 
+REMINDERS_PAGE = 20  # a Discord message holds 25 buttons: 20 cancel buttons + the pager
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderList:
+    """A person's pending reminders, soonest first (``!unremind N`` counts in this order)."""
+
+    reminders: list[Reminder]
+    page: int = 0
+    per_page: int = REMINDERS_PAGE
+    ephemeral: bool = True
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-len(self.reminders) // self.per_page))
+
+    @property
+    def shown(self) -> list[Reminder]:
+        return self.reminders[self.page * self.per_page:(self.page + 1) * self.per_page]
+
+
+@dataclass(frozen=True, slots=True)
+class Agenda:
+    """The talks a person picked, in time order, and optionally as an .ics file."""
+
+    reminders: list[Reminder]
+    ics: bytes | None = None
+    filename: str = "summit-agenda.ics"
+    ephemeral: bool = True
+
+
 Reply = AnswerReply | ScheduleReply | SessionReply | SessionNotFound | SessionList \
-    | ReloadReport | Notice | HelpReply | ReportReply
+    | ReloadReport | Notice | HelpReply | ReportReply | ReminderList | Agenda

@@ -24,6 +24,7 @@ from bot.commands.cooldown import Cooldowns
 from bot.commands.events import QuestionEvent, QuestionHook, ReloadHook, VoteHook
 from bot.commands.labels import distinct_labels
 from bot.commands.reload import BuildOutcome, IndexerBounds, build_off_loop, diff_sessions
+from bot.commands.reminders import ReminderDesk
 from bot.commands.results import (
     AnswerReply,
     HelpReply,
@@ -108,6 +109,8 @@ class SummitService:
         self.bounds = bounds or IndexerBounds()
         if feedback is not None:
             self.question_hooks.append(QuestionRecorder(feedback))
+        # Personal reminders (bot/reminders), when turned on: set by ``serve``.
+        self.reminders: ReminderDesk | None = None
 
     # --- life cycle -------------------------------------------------------------------
     async def start(self) -> None:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.answer.question import MAX_QUESTION_CHARS
+from bot.commands.reminders import split_minutes
 from bot.commands.results import Notice, Reply, Requester
 from bot.commands.service import (
     MAX_FILTER_CHARS,
@@ -23,12 +24,13 @@ from bot.commands.service import (
     PAGE_SIZE,
     SummitService,
 )
+from bot.reminders.models import DEFAULT_MINUTES, MAX_MINUTES
 
 EXAMPLE_QUESTION = "what did the Ceph talk say about CRUSH?"
 
 
 # What an option's value can be completed from as the user types (SummitService.complete).
-Completion = Literal["titles", "rooms", "tracks", "places", "speakers", "days"]
+Completion = Literal["titles", "rooms", "tracks", "places", "speakers", "days", "talks"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +40,9 @@ class Argument:
     max_length: int
     required: bool = True
     completes: Completion | None = None  # suggestions offered as the user types
+    kind: Literal["text", "integer", "boolean"] = "text"  # a Discord option's type
+    minimum: int | None = None  # an integer's range
+    maximum: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +130,39 @@ async def _speaker(service: SummitService, call: Call) -> Reply:
     return await service.schedule("speaker", call.argument, call.requester)
 
 
+REMINDERS_OFF = Notice("Reminders are turned off on this bot (reminders.enabled in its "
+                       "config).", kind="info")
+
+
+async def _remind(service: SummitService, call: Call) -> Reply:
+    if service.reminders is None:
+        return REMINDERS_OFF
+    if call.options:  # Discord: the talk's key (from autocomplete) and the minutes apart
+        return await service.reminders.remind(call.requester, call.options.get("session", ""),
+                                              call.options.get("minutes"))
+    minutes, words = split_minutes(call.argument)  # "15 iridium"
+    return await service.reminders.remind(call.requester, words, minutes)
+
+
+async def _reminders(service: SummitService, call: Call) -> Reply:
+    if service.reminders is None:
+        return REMINDERS_OFF
+    return await service.reminders.list(call.requester)
+
+
+async def _unremind(service: SummitService, call: Call) -> Reply:
+    if service.reminders is None:
+        return REMINDERS_OFF
+    return await service.reminders.cancel(call.requester, call.argument)
+
+
+async def _agenda(service: SummitService, call: Call) -> Reply:
+    if service.reminders is None:
+        return REMINDERS_OFF
+    ics = call.options.get("ics", call.argument).strip().casefold() in ("true", "ics", "yes")
+    return await service.reminders.agenda(call.requester, ics=ics)
+
+
 _PLACE = Argument("where", "A room or track (suggestions appear as you type)", MAX_PLACE_CHARS,
                   required=False, completes="places")
 
@@ -152,6 +190,21 @@ COMMANDS: tuple[Command, ...] = (
     Command("speaker", "A speaker's talks, with times and rooms.", _speaker,
             (Argument("name", "The speaker's name (suggestions appear as you type)",
                       MAX_PLACE_CHARS, completes="speakers"),)),
+    Command("remind", "A direct message before a talk starts (default 10 minutes).",
+            _remind,
+            (Argument("session", "The talk (suggestions show its day, time and room)",
+                      MAX_TITLE_CHARS, completes="talks"),
+             Argument("minutes", f"How many minutes before it starts (0–{MAX_MINUTES}; "
+                      f"default {DEFAULT_MINUTES})", 4, required=False, kind="integer",
+                      minimum=0, maximum=MAX_MINUTES)),
+            words="minutes] [title words"),
+    Command("reminders", "Your reminders, with a way to cancel each.", _reminders),
+    Command("unremind", "Cancel reminder N of your list.", _unremind,
+            (Argument("N", "The reminder's number in your list", 4),), slash=False),
+    Command("agenda", "The talks you set reminders for, in time order (with ics: a "
+            "calendar file).", _agenda,
+            (Argument("ics", "Attach them as an .ics file for your calendar", 5,
+                      required=False, kind="boolean"),)),
     Command("reload", "Re-read the notes and rebuild the index (admins only).",
             _reload, admin=True, slow=True),
     Command("report", "What people asked that the notes missed, and answers voted down "

@@ -10,10 +10,12 @@ from bot.answer.highlight import apply_marks, snippet
 from bot.answer.models import Answer, Quote
 from bot.commands import table
 from bot.commands.results import (
+    Agenda,
     AnswerReply,
     HelpReply,
     Notice,
     ReloadReport,
+    ReminderList,
     Reply,
     ReportReply,
     ScheduleReply,
@@ -23,6 +25,7 @@ from bot.commands.results import (
 )
 from bot.commands.table import EXAMPLE_QUESTION
 from bot.feedback.report import FeedbackReport
+from bot.reminders.text import list_lines
 from bot.schedule.answer import ScheduleAnswer
 from bot.schedule.programme import Talk
 from bot.schedule.timetext import clock_text, slot_line, talk_when
@@ -226,6 +229,31 @@ def report_text(reply: ReportReply) -> str:
     return "\n".join([*lines, reply.note] if reply.note else lines)
 
 
+def reminders_text(reply: ReminderList, prefix: str = "!") -> str:
+    """All of a person's reminders, numbered as ``unremind N`` counts them."""
+    count = len(reply.reminders)
+    lines = [f"Your reminders ({count}), soonest first:",
+             *list_lines(reply.reminders),
+             f"Cancel one with {prefix}unremind N."]
+    return "\n".join(lines)
+
+
+def agenda_text(reply: Agenda) -> str:
+    """The talks a person picked, by day, in time order."""
+    lines = ["Your agenda:"]
+    day = None
+    for reminder in reply.reminders:
+        local = reminder.local_start()
+        if local.date() != day:
+            day = local.date()
+            lines.append(f"{local:%A} {local.day} {local:%B}")
+        lines.append(f"- {local:%H:%M} {reminder.title}"
+                     + (f" · {reminder.room}" if reminder.room else ""))
+    if reply.ics is not None:
+        lines.append(f"(The calendar file is attached as {reply.filename}.)")
+    return "\n".join(lines)
+
+
 def render_text(reply: Reply) -> str:
     """Any command result as plain text."""
     match reply:
@@ -247,6 +275,10 @@ def render_text(reply: Reply) -> str:
             return help_text(reply)
         case ReportReply():
             return report_text(reply)
+        case ReminderList():
+            return reminders_text(reply)
+        case Agenda():
+            return agenda_text(reply)
         case _:
             assert_never(reply)
 

@@ -64,6 +64,38 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (answer_id, voter)
     );
     """,
+    # 2: personal reminders (bot/reminders). ``user`` is the platform's own id of the
+    # person: the reminder cannot be delivered without it, so it is kept in this row only,
+    # and the row is deleted once the reminder is sent or cancelled.
+    """
+    CREATE TABLE reminders (
+        id INTEGER PRIMARY KEY,
+        platform TEXT NOT NULL,
+        user TEXT NOT NULL,
+        talk TEXT NOT NULL,              -- the talk's stable key (bot/reminders/models.py)
+        title TEXT NOT NULL,
+        start TEXT NOT NULL,             -- ISO 8601 with the conference's offset
+        finish TEXT NOT NULL,            -- when it ends (or is taken to end)
+        minutes INTEGER NOT NULL,        -- how long before the start to remind
+        due_at REAL NOT NULL,            -- unix time the next message is due
+        room TEXT,
+        url TEXT,
+        zone TEXT,                       -- the conference's IANA zone
+        summit TEXT,
+        kind TEXT NOT NULL DEFAULT 'remind',  -- remind | cancelled | removed
+        ref TEXT,                        -- the nonce / transaction id it is sent with
+        created_at REAL NOT NULL,
+        UNIQUE (platform, user, talk)
+    );
+    CREATE INDEX reminders_by_due ON reminders (due_at);
+    CREATE INDEX reminders_by_talk ON reminders (talk);
+    CREATE TABLE reminder_events (       -- counts for the report; no one's id
+        at REAL NOT NULL,
+        platform TEXT NOT NULL,
+        event TEXT NOT NULL              -- asked | sent | late | cancelled | notified | ...
+    );
+    CREATE INDEX reminder_events_by_time ON reminder_events (at);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 MAX_PENDING = 1000  # writes queued behind a slow disk; past this they are dropped, counted
@@ -156,7 +188,8 @@ class StateStore:
         if not self._failing:
             self._failing = True
             log.warning("the state database %s failed (%s); answers go on, feedback is not "
-                        "recorded until it works again", self.path, exc)
+                        "recorded and reminders are refused until it works again",
+                        self.path, exc)
 
     def hashed(self, kind: str, raw: str) -> str:
         """A stable pseudonym for a user or place id; needs the salt (worker thread)."""
@@ -188,6 +221,11 @@ class StateStore:
             return await asyncio.wrap_future(self._executor.submit(self._run, work))
         except RuntimeError:  # shut down
             return None
+
+    async def write(self, work: Callable[[sqlite3.Connection], T]) -> T | None:
+        """Run a write and wait for it (a reminder is set only once it is stored); None if
+        the database failed."""
+        return await self.read(work)
 
     def flush(self) -> None:
         """Wait for queued writes (tests, shutdown)."""
@@ -270,6 +308,8 @@ class StateStore:
             conn.execute("DELETE FROM votes WHERE answer_id IN (SELECT answer_id FROM "
                          "questions WHERE asked_at < ?)", (cutoff,))
             conn.execute("DELETE FROM questions WHERE asked_at < ?", (cutoff,))
+            # the reminders' counts age out too; pending reminders are never purged
+            conn.execute("DELETE FROM reminder_events WHERE at < ?", (cutoff,))
             conn.execute("COMMIT")
 
         self.submit(write)

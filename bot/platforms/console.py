@@ -19,6 +19,7 @@ from typing import TextIO
 from bot.commands import Requester, SummitService
 from bot.commands.table import BY_NAME, Call
 from bot.commands.text import render_text
+from bot.reminders.delivery import Delivery
 
 
 class ConsolePlatform:
@@ -85,7 +86,15 @@ class ConsolePlatform:
         command = BY_NAME.get(name.lower())
         if command is None:
             return f"Unknown command {prefix}{name}; {prefix}help lists them."
+        # one person at this terminal: their reminders keep one id across lines
+        requester = Requester(self.name, "console", is_admin=True, name="console",
+                              direct=True)
         return render_text(await command.run(self.service, Call(requester, rest.strip())))
+
+    async def send_direct(self, user: str, text: str, ref: str) -> Delivery:
+        """A reminder at this terminal (a rehearsal with SUMMIT_BOT_NOW shows them)."""
+        self._write(f"(direct message) {text}")
+        return "sent"
 
     def _write(self, text: str) -> None:
         with contextlib.suppress(OSError, ValueError):  # stdout closed: nothing to tell

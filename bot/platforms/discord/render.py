@@ -20,10 +20,12 @@ from discord.utils import escape_markdown
 from bot.answer.highlight import apply_marks
 from bot.commands import table
 from bot.commands.results import (
+    Agenda,
     AnswerReply,
     HelpReply,
     Notice,
     ReloadReport,
+    ReminderList,
     Reply,
     ReportReply,
     ScheduleReply,
@@ -36,6 +38,7 @@ from bot.commands.text import (
     candidates,
     list_text,
     reload_text,
+    render_text,
     report_lines,
     schedule_heading,
     see_also,
@@ -386,6 +389,9 @@ def render(result: Reply) -> Message:
             return help_message(result)
         case ReportReply():
             return report_message(result)
+        case ReminderList() | Agenda():
+            return Message(content=clip(escape_markdown(render_text(result)), CONTENT_LIMIT),
+                           ephemeral=True)
         case _:
             assert_never(result)
 

@@ -11,10 +11,12 @@ from typing import Any, assert_never
 from bot.answer.highlight import apply_marks
 from bot.answer.models import Quote
 from bot.commands.results import (
+    Agenda,
     AnswerReply,
     HelpReply,
     Notice,
     ReloadReport,
+    ReminderList,
     Reply,
     ReportReply,
     ScheduleReply,
@@ -175,7 +177,8 @@ def _html(reply: Reply) -> str | None:
             return _report_html(reply)
         case ScheduleReply():
             return _schedule_html(reply)
-        case Notice() | ReloadReport() | SessionNotFound() | HelpReply():
+        case Notice() | ReloadReport() | SessionNotFound() | HelpReply() | ReminderList() \
+                | Agenda():
             return None
         case _:
             assert_never(reply)

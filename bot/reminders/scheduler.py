@@ -1,0 +1,187 @@
+"""One task that sends reminders when they come due, and follows the schedule.
+
+It sleeps until the next reminder is due (read from the state database's index on due
+time: no polling), and is woken when someone sets a reminder or a refresh changes the
+programme. Sending is exactly-once across restarts: the row gets the id its message is sent
+with (a Discord nonce, a Matrix transaction id) before it is sent, and is deleted after, so
+a crash in between sends it again with the same id, which the platform keeps once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+
+from bot.clock import Clock
+from bot.reminders.book import Followed, ReminderBook, TalkNow
+from bot.reminders.delivery import DirectSender
+from bot.reminders.models import Reminder, from_seconds, talk_key
+from bot.reminders.text import gone_text, reminder_text
+from bot.schedule.programme import Programme
+
+log = logging.getLogger(__name__)
+
+IDLE_SECONDS = 3600.0  # with nothing due, look again after this long anyway
+RETRY_SECONDS = 30.0  # a message a platform did not take now is tried again this much later
+FAULT_SECONDS = 60.0  # the state database failed: look again after this long
+LATE_GRACE = timedelta(minutes=1)  # sent this long after the start still says "starts now"
+
+# (platform, outcome): sent, late (after the start: it came due while the bot was down),
+# notified (the talk's cancellation), refused, dropped (its talk had ended)
+SentHook = Callable[[str, str], None]
+
+
+def new_ref() -> str:
+    """A message id of ours: short enough for a Discord nonce (25 characters)."""
+    return "r" + secrets.token_hex(10)
+
+
+def talks_now(programme: Programme) -> dict[str, TalkNow]:
+    return {talk_key(talk): TalkNow(talk.start, talk.finish, talk.title, talk.room,
+                                    talk.record.url, talk.cancelled)
+            for talk in programme.talks}
+
+
+class ReminderScheduler:
+    """Sends due reminders through the platforms' direct senders."""
+
+    def __init__(self, book: ReminderBook, clock: Clock, senders: Sequence[DirectSender],
+                 programme_of: Callable[[], Programme | None]):
+        self.book = book
+        self.clock = clock
+        self.senders = {sender.name: sender for sender in senders}
+        self.programme_of = programme_of
+        self.sent_hooks: list[SentHook] = []
+        self.pending = 0  # rows waiting (for the gauge), refreshed after each change
+        self._wake = asyncio.Event()
+        self._lock = asyncio.Lock()  # sending and following never interleave
+        self._followed: Programme | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def wake(self) -> None:
+        """Something changed (a reminder set, a refresh): look again at what is due."""
+        self._wake.set()
+
+    def programme_changed(self, ok: bool = True) -> None:
+        """A reload hook: follow the new programme (off this call), then look again."""
+        if not ok:
+            return
+        task = asyncio.ensure_future(self._follow_current())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _follow_current(self) -> None:
+        try:
+            await self.follow()
+        except Exception:  # following never stops the bot; the next refresh tries again
+            log.exception("reminders: following the new schedule failed")
+
+    async def follow(self, programme: Programme | None = None) -> Followed | None:
+        """Move reminders with their talks; turn those of cancelled talks into one message
+        each. A schedule with no talks at all (a source dropped, an export failing) is not
+        taken to cancel anything."""
+        programme = programme if programme is not None else self.programme_of()
+        if not programme:
+            return None
+        if programme is self._followed:
+            return None
+        async with self._lock:
+            result = await self.book.follow(talks_now(programme),
+                                            {t.summit for t in programme.talks},
+                                            self.clock.now())
+            self._followed = programme
+        if result is None:
+            log.warning("reminders: the state database failed; reminders follow the new "
+                        "schedule at the next refresh")
+        elif result.moved or result.cancelled:
+            log.info("reminders: %d moved with %d talk(s); %d to be told their talk is "
+                     "cancelled (%d talk(s))", result.moved, result.talks_moved,
+                     result.cancelled, result.talks_cancelled)
+        self.wake()
+        return result
+
+    async def run(self) -> None:
+        """Until cancelled: follow the programme once, then send what is due as it comes
+        due (those due while the bot was down first)."""
+        await self._follow_current()
+        while True:
+            try:
+                delay = await self.step()
+            except Exception:  # never the end of reminders for the rest of the run
+                log.exception("reminders: sending failed; trying again in a minute")
+                delay = FAULT_SECONDS
+            if delay > 0:
+                self._wake.clear()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), min(delay, IDLE_SECONDS))
+
+    async def step(self) -> float:
+        """Send everything due now; the seconds until the next thing is due."""
+        async with self._lock:
+            now = self.clock.now()
+            due = await self.book.due(now)
+            if due is None:
+                return FAULT_SECONDS
+            for reminder in due:
+                await self._deliver(reminder, reminder.ends, now)
+            pending = await self.book.pending()
+            if pending is not None:
+                self.pending = pending
+            nxt = await self.book.next_due() if pending else None
+        if nxt is None:
+            return IDLE_SECONDS
+        return max(0.0, (from_seconds(nxt) - self.clock.now()).total_seconds())
+
+    async def _deliver(self, reminder: Reminder, finish: datetime, now: datetime) -> None:
+        if reminder.kind == "remind" and now >= finish:
+            log.info("reminders: dropped a reminder of %r: it came due while the bot was "
+                     "down and the talk has ended", reminder.title)
+            await self._done(reminder, "dropped")
+            return
+        sender = self.senders.get(reminder.platform)
+        if sender is None:  # that platform is not running in this process (yet)
+            await self._later(reminder, now, finish)
+            return
+        ref = reminder.ref
+        if ref is None:
+            ref = new_ref()
+            if not await self.book.set_ref(reminder.id, ref):
+                return  # the database failed; the row is due still and is tried again
+        text = reminder_text(reminder, now) if reminder.kind == "remind" \
+            else gone_text(reminder)
+        try:
+            outcome = await sender.send_direct(reminder.user, text, ref)
+        except Exception:
+            log.exception("reminders: %s failed to send a direct message", sender.name)
+            outcome = "failed"
+        if outcome == "sent":
+            event = "notified" if reminder.kind != "remind" else \
+                "late" if now > reminder.start + LATE_GRACE else "sent"
+            await self._done(reminder, event)
+        elif outcome == "refused":
+            log.info("reminders: %s refused a direct message to a person; their reminder "
+                     "of %r is dropped", sender.name, reminder.title)
+            await self._done(reminder, "refused")
+        else:
+            await self._later(reminder, now, finish)
+
+    async def _later(self, reminder: Reminder, now: datetime, finish: datetime) -> None:
+        """Try again shortly: until the talk ends (a cancellation notice: for a day)."""
+        until = finish if reminder.kind == "remind" else now + timedelta(days=1)
+        retry = now + timedelta(seconds=RETRY_SECONDS)
+        if retry >= until and reminder.kind == "remind":
+            await self._done(reminder, "dropped")
+            return
+        await self.book.retry_at(reminder.id, retry)
+
+    async def _done(self, reminder: Reminder, event: str) -> None:
+        await self.book.done(reminder, event)
+        for hook in self.sent_hooks:
+            try:
+                hook(reminder.platform, event)
+            except Exception:
+                log.exception("a reminder listener failed")

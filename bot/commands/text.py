@@ -203,6 +203,15 @@ def report_lines(report: FeedbackReport, short: bool = False) -> list[str]:
     lines = [f"In the last {days}: {report.questions} question(s) — {report.answered} "
              f"answered, {report.hedged} hedged, {report.declined} declined; votes: "
              f"{report.votes_up} helpful, {report.votes_down} not it."]
+    r = report.reminders
+    if r.get("asked") or r.get("pending"):
+        late = f" ({r['late']} late: due while the bot was down)" if r.get("late") else ""
+        lines.append(
+            f"Reminders: {r.get('asked', 0)} asked, {r.get('sent', 0) + r.get('late', 0)} "
+            f"sent{late}, {r.get('cancelled', 0)} cancelled by their owners, "
+            f"{r.get('notified', 0)} told their talk was cancelled, "
+            f"{r.get('refused', 0) + r.get('dropped', 0)} not delivered; "
+            f"{r.get('pending', 0)} pending.")
     if short:
         return lines
     if report.unanswered:

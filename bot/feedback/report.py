@@ -46,6 +46,9 @@ class FeedbackReport:
     votes_down: int = 0
     unanswered: list[Unanswered] = field(default_factory=list)
     downvoted: list[Downvoted] = field(default_factory=list)
+    # reminders asked, sent (late: after the start), cancelled, notified (their talk was
+    # cancelled), refused, dropped, undeliverable, and how many are pending now
+    reminders: dict[str, int] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -57,6 +60,7 @@ class FeedbackReport:
                  "last_asked": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(u.last_asked)),
                  "nearest": u.nearest, "outcome": u.outcome} for u in self.unanswered],
             "downvoted": [asdict(d) for d in self.downvoted],
+            "reminders": self.reminders,
         }
 
 
@@ -113,6 +117,15 @@ def build_report(conn: sqlite3.Connection, since_days: float,
             "HAVING sum(v.vote = 'down') > 0 ORDER BY sum(v.vote = 'down') DESC, "
             "max(v.voted_at) DESC LIMIT ?", (cutoff, MAX_LISTED)):
         report.downvoted.append(Downvoted(question, session, passage, int(up), int(down)))
+    if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'reminder_events'"
+                    ).fetchone() is None:
+        return report  # a state database of before reminders, read as it is
+    report.reminders = {str(event): int(count) for event, count in conn.execute(
+        "SELECT event, count(*) FROM reminder_events WHERE at >= ? GROUP BY event",
+        (cutoff,))}
+    (pending,) = conn.execute("SELECT count(*) FROM reminders WHERE kind = 'remind'"
+                              ).fetchone()
+    report.reminders["pending"] = int(pending)
     return report
 
 

@@ -241,15 +241,3 @@ class ReminderBook:
 
         return await self.store.write(write)
 
-
-def reminder_counts(conn: sqlite3.Connection, since_days: float,
-                    now: float | None = None) -> dict[str, int]:
-    """Reminders asked, sent and the rest over the last ``since_days`` (for the report)."""
-    cutoff = (now or time.time()) - since_days * 86400
-    rows = conn.execute("SELECT event, count(*) FROM reminder_events WHERE at >= ? "
-                        "GROUP BY event", (cutoff,)).fetchall()
-    counts = {str(event): int(n) for event, n in rows}
-    (pending,) = conn.execute("SELECT count(*) FROM reminders WHERE kind = 'remind'"
-                              ).fetchone()
-    counts["pending"] = int(pending)
-    return counts

@@ -169,6 +169,8 @@ async def serve(config: Config, *, console: bool = False) -> int:
             return 1
 
         platforms = make_platforms(service, config, console=console)
+        scheduler = _reminders(service, store, clock, platforms) \
+            if store is not None and config.reminders.enabled else None
         if config.health.enabled:
             from bot.ops.health import HealthServer
 
@@ -181,8 +183,7 @@ async def serve(config: Config, *, console: bool = False) -> int:
                 health = None
                 return 1
 
-        if store is not None and config.reminders.enabled:
-            scheduler = _reminders(service, store, clock, platforms)
+        if scheduler is not None:
             reminding = loop.create_task(scheduler.run(), name="reminders")
         runners = [loop.create_task(p.run(), name=f"platform-{p.name}") for p in platforms]
         if store is not None:

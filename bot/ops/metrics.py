@@ -69,6 +69,11 @@ class _LiveCollector(Collector):
         for platform in self.platforms:
             connected.add_metric([platform.name], 1.0 if platform_connected(platform) else 0.0)
         yield connected
+        if self.service.reminders is not None:
+            yield GaugeMetricFamily(f"{PREFIX}_reminders_pending",
+                                    "Reminders waiting to be sent (or to say their talk was "
+                                    "cancelled)",
+                                    value=float(self.service.reminders.scheduler.pending))
         if self.service.feedback is not None:
             yield CounterMetricFamily(f"{PREFIX}_state_errors",
                                       "State database operations that failed or were "
@@ -106,6 +111,10 @@ class Metrics:
         self.reload_failures = Counter(f"{PREFIX}_reload_failures",
                                        "Reloads that failed and kept the previous index",
                                        registry=r)
+        self.reminders_sent = Counter(
+            f"{PREFIX}_reminders_sent", "Reminder messages by outcome: sent, late (due while "
+            "down), notified (talk cancelled), refused, dropped", ["platform", "outcome"],
+            registry=r)
         Info(f"{PREFIX}_build", "The running summit-bot", registry=r).info(
             {"version": __version__})
         r.register(_LiveCollector(service, platforms))
@@ -125,6 +134,9 @@ class Metrics:
     def on_vote(self, platform: str, vote: str) -> None:
         self.feedback.labels(platform=platform, vote=vote).inc()
 
+    def on_reminder(self, platform: str, outcome: str) -> None:
+        self.reminders_sent.labels(platform=platform, outcome=outcome).inc()
+
     def on_reload(self, ok: bool) -> None:
         self.reloads.inc()
         if not ok:
@@ -138,6 +150,9 @@ class Metrics:
             self.service.reload_hooks.append(self.on_reload)
         if self.on_vote not in self.service.vote_hooks:
             self.service.vote_hooks.append(self.on_vote)
+        desk = self.service.reminders
+        if desk is not None and self.on_reminder not in desk.scheduler.sent_hooks:
+            desk.scheduler.sent_hooks.append(self.on_reminder)
 
     def detach(self) -> None:
         if self.on_question in self.service.question_hooks:
@@ -146,6 +161,9 @@ class Metrics:
             self.service.reload_hooks.remove(self.on_reload)
         if self.on_vote in self.service.vote_hooks:
             self.service.vote_hooks.remove(self.on_vote)
+        desk = self.service.reminders
+        if desk is not None and self.on_reminder in desk.scheduler.sent_hooks:
+            desk.scheduler.sent_hooks.remove(self.on_reminder)
 
     def render(self) -> bytes:
         """The registry in Prometheus' text exposition format."""

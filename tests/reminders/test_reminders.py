@@ -410,3 +410,22 @@ async def test_a_state_database_of_before_reminders_is_migrated_forward(
     finally:
         store.close()
     assert (version, kept) == (SCHEMA_VERSION, 1)
+
+
+async def test_metrics_count_pending_and_sent_reminders(bot: Bot) -> None:
+    from bot.ops.metrics import Metrics
+
+    metrics = Metrics(bot.service, [])
+    metrics.attach()
+    try:
+        await bot.run("remind 10 ceph")
+        await bot.run("remind 10 rust kernel", user="222")
+        await bot.scheduler.step()
+        assert "summit_bot_reminders_pending 2.0" in metrics.render().decode()
+        bot.clock.moment = datetime.fromisoformat("2030-06-01T09:50:00+02:00")
+        await bot.scheduler.step()
+        text = metrics.render().decode()
+    finally:
+        metrics.detach()
+    assert "summit_bot_reminders_pending 0.0" in text
+    assert 'summit_bot_reminders_sent_total{outcome="sent",platform="discord"} 2.0' in text

@@ -124,7 +124,7 @@ async def main() -> None:
         await scheduler.follow(base)
         same = []
         for _ in range(5):
-            scheduler._followed = None  # noqa: SLF001 (measure the work, not the shortcut)
+            scheduler._followed = None  # measure the work, not the shortcut
             same.append(await timed(scheduler.follow(base)))
         moves, stalls, moved_rows = [], [], 0
         shifted = set(rng.sample(range(TALKS), MOVED))

@@ -108,6 +108,10 @@ class ReminderScheduler:
         """Until cancelled: follow the programme once, then send what is due as it comes
         due (those due while the bot was down first)."""
         await self._follow_current()
+        pending = await self.book.pending()
+        log.info("reminders: %s pending; sent by direct message on %s",
+                 "?" if pending is None else pending,
+                 ", ".join(self.senders) or "no platform that can send them")
         while True:
             try:
                 delay = await self.step()

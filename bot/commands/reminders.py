@@ -147,8 +147,11 @@ class ReminderDesk:
         if not talks:
             return Notice(f"No talk in the schedule matches \u201c{_short(words)}\u201d; "
                           f"{self.prefix}schedule lists them.")
+        upcoming = [t for t in talks if t.start > now and not t.cancelled]
+        if len(talks) > 1 and len(upcoming) == 1:
+            talks = upcoming  # a repeated workshop whose first run is over: the next one
         if len(talks) > 1:
-            upcoming = [t for t in talks if t.start > now and not t.cancelled] or talks
+            upcoming = upcoming or talks
             listed = "; ".join(talk_label(t) for t in upcoming[:AMBIGUOUS_LISTED])
             more = f" and {len(upcoming) - AMBIGUOUS_LISTED} more" \
                 if len(upcoming) > AMBIGUOUS_LISTED else ""

@@ -429,3 +429,10 @@ async def test_metrics_count_pending_and_sent_reminders(bot: Bot) -> None:
         metrics.detach()
     assert "summit_bot_reminders_pending 0.0" in text
     assert 'summit_bot_reminders_sent_total{outcome="sent",platform="discord"} 2.0' in text
+
+
+async def test_a_repeated_title_with_one_run_still_to_come_picks_that_one(bot: Bot) -> None:
+    bot.clock.moment = datetime.fromisoformat("2030-06-01T16:30:00+02:00")
+    reply = text(await bot.run("remind soldering workshop"))
+    assert reply.startswith("Set: I will remind you 10 min before Soldering Workshop "
+                            "(Sun 2 Jun 11:00")

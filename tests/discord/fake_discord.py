@@ -6,6 +6,11 @@ Traps it respects: discord.py reads a body as JSON only when Content-Type is exa
 ``application/json``; interaction callbacks are ``POST /interactions/{id}/{token}/callback
 ?with_response=1`` and must answer ``{"interaction": ..., "resource": ...}``; the view
 store finds a button's view by the ``response_message_id`` the callback returned.
+
+Direct messages: ``POST /users/@me/channels`` opens (or finds) a user's DM channel; posting
+to a user in ``refuse_dms`` answers 403 code 50007, as Discord does when someone's privacy
+settings refuse DMs; a message sent again with the same nonce (``enforce_nonce``) is the
+same message, not a second one.
 """
 
 from __future__ import annotations
@@ -82,6 +87,11 @@ class FakeDiscord:
         self.responses: dict[str, dict[str, Any]] = {}  # interaction id -> response message
         # statuses to answer the next channel-message POSTs with (503: Discord is busy)
         self.fail_messages: list[int] = []
+        self.users: dict[int, dict[str, Any]] = {
+            int(u["id"]): u for u in (ALICE, BOB, OTHER_BOT, user(OWNER_ID, "owner"))}
+        self.dm_channels: dict[int, int] = {}  # user id -> their DM channel's id
+        self.refuse_dms: set[int] = set()  # users whose privacy settings refuse DMs
+        self._nonces: dict[tuple[int, str], dict[str, Any]] = {}  # enforced nonces
         self._changed = asyncio.Condition()
         self._sockets: list[web.WebSocketResponse] = []
         self._seq = itertools.count(1)
@@ -171,6 +181,16 @@ class FakeDiscord:
             and str((r.json or {}).get("message_reference", {}).get("message_id"))
             == message["id"], timeout)
 
+    def dm_channel(self, user_id: int | str) -> int | None:
+        """The id of the DM channel opened with this user, if one was."""
+        return self.dm_channels.get(int(user_id))
+
+    def dm_posts(self, user_id: int | str) -> list[Recorded]:
+        """The messages posted to this user's DM channel (each request, repeats too)."""
+        channel = self.dm_channel(user_id)
+        return [r for r in self.requests if r.method == "POST"
+                and r.path == f"/channels/{channel}/messages"] if channel else []
+
     # --- REST -------------------------------------------------------------------------------
     async def _rest(self, request: web.Request) -> web.Response:
         path = "/" + request.match_info["tail"]
@@ -182,7 +202,7 @@ class FakeDiscord:
                 if part.name == "payload_json":  # type: ignore[union-attr]
                     body = json.loads(await part.text())  # type: ignore[union-attr]
                 else:
-                    files[part.filename or "?"] = await part.read()  # type: ignore[union-attr]
+                    files[part.filename or "?"] = bytes(await part.read())  # type: ignore[union-attr]
         elif request.can_read_body:
             text = await request.text()
             body = json.loads(text) if text else None
@@ -230,13 +250,45 @@ class FakeDiscord:
             return _json(self._message(r.json))
         if parts[0] == "webhooks" and r.method == "DELETE":
             return web.Response(status=204)
+        if r.method == "GET" and parts[0] == "users" and len(parts) == 2:
+            found = self.users.get(int(parts[1])) if parts[1].isdigit() else None
+            return _json(found) if found else _json({"message": "Unknown User",
+                                                     "code": 10013}, 404)
+        if r.method == "POST" and r.path == "/users/@me/channels":
+            return self._open_dm(r.json or {})
         if r.method == "POST" and parts[0] == "channels" and parts[-1] == "messages":
             if self.fail_messages:
                 status = self.fail_messages.pop(0)
                 return web.Response(status=status, text="upstream connect error",
                                     headers={"Retry-After": "0.2"} if status == 503 else {})
-            return _json(self._message(r.json, channel_id=int(parts[1])))
+            return self._post(int(parts[1]), r.json or {})
         return _json({"message": f"fake Discord has no {r.method} {r.path}", "code": 0}, 404)
+
+    def _open_dm(self, body: dict[str, Any]) -> web.Response:
+        recipient = str(body.get("recipient_id", ""))
+        found = self.users.get(int(recipient)) if recipient.isdigit() else None
+        if found is None:
+            return _json({"message": "Invalid Recipient(s)", "code": 50033}, 400)
+        channel = self.dm_channels.setdefault(int(recipient), self.new_id())
+        return _json({"id": str(channel), "type": 1, "last_message_id": None, "flags": 0,
+                      "recipients": [found]})
+
+    def _post(self, channel_id: int, body: dict[str, Any]) -> web.Response:
+        refused = {c for u, c in self.dm_channels.items() if u in self.refuse_dms}
+        if channel_id in refused:
+            return _json({"message": "Cannot send messages to this user", "code": 50007},
+                         403)
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            known = self._nonces.get((channel_id, str(nonce)))
+            if known is not None:  # the same message again: Discord returns the first
+                return _json(known)
+        message = self._message(body, channel_id=channel_id)
+        if nonce is not None:
+            message["nonce"] = nonce
+            if body.get("enforce_nonce"):
+                self._nonces[(channel_id, str(nonce))] = message
+        return _json(message)
 
     def _callback(self, interaction_id: int, body: dict[str, Any]) -> dict[str, Any]:
         kind = body["type"]
@@ -355,10 +407,15 @@ class FakeDiscord:
         return payload
 
     def slash(self, name: str, who: dict[str, Any] | None = None,
-              **options: str) -> dict[str, Any]:
-        """An INTERACTION_CREATE for ``/name option:value ...``."""
+              **options: str | int | bool) -> dict[str, Any]:
+        """An INTERACTION_CREATE for ``/name option:value ...``: a string, an integer or a
+        boolean option by the value's type."""
+        def kind(value: str | int | bool) -> int:
+            return 5 if isinstance(value, bool) else 4 if isinstance(value, int) else 3
+
         data = {"id": "1", "name": name, "type": 1,
-                "options": [{"name": k, "type": 3, "value": v} for k, v in options.items()]}
+                "options": [{"name": k, "type": kind(v), "value": v}
+                            for k, v in options.items()]}
         return self._interaction(2, data, who or member(ALICE))
 
     def autocomplete(self, name: str, option: str, current: str,

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import logging
 
+import aiohttp
 import discord
-from discord.utils import escape_markdown
 
 from bot.commands import SummitService
 from bot.config import DiscordConfig
@@ -17,10 +17,17 @@ from bot.platforms.discord.endpoints import route_client
 from bot.platforms.discord.feedback import VoteButton
 from bot.platforms.discord.logfilter import quiet_discord_log
 from bot.platforms.discord.mentions import answer_mention
-from bot.platforms.discord.render import CONTENT_LIMIT, ELLIPSIS, NO_MENTIONS, clip
+from bot.platforms.discord.render import NO_MENTIONS, post_text
 from bot.platforms.discord.sync import hash_path, schema_hash, store_hash, sync, sync_if_changed
+from bot.reminders.delivery import Delivery
 
 log = logging.getLogger(__name__)
+
+# Discord's JSON codes for "this person cannot be written to": 10013 unknown user, 50007
+# cannot send messages to this user (DMs closed, no shared server, blocked), 50033 invalid
+# recipient. A 40003 ("opening direct messages too fast") is a rate limit: try again.
+REFUSED_CODES = frozenset({10013, 50007, 50033})
+TOO_FAST_CODE = 40003
 
 
 def intents_for(config: DiscordConfig) -> discord.Intents:
@@ -68,22 +75,6 @@ class SummitClient(discord.Client):
     async def on_message(self, message: discord.Message) -> None:
         if self.config.answer_mentions and self.user is not None:
             await answer_mention(message, self.user, self.service)
-
-
-def _post_text(text: str) -> str:
-    """Plain text as Discord markdown: every line escaped but a list item's own "- ", cut
-    at a line within a message's length (never inside an escape)."""
-    lines = [("- " + escape_markdown(line[2:])) if line.startswith("- ")
-             else escape_markdown(line) for line in text.split("\n")]
-    kept: list[str] = []
-    used = 0
-    for line in lines:
-        if used + len(line) + 1 > CONTENT_LIMIT - 2:
-            kept.append(ELLIPSIS)
-            break
-        kept.append(line)
-        used += len(line) + 1
-    return "\n".join(kept) or clip(escape_markdown(text), CONTENT_LIMIT)
 
 
 class DiscordPlatform:
@@ -154,12 +145,38 @@ class DiscordPlatform:
             if not isinstance(channel, discord.abc.Messageable):
                 log.warning("announcements: Discord channel %s cannot take messages", target)
                 return False
-            await channel.send(_post_text(text), allowed_mentions=NO_MENTIONS)
+            await channel.send(post_text(text), allowed_mentions=NO_MENTIONS)
         except discord.DiscordException as exc:
             log.warning("announcements: Discord channel %s refused the post (%s)", target,
                         type(exc).__name__)
             return False
         return True
+
+    async def send_direct(self, user: str, text: str, ref: str) -> Delivery:
+        """A direct message to a person (reminders; bot/reminders/delivery.py): the DM
+        channel opened (``POST /users/@me/channels``, cached after), the text escaped,
+        within Discord's length, pinging no one, sent with ``ref`` as its nonce, which
+        discord.py sends with ``enforce_nonce``: sent twice with one ref (a crash between
+        sending and forgetting the reminder), Discord keeps one message."""
+        client = self.client
+        if not user.isdigit():
+            return "refused"  # not a Discord user id: no retry will help
+        if client is None or not self.connected:
+            return "failed"
+        try:
+            channel = await client.create_dm(discord.Object(int(user)))
+            await channel.send(post_text(text), allowed_mentions=NO_MENTIONS, nonce=ref)
+        except discord.HTTPException as exc:
+            closed = isinstance(exc, discord.NotFound | discord.Forbidden)
+            refused = exc.code in REFUSED_CODES or (closed and exc.code != TOO_FAST_CODE)
+            log.warning("reminders: Discord %s a direct message (HTTP %s, code %s)",
+                        "refused" if refused else "did not take", exc.status, exc.code)
+            return "refused" if refused else "failed"
+        except (discord.DiscordException, aiohttp.ClientError, OSError) as exc:  # timeouts too
+            log.warning("reminders: a Discord direct message failed (%s)",
+                        type(exc).__name__)
+            return "failed"
+        return "sent"
 
     async def sync_commands(self, guild_id: int | None = None) -> list[str]:
         """Log in (no gateway), upload the commands and close: ``summit-bot

@@ -35,15 +35,16 @@ from bot.commands.results import (
 )
 from bot.commands.text import (
     DECLINE,
+    agenda_text,
     candidates,
     list_text,
     reload_text,
-    render_text,
     report_lines,
     schedule_heading,
     see_also,
     session_byline,
 )
+from bot.reminders.text import list_lines
 from bot.schedule.programme import Talk
 from bot.schedule.timetext import talk_when
 from bot.search.index import SessionRecord
@@ -65,6 +66,8 @@ NO_MENTIONS = discord.AllowedMentions.none()
 
 FAILURE = "Sorry, something went wrong on my side; the error has been logged."
 NOT_YOUR_LIST = "This list belongs to someone else; run /sessions to get your own."
+NOT_YOUR_REMINDERS = "These are someone else's reminders; run /reminders to see yours."
+REMINDER_LINE_LIMIT = 190  # a listed reminder, escaped: 20 of them within a description
 REPORT_ATTACHED = "The full report is attached."
 REPORT_FILENAME = "reload-report.txt"
 SCHEDULE_HEDGE = "Perhaps this talk; the schedule has no exact match:"
@@ -85,13 +88,15 @@ class Message:
     content: str | None = None
     embed: discord.Embed | None = None
     ephemeral: bool = True
-    attachment: tuple[str, str] | None = None  # (filename, text) when a report is too long
+    # (filename, content): a report too long for a message (text), an agenda's .ics (bytes)
+    attachment: tuple[str, str | bytes] | None = None
 
     def file(self) -> discord.File | None:
         if self.attachment is None:
             return None
-        name, text = self.attachment
-        return discord.File(io.BytesIO(text.encode("utf-8")), filename=name)
+        name, content = self.attachment
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        return discord.File(io.BytesIO(data), filename=name)
 
 
 def clip(text: str, limit: int) -> str:
@@ -389,11 +394,59 @@ def render(result: Reply) -> Message:
             return help_message(result)
         case ReportReply():
             return report_message(result)
-        case ReminderList() | Agenda():
-            return Message(content=clip(escape_markdown(render_text(result)), CONTENT_LIMIT),
-                           ephemeral=True)
+        case ReminderList():
+            return reminder_list_message(result)
+        case Agenda():
+            return agenda_message(result)
         case _:
             assert_never(result)
+
+
+def post_text(text: str) -> str:
+    """Plain text as Discord markdown: every line escaped but a list item's own "- ", cut
+    at a line within a message's length (never inside an escape)."""
+    lines = [("- " + escape_markdown(line[2:])) if line.startswith("- ")
+             else escape_markdown(line) for line in text.split("\n")]
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        if used + len(line) + 1 > CONTENT_LIMIT - 2:
+            if kept:
+                kept.append(ELLIPSIS)
+            break
+        kept.append(line)
+        used += len(line) + 1
+    return "\n".join(kept) or fit(text, CONTENT_LIMIT)  # one enormous first line: cut it
+
+
+def reminder_list_message(reply: ReminderList, note: str | None = None) -> Message:
+    """A page of a person's reminders, numbered as its "Cancel N" buttons are (the view is
+    built by ``ReminderPager``); ``note`` says what a button press just did."""
+    first = reply.page * reply.per_page + 1
+    lines = [fit(line, REMINDER_LINE_LIMIT) for line in list_lines(reply.shown, first)]
+    count = len(reply.reminders)
+    embed = discord.Embed(title=f"Your reminders ({count}), soonest first",
+                          description="\n".join(lines))
+    footer = "Press Cancel N to cancel reminder N."
+    if reply.pages > 1:
+        footer = f"Page {reply.page + 1} of {reply.pages} · {footer}"
+    embed.set_footer(text=footer)
+    content = clip(escape_markdown(note), CONTENT_LIMIT) if note else None
+    return Message(content=content, embed=embed, ephemeral=True)
+
+
+def agenda_message(reply: Agenda) -> Message:
+    """The agenda as text, and its .ics file attached when asked for."""
+    attachment = (reply.filename, reply.ics) if reply.ics is not None else None
+    return Message(content=post_text(agenda_text(reply)), ephemeral=True,
+                   attachment=attachment)
+
+
+def talk_choices(picks: Sequence[tuple[str, str]]) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices of talks: shown by their label, sent as their key (the talk's
+    stable id, at most 100 characters: a longer one is not offered, never cut)."""
+    return [app_commands.Choice(name=clip(label, CHOICE_LIMIT), value=key)
+            for label, key in picks[:CHOICES_LIMIT] if 0 < len(key) <= CHOICE_LIMIT]
 
 
 def choices(titles: Sequence[str]) -> list[app_commands.Choice[str]]:

@@ -67,7 +67,11 @@ async def test_limits_come_from_the_table(service: SummitService) -> None:
             options = slash.to_dict(tree)["options"]
             assert [o["name"] for o in options] == [a.name for a in command.arguments]
             for option, argument in zip(options, command.arguments, strict=True):
-                assert option["max_length"] == argument.max_length
+                if argument.kind == "text":
+                    assert option["max_length"] == argument.max_length
+                elif argument.kind == "integer":  # a range instead of a length
+                    assert option.get("min_value") == argument.minimum
+                    assert option.get("max_value") == argument.maximum
                 assert option["required"] == argument.required
                 assert option.get("autocomplete", False) == (argument.completes is not None)
     too_long = "x" * (BY_NAME["ask"].argument.max_length + 1)  # type: ignore[union-attr]

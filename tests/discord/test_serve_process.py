@@ -76,7 +76,8 @@ async def test_serve_answers_ask_over_the_wire_and_never_logs_its_token(
     put = await fake.wait_for(lambda r: r.method == "PUT" and r.path.endswith("/commands"),
                               timeout=20)
     assert {c["name"] for c in put.json} == {"ask", "session", "sessions", "reload", "report",
-                                             "schedule", "now", "next", "speaker"}
+                                             "schedule", "now", "next", "speaker", "remind",
+                                             "reminders", "agenda"}
     sent = await fake.interact(fake.slash("ask", question="what is CRUSH in ceph?"),
                                timeout=20)
     assert sent.json["type"] == 4

@@ -35,8 +35,8 @@ async def test_commands_are_synced_once_then_only_when_changed(
     (put,) = fake_discord.matching("PUT", "/commands")
     assert put.path == COMMANDS
     schema = {c["name"]: c for c in put.json}
-    assert sorted(schema) == ["ask", "next", "now", "reload", "report", "schedule", "session",
-                             "sessions", "speaker"]
+    assert sorted(schema) == ["agenda", "ask", "next", "now", "reload", "remind", "reminders",
+                             "report", "schedule", "session", "sessions", "speaker"]
     (question,) = schema["ask"]["options"]
     assert question["name"] == "question" and question["required"] and question["type"] == 3
     (title,) = schema["session"]["options"]

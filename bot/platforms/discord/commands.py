@@ -17,13 +17,19 @@ import discord
 from discord import app_commands
 
 from bot.commands import AnswerReply, Requester, SessionList, SummitService, table
-from bot.commands.results import ReportReply
-from bot.commands.table import Call, Command
+from bot.commands.results import ReminderList, ReportReply
+from bot.commands.table import Argument, Call, Command
 from bot.config import DiscordConfig
 from bot.platforms.discord.admin import is_admin
 from bot.platforms.discord.feedback import vote_view
-from bot.platforms.discord.paging import OwnedPager, SessionPager, TextPager
-from bot.platforms.discord.render import CHOICES_LIMIT, choices, render, report_pages
+from bot.platforms.discord.paging import OwnedPager, ReminderPager, SessionPager, TextPager
+from bot.platforms.discord.render import (
+    CHOICES_LIMIT,
+    choices,
+    render,
+    report_pages,
+    talk_choices,
+)
 from bot.platforms.discord.respond import defer, respond, respond_failure
 
 log = logging.getLogger(__name__)
@@ -50,25 +56,45 @@ def requester(interaction: discord.Interaction, *, admin: bool = False) -> Reque
                      direct=interaction.guild_id is None)
 
 
+def _option_type(arg: Argument) -> Any:
+    """A text option with its length limits, an integer with its range (Discord refuses a
+    value outside it before the bot sees it), or a true/false choice."""
+    if arg.kind == "integer":
+        if arg.minimum is None and arg.maximum is None:
+            return int
+        return app_commands.Range[int, arg.minimum, arg.maximum]
+    if arg.kind == "boolean":
+        return bool
+    return app_commands.Range[str, 1, arg.max_length]
+
+
 def _signature(command: Command) -> inspect.Signature:
     """The callback signature discord.py reads the command's options from."""
     params = [inspect.Parameter("interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                 annotation=discord.Interaction)]
     for arg in command.arguments:
-        text: Any = app_commands.Range[str, 1, arg.max_length]
+        kind = _option_type(arg)
         params.append(inspect.Parameter(
             arg.name, inspect.Parameter.KEYWORD_ONLY,
-            annotation=text if arg.required else text | None,
+            annotation=kind if arg.required else kind | None,
             default=inspect.Parameter.empty if arg.required else None))
     return inspect.Signature(params)
 
 
+def _option_text(value: str | int | bool) -> str:
+    """An option's value as the table's calls take it: "15", "true"."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def slash_command(command: Command, service: SummitService,
                   config: DiscordConfig) -> app_commands.Command[Any, Any, None]:
-    async def callback(interaction: discord.Interaction, **options: str | None) -> None:
+    async def callback(interaction: discord.Interaction,
+                       **options: str | int | bool | None) -> None:
         admin = command.admin and is_admin(interaction, config)  # the UI gate can be changed
-        given = {a.name: options[a.name] or "" for a in command.arguments
-                 if options.get(a.name)}
+        given = {a.name: _option_text(value) for a in command.arguments
+                 if (value := options.get(a.name)) is not None and value != ""}  # 0 is given
         call = Call(requester(interaction, admin=admin), " ".join(given.values()),
                     options=given)
         if command.slow:  # a rebuild can take longer than 3 s
@@ -88,6 +114,8 @@ def slash_command(command: Command, service: SummitService,
             pager = SessionPager(service, interaction.user.id, result)
         elif isinstance(result, ReportReply) and len(pages := report_pages(result)) > 1:
             pager = TextPager(interaction.user.id, pages)
+        elif isinstance(result, ReminderList):  # a "Cancel N" button per reminder
+            pager = ReminderPager(service, call.requester, interaction.user.id, result)
         elif isinstance(result, AnswerReply) and result.answer.answered and result.answer_id:
             view = vote_view(result.answer_id)
         if pager is not None:
@@ -110,10 +138,15 @@ def slash_command(command: Command, service: SummitService,
 
 
 def _completer(service: SummitService, source: str) -> Any:
-    """An autocomplete callback offering ``source`` (titles, rooms, tracks, …)."""
+    """An autocomplete callback offering ``source`` (titles, rooms, tracks, …; "talks":
+    upcoming talks shown by their label, chosen by their key)."""
     async def complete(interaction: discord.Interaction,
                        current: str) -> list[app_commands.Choice[str]]:
         try:
+            if source == "talks":
+                desk = service.reminders
+                return [] if desk is None else talk_choices(desk.choices(current,
+                                                                         CHOICES_LIMIT))
             return choices(service.complete(source, current, CHOICES_LIMIT))
         except Exception:  # an empty list beats a failed autocomplete popup
             log.exception("autocomplete of %s failed", source)

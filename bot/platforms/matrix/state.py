@@ -1,7 +1,8 @@
 """What the Matrix bot keeps between runs, in ``matrix.state_dir``: its device after a
 password login (so restarts reuse one device instead of piling up new ones), and the sync
 token (so a restart resumes where it stopped instead of a full initial sync, which takes
-minutes for an account in many rooms). Files are written whole (a temp file renamed over
+minutes for an account in many rooms), and its direct chats with whom they are with (so a
+reminder goes to the chat a person already has). Files are written whole (a temp file renamed over
 the old) and owner-only: one of them holds an access token."""
 
 from __future__ import annotations
@@ -90,29 +91,52 @@ def forget(state_dir: Path | None) -> None:
 DIRECT_FILENAME = "matrix-direct.json"
 
 
-def load_direct_rooms(state_dir: Path | None, homeserver: str, user_id: str) -> set[str]:
-    """The rooms the bot was invited to as direct chats (only the invite says so: the
-    bot's own join event does not, so a restart must remember it)."""
+def _direct_data(state_dir: Path | None, homeserver: str, user_id: str
+                 ) -> dict[str, object] | None:
     if state_dir is None:
-        return set()
+        return None
     try:
         data = json.loads((state_dir / DIRECT_FILENAME).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return set()
+        return None
     if not isinstance(data, dict) or data.get("homeserver") != homeserver \
             or data.get("user_id") != user_id or not isinstance(data.get("rooms"), list):
-        return set()
-    return {str(room) for room in data["rooms"]}
+        return None
+    return data
+
+
+def load_direct_rooms(state_dir: Path | None, homeserver: str, user_id: str) -> set[str]:
+    """The rooms the bot was invited to as direct chats (only the invite says so: the
+    bot's own join event does not, so a restart must remember it), and those it opened
+    itself to send reminders."""
+    data = _direct_data(state_dir, homeserver, user_id)
+    rooms = data.get("rooms") if data is not None else None
+    return {str(room) for room in rooms} if isinstance(rooms, list) else set()
+
+
+def load_direct_people(state_dir: Path | None, homeserver: str, user_id: str
+                       ) -> dict[str, str]:
+    """Whom each direct chat is with (room id -> user id), where the bot knows it: the
+    person who invited it, or whom it invited. Files from before this was kept have none."""
+    data = _direct_data(state_dir, homeserver, user_id)
+    people = data.get("people") if data is not None else None
+    if not isinstance(people, dict):
+        return {}
+    return {str(room): str(person) for room, person in people.items()
+            if isinstance(person, str)}
 
 
 def save_direct_rooms(state_dir: Path | None, homeserver: str, user_id: str,
-                      rooms: set[str]) -> bool:
-    """Keep the direct chats' room ids; False if the folder cannot be written."""
+                      rooms: set[str], people: dict[str, str] | None = None) -> bool:
+    """Keep the direct chats' room ids (and whom they are with); False if the folder
+    cannot be written."""
     if state_dir is None:
         return False
+    known = {room: person for room, person in (people or {}).items() if room in rooms}
     try:
         _write(state_dir / DIRECT_FILENAME, {"homeserver": homeserver, "user_id": user_id,
-                                             "rooms": sorted(rooms)})
+                                             "rooms": sorted(rooms),
+                                             "people": dict(sorted(known.items()))})
     except OSError:
         return False
     return True

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import replace
@@ -24,12 +25,17 @@ from nio import (
     EncryptionError,
     Event,
     InviteMemberEvent,
+    LocalProtocolError,
     LoginResponse,
     MatrixInvitedRoom,
     MatrixRoom,
     MegolmEvent,
+    ProfileGetError,
     ReactionEvent,
+    RoomCreateResponse,
+    RoomGetStateResponse,
     RoomMessageText,
+    RoomPreset,
     RoomSendResponse,
     SyncResponse,
     WhoamiResponse,
@@ -45,9 +51,17 @@ from bot.platforms.matrix import state
 from bot.platforms.matrix.backoff import Backoff
 from bot.platforms.matrix.crosssign import cross_sign_device
 from bot.platforms.matrix.crypto import CryptoStoreError, pickle_key, prepare_folder, tighten
+from bot.platforms.matrix.direct import (
+    ENCRYPTION_STATE,
+    RoomMembers,
+    adopt,
+    http_status,
+    members_of,
+)
 from bot.platforms.matrix.errors import FATAL_LOGIN_CODES, MatrixFatal, MatrixRetryable
 from bot.platforms.matrix.parse import Request, parse_request
 from bot.platforms.matrix.render import render_content, reply_relation
+from bot.reminders.delivery import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -94,6 +108,10 @@ class MatrixPlatform:
         self._tasks: set[asyncio.Task[None]] = set()
         self._warned_encrypted: set[str] = set()
         self._direct: dict[str, bool] = {}  # room id -> invited as a direct chat
+        self._direct_people: dict[str, str] = {}  # direct room id -> the person in it
+        # one direct chat opened at a time per person (two reminders at once: one room)
+        self._opening: weakref.WeakValueDictionary[str, asyncio.Lock] = \
+            weakref.WeakValueDictionary()
         self._answered: OrderedDict[str, None] = OrderedDict()
         self._token_saved_at = float("-inf")
         self._connected_once = False
@@ -244,6 +262,9 @@ class MatrixPlatform:
         assert cfg.homeserver and cfg.user_id
         for room_id in state.load_direct_rooms(cfg.state_dir, cfg.homeserver, cfg.user_id):
             self._direct.setdefault(room_id, True)
+        people = state.load_direct_people(cfg.state_dir, cfg.homeserver, cfg.user_id)
+        for room_id, person in people.items():
+            self._direct_people.setdefault(room_id, person)
         resumed = state.load_sync_token(cfg.state_dir, cfg.homeserver, cfg.user_id)
         first = resumed is None
         if resumed is not None:
@@ -396,6 +417,155 @@ class MatrixPlatform:
             return False
         return isinstance(sent, RoomSendResponse)
 
+    # --- direct messages (reminders) -------------------------------------------------------
+    async def send_direct(self, user: str, text: str, ref: str) -> Delivery:
+        """A reminder (or its confirmation) in the person's direct chat with the bot: the
+        one they are in or invited to, else one opened now (and remembered, so the next
+        message goes there too). An m.notice, HTML escaped, encrypted where the room is;
+        ``ref`` is its transaction id, so a message sent again after a crash is kept once
+        by the homeserver."""
+        if not self._connected:
+            return "failed"
+        lock = self._opening.get(user)
+        if lock is None:
+            lock = self._opening[user] = asyncio.Lock()
+        try:
+            async with lock:
+                return await self._send_direct(user, text, ref)
+        except Exception as exc:  # a network fault, a timeout, nio refusing: try later
+            log.warning("matrix: a direct message was not sent (%s)", type(exc).__name__)
+            return "failed"
+
+    async def _send_direct(self, user: str, text: str, ref: str) -> Delivery:
+        room_id = await self._direct_room_of(user)
+        if room_id is not None:
+            sent = await self._send_notice(room_id, text, ref)
+            if sent != "refused":
+                return sent
+            self._forget_direct(room_id)  # the bot may no longer speak there: a new chat
+        opened, why = await self._open_direct(user)
+        return await self._send_notice(opened, text, ref) if opened is not None else why
+
+    async def _direct_room_of(self, user: str) -> str | None:
+        """The direct chat the bot has with ``user``, checked against the room's state on
+        the server: the bot in it, the person joined (or else invited), no one else."""
+        own = self.client.user_id
+        candidates = [room for room, person in self._direct_people.items() if person == user]
+        for room in list(self.client.rooms.values()):
+            if self._direct.get(room.room_id) and room.room_id not in candidates \
+                    and set(room.users) == {own, user}:
+                candidates.append(room.room_id)
+        invited: tuple[str, list[dict[str, Any]]] | None = None
+        for room_id in candidates:
+            events = await self._room_state(room_id)
+            members = members_of(events) if events is not None else None
+            if members is None or own not in members.joined:
+                self._forget_direct(room_id)  # the bot left it, or was removed
+                continue
+            if not self._usable_direct(room_id, user, members):
+                continue
+            assert events is not None
+            if user in members.joined:
+                return self._adopted(room_id, events)
+            invited = invited or (room_id, events)
+        return self._adopted(*invited) if invited is not None else None
+
+    def _usable_direct(self, room_id: str, user: str, members: RoomMembers) -> bool:
+        others = members.others(self.client.user_id)
+        if others != {user}:
+            if not others:  # the person left (or turned the invite down): leave it too
+                self._forget_direct(room_id)
+                self._spawn(self.client.room_leave(room_id))
+            elif self._direct_people.pop(room_id, None) is not None:
+                self._save_direct()  # others joined: no longer a chat with them alone
+            return False
+        if members.encrypted and not self.encryption:
+            return False  # the bot cannot write there: a plain chat instead
+        if self._direct_people.get(room_id) != user:
+            self._direct_people[room_id] = user
+            self._save_direct()
+        return True
+
+    def _adopted(self, room_id: str, events: list[dict[str, Any]]) -> str:
+        """The room as nio must know it to encrypt for every member, invited ones too."""
+        if self.client.olm is not None:
+            adopt(self.client, room_id, events)
+        return room_id
+
+    async def _room_state(self, room_id: str) -> list[dict[str, Any]] | None:
+        """The room's current state events; None when the bot is not in the room."""
+        response = await self.client.room_get_state(room_id)
+        if isinstance(response, RoomGetStateResponse):
+            return [e for e in response.events if isinstance(e, dict)]
+        if http_status(response) in (403, 404):
+            return None
+        raise MatrixRetryable(f"matrix: reading a room's state failed "
+                              f"({http_status(response)})")
+
+    async def _open_direct(self, user: str) -> tuple[str | None, Delivery]:
+        """A new direct chat with ``user`` (invited as ``is_direct``, encrypted when the
+        bot encrypts), remembered at once: its room id, or None and why there is none."""
+        profile = await self.client.get_profile(user)
+        if isinstance(profile, ProfileGetError):
+            status = http_status(profile)
+            if status in (400, 404):  # no such person: inviting them would go nowhere
+                log.info("matrix: no direct chat opened: the person does not exist")
+                return None, "refused"
+            if status not in (401, 403):  # 403: profiles shown to room-mates only
+                log.warning("matrix: looking up a person failed (%s); a direct chat is "
+                            "opened later", status)
+                return None, "failed"
+        created = await self.client.room_create(
+            is_direct=True, invite=[user], preset=RoomPreset.trusted_private_chat,
+            initial_state=[ENCRYPTION_STATE] if self.encryption else [])
+        if not isinstance(created, RoomCreateResponse):
+            status = http_status(created)
+            log.warning("matrix: opening a direct chat failed (%s %s)", status,
+                        getattr(created, "status_code", ""))
+            return None, "refused" if status in (400, 403, 404) else "failed"
+        room_id = str(created.room_id)
+        self._direct[room_id] = True
+        self._direct_people[room_id] = user
+        self._save_direct()
+        log.info("matrix: opened direct chat %s for reminders", room_id)
+        if self.client.olm is not None:
+            events = await self._room_state(room_id)
+            if events is None:
+                return None, "failed"
+            adopt(self.client, room_id, events)
+        return room_id, "sent"
+
+    async def _send_notice(self, room_id: str, text: str, ref: str) -> Delivery:
+        room = self.client.rooms.get(room_id)
+        if self.client.olm is not None and room is not None and room.encrypted \
+                and self.client.should_query_keys:
+            # the person's devices, before the room key is shared (nio only asks itself
+            # when it first loads the room's members)
+            with contextlib.suppress(LocalProtocolError):
+                await self.client.keys_query()
+        sent = await self.client.room_send(room_id, "m.room.message",
+                                           render_content(Notice(text, kind="info")),
+                                           tx_id=ref, ignore_unverified_devices=True)
+        if isinstance(sent, RoomSendResponse):
+            return "sent"
+        status = http_status(sent)
+        log.warning("matrix: a direct message to %s was not sent (%s %s)", room_id, status,
+                    getattr(sent, "status_code", ""))
+        return "refused" if status == 403 else "failed"
+
+    def _forget_direct(self, room_id: str) -> None:
+        known = self._direct.pop(room_id, None) is not None
+        known = self._direct_people.pop(room_id, None) is not None or known
+        if known:
+            self._save_direct()
+
+    def _save_direct(self) -> None:
+        cfg = self.config
+        assert cfg.homeserver and cfg.user_id
+        state.save_direct_rooms(cfg.state_dir, cfg.homeserver, cfg.user_id,
+                                {r for r, direct in self._direct.items() if direct},
+                                self._direct_people)
+
     async def close(self) -> None:
         if self.client.next_batch:
             self._keep_sync_token(self.client.next_batch, force=True)
@@ -462,10 +632,8 @@ class MatrixPlatform:
             return  # an old invite in a joined room's timeline, not a pending one
         self._direct[room.room_id] = bool(event.content.get("is_direct"))
         if self._direct[room.room_id]:
-            cfg = self.config
-            assert cfg.homeserver and cfg.user_id
-            state.save_direct_rooms(cfg.state_dir, cfg.homeserver, cfg.user_id,
-                                    {r for r, direct in self._direct.items() if direct})
+            self._direct_people[room.room_id] = event.sender  # who asked for the chat
+            self._save_direct()
         if self.invite_allowed(event.sender, room.room_id):
             log.info("matrix: joining %s (invited by %s)", room.room_id, event.sender)
             self._spawn(self.client.join(room.room_id))

@@ -404,10 +404,13 @@ class MatrixPlatform:
 
     async def post(self, target: str, text: str) -> bool:
         """A post to a room the bot is in (schedule announcements): an m.notice, HTML
-        escaped, encrypted where the room is; False when it could not be sent."""
-        if not self._connected or target not in self.client.rooms:
+        escaped, encrypted where the room is (one quiet since a resumed sync began is read
+        from the server first); False when it could not be sent."""
+        if not self._connected:
             return False
         try:
+            if target not in self.client.rooms and not await self._room_known(target):
+                return False
             sent = await self.client.room_send(target, "m.room.message",
                                                render_content(Notice(text, kind="info")),
                                                ignore_unverified_devices=True)
@@ -488,9 +491,17 @@ class MatrixPlatform:
 
     def _adopted(self, room_id: str, events: list[dict[str, Any]]) -> str:
         """The room as nio must know it to encrypt for every member, invited ones too."""
-        if self.client.olm is not None:
-            adopt(self.client, room_id, events)
+        adopt(self.client, room_id, events)
         return room_id
+
+    async def _room_known(self, room_id: str) -> bool:
+        """A room the bot is in that nio has not seen (quiet since a resumed sync began),
+        read from the server and handed to nio; False if the bot is not in it."""
+        events = await self._room_state(room_id)
+        if events is None or self.client.user_id not in members_of(events).joined:
+            return False
+        adopt(self.client, room_id, events)
+        return True
 
     async def _room_state(self, room_id: str) -> list[dict[str, Any]] | None:
         """The room's current state events; None when the bot is not in the room."""
@@ -528,11 +539,10 @@ class MatrixPlatform:
         self._direct_people[room_id] = user
         self._save_direct()
         log.info("matrix: opened direct chat %s for reminders", room_id)
-        if self.client.olm is not None:
-            events = await self._room_state(room_id)
-            if events is None:
-                return None, "failed"
-            adopt(self.client, room_id, events)
+        events = await self._room_state(room_id)  # the invite included, before any sync
+        if events is None:
+            return None, "failed"
+        adopt(self.client, room_id, events)
         return room_id, "sent"
 
     async def _send_notice(self, room_id: str, text: str, ref: str) -> Delivery:

@@ -79,6 +79,13 @@ class ReminderDesk:
         self.programme_of = programme_of
         self.prefix = prefix
 
+    def _say(self, requester: Requester, command: str, example: str = "") -> str:
+        """How the person types a command where they are: ``/remind`` on Discord (its
+        options are named there), ``!remind 15 keynote`` elsewhere."""
+        if requester.platform == "discord":
+            return f"/{command}"
+        return f"{self.prefix}{command}" + (f" {example}" if example else "")
+
     @property
     def senders(self) -> dict[str, DirectSender]:
         return self.scheduler.senders
@@ -130,10 +137,11 @@ class ReminderDesk:
         minutes = DEFAULT_MINUTES if minutes_text in (None, "") else \
             read_minutes(minutes_text or "")
         if minutes is None:
+            example = self._say(requester, "remind", "15 " + (words.strip() or "keynote"))
             return Notice(f"Give the minutes as a whole number from 0 to {MAX_MINUTES}, "
-                          f"e.g. {self.prefix}remind 15 {words.strip() or 'keynote'}.")
+                          f"e.g. {example}.")
         if not words.strip():
-            return Notice(f"Name the talk, e.g. {self.prefix}remind 15 keynote.")
+            return Notice(f"Name the talk, e.g. {self._say(requester, 'remind', '15 keynote')}.")
         programme = self.programme_of()
         if not programme:
             return Notice("No schedule is indexed, so I know no talk times to remind you of; "
@@ -146,7 +154,7 @@ class ReminderDesk:
         now = self.clock.now()
         if not talks:
             return Notice(f"No talk in the schedule matches \u201c{_short(words)}\u201d; "
-                          f"{self.prefix}schedule lists them.")
+                          f"{self._say(requester, 'schedule')} lists them.")
         upcoming = [t for t in talks if t.start > now and not t.cancelled]
         if len(talks) > 1 and len(upcoming) == 1:
             talks = upcoming  # a repeated workshop whose first run is over: the next one
@@ -175,7 +183,8 @@ class ReminderDesk:
             return Notice(STORE_FAILED, kind="busy")
         if outcome == "full":
             return Notice(f"You have {MAX_PER_PERSON} reminders, the most I keep for one "
-                          f"person; cancel one ({self.prefix}reminders) to set another.",
+                          f"person; cancel one ({self._say(requester, 'reminders')}) to set "
+                          "another.",
                           kind="refused")
         changed = outcome == "changed"
         try:
@@ -203,8 +212,8 @@ class ReminderDesk:
             return Notice("I cannot read reminders right now (the bot's state database is "
                           "failing); please try again in a few minutes.", kind="busy")
         if not mine:
-            return Notice(f"You have no reminders; set one with {self.prefix}remind, e.g. "
-                          f"{self.prefix}remind 10 keynote.", kind="info")
+            return Notice(f"You have no reminders; set one with "
+                          f"{self._say(requester, 'remind', '10 keynote')}.", kind="info")
         listing = ReminderList(mine)
         return ReminderList(mine, page=min(max(page, 0), listing.pages - 1))
 
@@ -221,7 +230,8 @@ class ReminderDesk:
             if not mine:
                 return Notice("You have no reminders to cancel.", kind="info")
             return Notice(f"Give the number of a reminder from 1 to {len(mine)}, as "
-                          f"{self.prefix}reminders lists them, e.g. {self.prefix}unremind 1.")
+                          f"{self._say(requester, 'reminders')} lists them, e.g. "
+                          f"{self._say(requester, 'unremind', '1')}.")
         return await self.cancel_id(requester, mine[number - 1].id)
 
     async def cancel_id(self, requester: Requester, reminder_id: int) -> Notice:
@@ -241,7 +251,7 @@ class ReminderDesk:
                           "failing); please try again in a few minutes.", kind="busy")
         if not mine:
             return Notice(f"Your agenda is empty: it holds the talks you set reminders for "
-                          f"({self.prefix}remind).", kind="info")
+                          f"({self._say(requester, 'remind')}).", kind="info")
         return Agenda(mine, agenda_ics(mine, self.clock.now()) if ics else None)
 
 

@@ -197,7 +197,7 @@ COMMANDS: tuple[Command, ...] = (
              Argument("minutes", f"How many minutes before it starts (0–{MAX_MINUTES}; "
                       f"default {DEFAULT_MINUTES})", 4, required=False, kind="integer",
                       minimum=0, maximum=MAX_MINUTES)),
-            words="minutes] [title words"),
+            words="minutes] [title words", slow=True),  # it opens a direct chat first
     Command("reminders", "Your reminders, with a way to cancel each.", _reminders),
     Command("unremind", "Cancel reminder N of your list.", _unremind,
             (Argument("N", "The reminder's number in your list", 4),), slash=False),

@@ -110,10 +110,14 @@ async def remind(fake: FakeDiscord, key: str, minutes: int | None = None,
     options: dict[str, str | int] = {"session": key}
     if minutes is not None:
         options["minutes"] = minutes
-    sent = await fake.interact(fake.slash("remind", who, **options))
-    assert sent.json["type"] == 4
-    data: dict[str, Any] = sent.json["data"]
-    assert data["flags"] & EPHEMERAL
+    payload = fake.slash("remind", who, **options)
+    deferred = await fake.interact(payload)
+    # acknowledged privately at once (opening the DM channel may take a while), then the
+    # reply replaces the acknowledgement
+    assert deferred.json["type"] == 5 and deferred.json["data"]["flags"] & EPHEMERAL
+    sent = await fake.webhook(payload, "PATCH")
+    assert sent.path.endswith("/messages/@original")
+    data: dict[str, Any] = sent.json
     assert data["allowed_mentions"] == NO_PINGS
     return data
 

@@ -22,7 +22,9 @@ from urllib.parse import quote
 
 import aiohttp
 import pytest
-from nio import AsyncClient
+from icalendar import Calendar
+from nio import AsyncClient, MatrixRoom, RoomEncryptedFile
+from nio.crypto.attachments import decrypt_attachment
 
 from bot.clock import FixedClock
 from bot.commands import SummitService
@@ -193,6 +195,37 @@ async def stays(check: Callable[[], Awaitable[bool]], seconds: float = QUIET) ->
         await asyncio.sleep(0.3)
 
 
+async def file_reply(alice: Person, room_id: str, asked: str, bot_id: str
+                     ) -> dict[str, Any]:
+    found: list[dict[str, Any]] = []
+
+    async def sent() -> bool:
+        found[:] = [e["content"] for e in await alice.replies_from(room_id, bot_id)
+                    if e["content"].get("msgtype") == "m.file"
+                    and e["content"]["m.relates_to"]["m.in_reply_to"]["event_id"] == asked]
+        return bool(found)
+
+    await wait_until(sent, WAIT)
+    (content,) = found
+    return content
+
+
+async def download(client: AsyncClient, mxc: str) -> bytes:
+    """A file from the media repository (the authenticated endpoint)."""
+    assert mxc.startswith("mxc://"), mxc
+    async with aiohttp.ClientSession() as http, http.get(
+            f"{client.homeserver}/_matrix/client/v1/media/download/{mxc[len('mxc://'):]}",
+            headers={"Authorization": f"Bearer {client.access_token}"}) as response:
+        assert response.status == 200, await response.text()
+        return await response.read()
+
+
+def assert_agenda(ics: bytes, *titles: str) -> None:
+    calendar = Calendar.from_ical(ics)
+    summaries = sorted(str(e.get("summary")) for e in calendar.walk("VEVENT"))
+    assert summaries == sorted(titles), summaries
+
+
 def is_reminder(title: str) -> Callable[[Received], bool]:
     return lambda r: r.content.get("body", "").startswith(f"Reminder: {title}")
 
@@ -228,6 +261,23 @@ async def test_remind_in_an_encrypted_room_opens_an_encrypted_direct_chat_and_re
         f"I will remind you here 15 min before {KEYNOTE}"), confirmation.content["body"]
     assert confirmation.content.get("m.mentions") == {}
     assert await reminding.pending() == 1
+    # the agenda's calendar file, in this encrypted room: uploaded encrypted
+    files: list[RoomEncryptedFile] = []
+
+    async def on_file(room: MatrixRoom, event: RoomEncryptedFile) -> None:
+        if room.room_id == room_id:
+            files.append(event)
+
+    alice.client.add_event_callback(on_file, RoomEncryptedFile)  # type: ignore[arg-type]
+    asked = await alice.send_encrypted(room_id, "!agenda ics")
+    assert (await alice.wait_reply(room_id, asked, bot_id))["body"].startswith("Your agenda:")
+    await wait_until(lambda: _true(bool(files)), WAIT)
+    (file,) = files
+    assert file.decrypted and file.body == "summit-agenda.ics"
+    ciphertext = await download(alice.client, file.url)
+    assert b"VCALENDAR" not in ciphertext
+    assert_agenda(decrypt_attachment(ciphertext, file.key["k"], file.hashes["sha256"],
+                                     file.iv), KEYNOTE)
 
     # not yet due: nothing sent
     reminding.clock.moment = KEYNOTE_START - timedelta(minutes=16)
@@ -279,6 +329,18 @@ async def test_reminders_lists_agenda_shows_and_unremind_cancels(
     agenda = await ask(alice, room_id, "!agenda", bot_id)
     assert agenda.split("\n") == ["Your agenda:", "Sunday 2 June",
                                   f"- 01:30 {LIGHTNING} · Saal 2", f"- 09:00 {KEYNOTE} · Saal 1"]
+    # with ics: the same text, then the calendar file as a reply of its own
+    asked = await alice.send(room_id, "!agenda ics")
+    text = await alice.reply_to(room_id, asked, bot_id, timeout=WAIT)
+    assert text["content"]["body"].endswith(
+        "(The calendar file is attached as summit-agenda.ics.)")
+    file = await file_reply(alice, room_id, asked, bot_id)
+    assert file["msgtype"] == "m.file" and file["body"] == "summit-agenda.ics"
+    assert file["info"] == {"mimetype": "text/calendar", "size": file["info"]["size"]}
+    assert "file" not in file  # a plain room: a plain upload
+    ics = await download(alice.client, file["url"])
+    assert len(ics) == file["info"]["size"]
+    assert_agenda(ics, KEYNOTE, LIGHTNING)
 
     cancelled = await ask(alice, room_id, "!unremind 1", bot_id)
     assert cancelled.startswith(f"Cancelled your reminder of {LIGHTNING}"), cancelled
@@ -296,6 +358,10 @@ async def test_reminders_lists_agenda_shows_and_unremind_cancels(
     dm = await direct_invite(alice.client)
     await alice.api("POST", f"/rooms/{dm}/join", {})
     await stays(lambda: _count(alice, dm, bot_id, 2))  # the two confirmations only
+
+
+async def _true(value: bool) -> bool:
+    return value
 
 
 async def _count(alice: Person, room_id: str, bot_id: str, expected: int) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import logging
 import time
 import weakref
@@ -38,12 +39,13 @@ from nio import (
     RoomPreset,
     RoomSendResponse,
     SyncResponse,
+    UploadResponse,
     WhoamiResponse,
 )
 from nio.store import DefaultStore, SqliteMemoryStore
 
 from bot.commands import Notice, Requester, SummitService
-from bot.commands.results import AnswerReply, Reply, ReportReply
+from bot.commands.results import Agenda, AnswerReply, Reply, ReportReply
 from bot.commands.table import BY_NAME, Call
 from bot.config import MatrixConfig
 from bot.feedback.store import Vote
@@ -77,6 +79,8 @@ SYNC_TOKEN_EVERY_SECONDS = 5.0  # how often the sync token is saved (and at clos
 LARGE_ROOM_MEMBERS = 25  # above this, !report shows its figures only (the list by DM)
 VOTE_KEYS: dict[str, Vote] = {"👍": "up", "👎": "down"}
 LIST_PAGE_SIZE = 20  # a room message has no page buttons: list more at once
+ICS_TYPE = "text/calendar"
+UPLOAD_SECONDS = 60.0  # nio uploads with no timeout of their own
 REMEMBERED_EVENTS = 2048  # event ids answered, so a redelivered event is not answered twice
 
 
@@ -771,6 +775,38 @@ class MatrixPlatform:
         if isinstance(reply, AnswerReply) and isinstance(sent, RoomSendResponse):
             # 👍/👎 reactions on this reply are votes on the answer
             self.service.link_message(reply.answer_id, _message_ref(sent.event_id))
+        if isinstance(reply, Agenda) and reply.ics is not None \
+                and isinstance(sent, RoomSendResponse):
+            await self._send_file(room, reply.filename, reply.ics, ICS_TYPE,
+                                  reply_relation(event.event_id, thread_root))
+
+    async def _send_file(self, room: MatrixRoom, name: str, data: bytes, mimetype: str,
+                         relates: dict[str, Any]) -> bool:
+        """A file (an agenda's .ics) as an ``m.file`` reply: uploaded encrypted where the
+        room is, so the server keeps only ciphertext there too."""
+        encrypt = room.encrypted and self.client.olm is not None
+        try:
+            uploaded, keys = await asyncio.wait_for(self.client.upload(
+                lambda *_: io.BytesIO(data), content_type=mimetype, filename=name,
+                encrypt=encrypt, filesize=len(data)), UPLOAD_SECONDS)
+            if not isinstance(uploaded, UploadResponse):
+                log.warning("matrix: uploading %s failed (%s)", name,
+                            http_status(uploaded))
+                return False
+            content: dict[str, Any] = {
+                "msgtype": "m.file", "body": name, "filename": name,
+                "info": {"mimetype": mimetype, "size": len(data)}, "m.mentions": {},
+                "m.relates_to": relates}
+            if keys is not None:
+                content["file"] = {**keys, "url": uploaded.content_uri}
+            else:
+                content["url"] = uploaded.content_uri
+            sent = await self.client.room_send(room.room_id, "m.room.message", content,
+                                               ignore_unverified_devices=True)
+        except Exception as exc:
+            log.warning("matrix: %s not sent (%s)", name, type(exc).__name__)
+            return False
+        return isinstance(sent, RoomSendResponse)
 
     async def _execute(self, room: MatrixRoom, sender: str, request: Request) -> Reply:
         command = BY_NAME[request.command]

@@ -193,8 +193,9 @@ async def test_report_cli_json_and_eval_yaml(feedback_service: SummitService,
     assert result.exit_code == 0, result.output
     data = yaml.safe_load(result.output)
     assert set(data) == {"since", "questions", "answered", "hedged", "declined", "votes",
-                         "unanswered", "downvoted"}
+                         "unanswered", "downvoted", "reminders"}
     assert data["votes"] == {"up": 0, "down": 1}
+    assert data["reminders"] == {"pending": 0}  # none asked: only the count of pending
     assert data["unanswered"][0]["question"] == OFF_TOPIC
     assert data["downvoted"][0]["session"] == ceph.answer.best.session.title  # type: ignore[union-attr]
     items = load_items(out)

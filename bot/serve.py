@@ -28,6 +28,7 @@ from bot.reminders.book import ReminderBook
 from bot.reminders.delivery import DirectSender
 from bot.reminders.scheduler import ReminderScheduler
 from bot.schedule.announce import ANNOUNCED_FILE, Announcer, AnnounceTarget, Ledger, Poster
+from bot.timer import DueJob, run_due
 
 log = logging.getLogger(__name__)
 
@@ -150,8 +151,7 @@ async def serve(config: Config, *, console: bool = False) -> int:
     health = None
     purger: asyncio.Task[None] | None = None
     refresher: asyncio.Task[None] | None = None
-    announcing: asyncio.Task[None] | None = None
-    reminding: asyncio.Task[None] | None = None
+    timed: asyncio.Task[None] | None = None  # starting-soon posts and reminders
     stopper = loop.create_task(stop.wait())
     exit_code = 0
     try:
@@ -183,17 +183,20 @@ async def serve(config: Config, *, console: bool = False) -> int:
                 health = None
                 return 1
 
-        if scheduler is not None:
-            reminding = loop.create_task(scheduler.run(), name="reminders")
         runners = [loop.create_task(p.run(), name=f"platform-{p.name}") for p in platforms]
         if store is not None:
             purger = loop.create_task(_purge_daily(store, config.feedback.retention_days),
                                       name="feedback-purge")
+        jobs: list[DueJob] = []
         if config.schedule.announce:
             announcer = _announcer(service, config, clock, platforms)
-            announcing = loop.create_task(announcer.run(), name="announcements")
             service.reload_hooks.append(lambda ok: announcer.wake())
             service.schedule_change_hooks.append(announcer.changes)
+            jobs.append(announcer)
+        if scheduler is not None:
+            jobs.append(scheduler)
+        if jobs:
+            timed = loop.create_task(_run_timed(jobs, scheduler), name="timed")
         if any(source.url for source in service.schedules):
             refresher = loop.create_task(
                 _refresh_schedules(service, config.schedule.refresh_minutes),
@@ -232,7 +235,7 @@ async def serve(config: Config, *, console: bool = False) -> int:
                 task.cancel()
             await asyncio.gather(*reloads, return_exceptions=True)
         stopper.cancel()
-        for background in (purger, refresher, announcing, reminding):
+        for background in (purger, refresher, timed):
             if background is not None:
                 background.cancel()
                 await asyncio.gather(background, return_exceptions=True)
@@ -253,6 +256,13 @@ async def _purge_daily(store: StateStore, retention_days: float) -> None:
     while True:
         store.purge(retention_days)
         await asyncio.sleep(PURGE_EVERY_SECONDS)
+
+
+async def _run_timed(jobs: list[DueJob], scheduler: ReminderScheduler | None) -> None:
+    """One task sleeps until the next post or reminder is due (bot/timer.py)."""
+    if scheduler is not None:
+        await scheduler.start()
+    await run_due(jobs)
 
 
 def _reminders(service: SummitService, store: StateStore, clock: Clock,

@@ -1,16 +1,16 @@
-"""One task that sends reminders when they come due, and follows the schedule.
+"""Sending reminders when they come due, and following the schedule.
 
-It sleeps until the next reminder is due (read from the state database's index on due
-time: no polling), and is woken when someone sets a reminder or a refresh changes the
-programme. Sending is exactly-once across restarts: the row gets the id its message is sent
-with (a Discord nonce, a Matrix transaction id) before it is sent, and is deleted after, so
-a crash in between sends it again with the same id, which the platform keeps once.
+The one timed task (bot/timer.py) sleeps until the next reminder is due (read from the state
+database's index on due time: no polling), and is woken when someone sets a reminder or a
+refresh changes the programme. Sending is exactly-once across restarts: the row gets the id
+its message is sent with (a Discord nonce, a Matrix transaction id) before it is sent, and
+is deleted after, so a crash in between sends it again with the same id, which the platform
+keeps once.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 from collections.abc import Callable, Sequence
@@ -22,12 +22,11 @@ from bot.reminders.delivery import DirectSender
 from bot.reminders.models import Reminder, from_seconds, talk_key
 from bot.reminders.text import gone_text, reminder_text
 from bot.schedule.programme import Programme
+from bot.timer import FAULT_SECONDS, IDLE_SECONDS, run_due
 
 log = logging.getLogger(__name__)
 
-IDLE_SECONDS = 3600.0  # with nothing due, look again after this long anyway
 RETRY_SECONDS = 30.0  # a message a platform did not take now is tried again this much later
-FAULT_SECONDS = 60.0  # the state database failed: look again after this long
 LATE_GRACE = timedelta(minutes=1)  # sent this long after the start still says "starts now"
 
 # (platform, outcome): sent, late (after the start: it came due while the bot was down),
@@ -49,6 +48,8 @@ def talks_now(programme: Programme) -> dict[str, TalkNow]:
 class ReminderScheduler:
     """Sends due reminders through the platforms' direct senders."""
 
+    name = "reminders"
+
     def __init__(self, book: ReminderBook, clock: Clock, senders: Sequence[DirectSender],
                  programme_of: Callable[[], Programme | None]):
         self.book = book
@@ -57,14 +58,14 @@ class ReminderScheduler:
         self.programme_of = programme_of
         self.sent_hooks: list[SentHook] = []
         self.pending = 0  # rows waiting (for the gauge), refreshed after each change
-        self._wake = asyncio.Event()
+        self.woken = asyncio.Event()
         self._lock = asyncio.Lock()  # sending and following never interleave
         self._followed: Programme | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
     def wake(self) -> None:
         """Something changed (a reminder set, a refresh): look again at what is due."""
-        self._wake.set()
+        self.woken.set()
 
     def programme_changed(self, ok: bool = True) -> None:
         """A reload hook: follow the new programme (off this call), then look again."""
@@ -104,24 +105,20 @@ class ReminderScheduler:
         self.wake()
         return result
 
-    async def run(self) -> None:
-        """Until cancelled: follow the programme once, then send what is due as it comes
-        due (those due while the bot was down first)."""
+    async def start(self) -> None:
+        """Follow the programme once and say what is pending (before the first step)."""
         await self._follow_current()
         pending = await self.book.pending()
         log.info("reminders: %s pending; sent by direct message on %s",
                  "?" if pending is None else pending,
                  ", ".join(self.senders) or "no platform that can send them")
-        while True:
-            try:
-                delay = await self.step()
-            except Exception:  # never the end of reminders for the rest of the run
-                log.exception("reminders: sending failed; trying again in a minute")
-                delay = FAULT_SECONDS
-            if delay > 0:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), min(delay, IDLE_SECONDS))
+
+    async def run(self) -> None:
+        """Until cancelled: send what is due as it comes due, those due while the bot was
+        down first (``serve`` runs this job beside the announcements in one task:
+        bot/timer.py)."""
+        await self.start()
+        await run_due([self])
 
     async def step(self) -> float:
         """Send everything due now; the seconds until the next thing is due."""

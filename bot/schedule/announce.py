@@ -1,10 +1,11 @@
-"""Posts to the summit's channels and rooms: "starting soon" before talks, and what a
-refresh changed in the schedule (``schedule.announce`` in the config).
+"""Posts to the summit's channels and rooms: "starting soon" before talks, and what a refresh
+changed in the schedule (``schedule.announce`` in the config).
 
-One task sleeps until the next post is due (no polling), and is woken when a reload or a
-refresh changes the programme. What was posted is remembered in a small file beside the
-state database, so nothing is posted twice across a restart; a post that came due while
-the bot was down is still made if its talks have not started, else dropped.
+One task (bot/timer.py, shared with the reminders) sleeps until the next post is due (no
+polling), and is woken when a reload or a refresh changes the programme. What was posted is
+remembered in a small file beside the state database, so nothing is posted twice across a
+restart; a post that came due while the bot was down is still made if its talks have not
+started, else dropped.
 """
 
 from __future__ import annotations
@@ -23,13 +24,13 @@ from typing import Protocol, runtime_checkable
 from bot.clock import Clock
 from bot.schedule.programme import Programme, Talk, compact
 from bot.schedule.timetext import clock_text
+from bot.timer import IDLE_SECONDS, run_due
 
 log = logging.getLogger(__name__)
 
 ANNOUNCED_FILE = "announced.json"  # beside the state database
 MAX_CHANGE_LINES = 15  # a change post lists this many, then "and N more"
 MAX_TALK_LINES = 20  # talks in one "starting soon" post
-IDLE_SECONDS = 3600.0  # with nothing due, look again after this long anyway
 RETRY_SECONDS = 30.0  # a post a platform did not take is tried again this much later
 
 
@@ -125,6 +126,8 @@ def changes_text(changes: Sequence[str]) -> str:
 class Announcer:
     """Starting-soon and change posts for every configured target."""
 
+    name = "announcements"
+
     def __init__(self, targets: Sequence[AnnounceTarget], clock: Clock,
                  posters: Sequence[Poster], ledger: Ledger,
                  programme_of: Callable[[], Programme | None]):
@@ -133,13 +136,13 @@ class Announcer:
         self.posters = {poster.name: poster for poster in posters}
         self.ledger = ledger
         self.programme_of = programme_of  # the serving index's programme, read each time
-        self._wake = asyncio.Event()
+        self.woken = asyncio.Event()
         self._tasks: set[asyncio.Task[None]] = set()
         self._retry_at: dict[str, datetime] = {}  # a target that did not take its post
 
     def wake(self) -> None:
         """The programme may have changed (a reload or refresh): look again."""
-        self._wake.set()
+        self.woken.set()
 
     def _key(self, target: AnnounceTarget) -> str:
         return f"{target.platform}:{target.target}"
@@ -177,43 +180,39 @@ class Announcer:
         return best
 
     async def run(self) -> None:
-        """Post each "starting soon" when it is due, until cancelled."""
-        while True:
-            try:
-                found = self.next_due()
-            except Exception:  # never the end of announcements for the rest of the run
-                log.exception("announcements: cannot tell what is due next; trying again "
-                              "in a minute")
-                await asyncio.sleep(60)
-                continue
-            delay = IDLE_SECONDS if found is None else \
-                (found[0] - self.clock.now()).total_seconds()
-            if delay > 0:
-                self._wake.clear()
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), min(delay, IDLE_SECONDS))
-                continue  # woken or due: look again (the programme may have changed)
-            assert found is not None
-            _, target, talks = found
-            poster = self.posters[target.platform]
-            text = soon_text(talks, self.clock.now())
-            try:
-                sent = await poster.post(target.target, text)
-            except Exception:  # a platform's trouble never stops the announcements
-                log.exception("announcements: posting to %s failed", target.target)
-                sent = False
-            key = self._key(target)
-            if sent:
-                self._retry_at.pop(key, None)
-                self.ledger.mark(key, talks[0].start)  # never posted twice
-                continue
-            # not connected yet, or refused: try again in a while, until the talks start
-            # (other targets go on meanwhile)
-            if self._retry_at.get(key) is None:
-                log.warning("announcements: %s did not take the post of %d talk(s) at %s; "
-                            "trying again until they start", target.target, len(talks),
-                            talks[0].start.isoformat())
-            self._retry_at[key] = self.clock.now() + timedelta(seconds=RETRY_SECONDS)
+        """Post each "starting soon" when it is due, until cancelled (``serve`` runs
+        this job beside the reminders in one task: bot/timer.py)."""
+        await run_due([self])
+
+    async def step(self) -> float:
+        """Make the post that is due now, if one is; the seconds until the next."""
+        found = self.next_due()
+        if found is None:
+            return IDLE_SECONDS
+        delay = (found[0] - self.clock.now()).total_seconds()
+        if delay > 0:
+            return delay
+        _, target, talks = found
+        poster = self.posters[target.platform]
+        text = soon_text(talks, self.clock.now())
+        try:
+            sent = await poster.post(target.target, text)
+        except Exception:  # a platform's trouble never stops the announcements
+            log.exception("announcements: posting to %s failed", target.target)
+            sent = False
+        key = self._key(target)
+        if sent:
+            self._retry_at.pop(key, None)
+            self.ledger.mark(key, talks[0].start)  # never posted twice
+            return 0.0
+        # not connected yet, or refused: try again in a while, until the talks start
+        # (other targets go on meanwhile)
+        if self._retry_at.get(key) is None:
+            log.warning("announcements: %s did not take the post of %d talk(s) at %s; "
+                        "trying again until they start", target.target, len(talks),
+                        talks[0].start.isoformat())
+        self._retry_at[key] = self.clock.now() + timedelta(seconds=RETRY_SECONDS)
+        return 0.0
 
     def changes(self, changes: Sequence[str]) -> None:
         """One post per refresh, to every target that wants changes."""

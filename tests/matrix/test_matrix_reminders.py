@@ -509,3 +509,34 @@ async def test_a_declined_direct_chat_is_left_and_the_next_message_opens_another
     await wait_until(left, WAIT)
     await alice.api("POST", f"/rooms/{second}/join", {})
     assert await bodies(alice, second, bot_id) == ["second"]
+
+
+async def test_with_the_homeserver_down_a_direct_message_fails_and_goes_later(
+        start_bot: BotFactory, person: People, synapse: Synapse) -> None:
+    bot = await start_bot(encryption=False)
+    bot_id = bot.client.user_id
+    alice = await person("alice")
+    assert await bot.send_direct(alice.user_id, "first", "rdown1") == "sent"
+    dm = await direct_invite(alice.client)
+    synapse.stop()
+    try:
+        began = time.monotonic()
+        assert await bot.send_direct(alice.user_id, "second", "rdown2") == "failed"
+        assert time.monotonic() - began < 10
+
+        async def disconnected() -> bool:
+            return not bot.connected
+
+        await wait_until(disconnected, WAIT)
+        assert await bot.send_direct(alice.user_id, "second", "rdown2") == "failed"
+    finally:
+        synapse.start()  # same database: the same users, rooms and tokens
+
+    async def connected() -> bool:
+        return bot.connected
+
+    await wait_until(connected, 40)
+    assert await bot.send_direct(alice.user_id, "second", "rdown2") == "sent"
+    assert await joined_rooms(bot.client) >= {dm}
+    await alice.api("POST", f"/rooms/{dm}/join", {})
+    assert await bodies(alice, dm, bot_id) == ["first", "second"]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from bot.config import LoggingConfig
 
 if TYPE_CHECKING:
-    from bot.commands.events import QuestionEvent, QuestionHook
+    from bot.events import QuestionEvent, QuestionHook
 
 QUESTION_LOGGER = "bot.questions"
 QUESTION_TEXT_MAX = 300

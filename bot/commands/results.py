@@ -1,27 +1,16 @@
-"""What a command returns, before any platform formats it."""
+"""What a command returns, before any platform formats it (and who asked: ``Requester``,
+defined with the events in bot/events.py)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 from bot.answer.models import Answer
+from bot.events import Requester as Requester  # who asked: re-exported for the commands
 from bot.feedback.report import FeedbackReport
 from bot.reminders.models import Reminder
 from bot.schedule.answer import ScheduleAnswer
 from bot.search.index import PassageRecord, SessionRecord
-
-
-@dataclass(slots=True, frozen=True)
-class Requester:
-    """Who issued a command. ``is_admin`` is decided by the adapter from the platform's own
-    facts (Discord permissions, Matrix power level) and the configured admin lists."""
-
-    platform: str
-    user_id: str
-    is_admin: bool = False
-    name: str = ""
-    place: str = ""  # the server/room/channel asked in (hashed before it is stored)
-    direct: bool = False  # a direct chat: the question's text is never kept
 
 
 @dataclass(slots=True, frozen=True)

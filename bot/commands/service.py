@@ -21,7 +21,6 @@ from rapidfuzz import fuzz, process, utils
 from bot.answer import Answerer, QuestionProblem, parse_question
 from bot.clock import Clock, RunningClock, SystemClock
 from bot.commands.cooldown import Cooldowns
-from bot.commands.events import QuestionEvent, QuestionHook, ReloadHook, VoteHook
 from bot.commands.labels import distinct_labels
 from bot.commands.reload import BuildOutcome, IndexerBounds, build_off_loop, diff_sessions
 from bot.commands.reminders import ReminderDesk
@@ -37,6 +36,7 @@ from bot.commands.results import (
     SessionNotFound,
     SessionReply,
 )
+from bot.events import QuestionEvent, QuestionHook, ReloadHook, VoteHook
 from bot.feedback.recorder import QuestionRecorder
 from bot.feedback.report import build_report
 from bot.feedback.store import StateStore, Vote

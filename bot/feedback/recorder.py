@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands.events import QuestionEvent
+from bot.events import QuestionEvent
 from bot.feedback.store import QuestionRow, StateStore
 
 

@@ -16,7 +16,7 @@ from prometheus_client.registry import Collector
 
 from bot import __version__
 from bot.commands import SummitService
-from bot.commands.events import QuestionEvent
+from bot.events import QuestionEvent
 from bot.platforms import Platform
 
 PREFIX = "summit_bot"

@@ -14,8 +14,8 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot import __version__
 from bot.commands import Requester, SummitService
-from bot.commands.events import QuestionEvent
 from bot.config import HealthConfig
+from bot.events import QuestionEvent
 from bot.ops.health import HealthServer
 from bot.ops.metrics import Metrics
 

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from bot.commands import AnswerReply, Requester, SummitService
-from bot.commands.events import QuestionEvent
 from bot.config import LoggingConfig
+from bot.events import QuestionEvent
 from bot.logsetup import QUESTION_LOGGER, JsonFormatter, QuestionLog, setup_logging
 
 CEPH = "what did the Ceph talk say about CRUSH?"

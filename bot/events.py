@@ -1,5 +1,8 @@
 """What the service tells its listeners after each question: a typed event, not log text.
 
+It sits below the commands (bot/commands) and their listeners (bot/feedback, bot/ops,
+logging), so that listeners never reach up into the commands to hear them.
+
 Metrics count it, the question log writes its one line from it, and later listeners (such
 as a record of unanswered questions for organizers) get the same facts without reaching into
 the service.
@@ -13,10 +16,22 @@ from typing import Literal
 
 from bot.answer.highlight import snippet
 from bot.answer.models import Answer
-from bot.commands.results import Requester
 from bot.schedule.answer import ScheduleAnswer
 
 Outcome = Literal["answered", "hedged", "declined"]
+
+
+@dataclass(slots=True, frozen=True)
+class Requester:
+    """Who issued a command. ``is_admin`` is decided by the adapter from the platform's own
+    facts (Discord permissions, Matrix power level) and the configured admin lists."""
+
+    platform: str
+    user_id: str
+    is_admin: bool = False
+    name: str = ""
+    place: str = ""  # the server/room/channel asked in (hashed before it is stored)
+    direct: bool = False  # a direct chat: the question's text is never kept
 
 
 @dataclass(frozen=True, slots=True)

@@ -540,3 +540,19 @@ async def test_with_the_homeserver_down_a_direct_message_fails_and_goes_later(
     assert await joined_rooms(bot.client) >= {dm}
     await alice.api("POST", f"/rooms/{dm}/join", {})
     assert await bodies(alice, dm, bot_id) == ["first", "second"]
+
+
+def test_the_direct_chat_file_keeps_whom_each_chat_is_with_and_reads_older_files(
+        tmp_path: Path) -> None:
+    server, bot_id = "https://matrix.example.org", "@bot:example.org"
+    older = {"homeserver": server, "user_id": bot_id, "rooms": ["!a:x", "!b:x"]}
+    (tmp_path / state.DIRECT_FILENAME).write_text(json.dumps(older))
+    assert state.load_direct_rooms(tmp_path, server, bot_id) == {"!a:x", "!b:x"}
+    assert state.load_direct_people(tmp_path, server, bot_id) == {}
+
+    assert state.save_direct_rooms(tmp_path, server, bot_id, {"!a:x", "!c:x"},
+                                   {"!a:x": "@ann:x", "!gone:x": "@gus:x"})
+    assert state.load_direct_rooms(tmp_path, server, bot_id) == {"!a:x", "!c:x"}
+    assert state.load_direct_people(tmp_path, server, bot_id) == {"!a:x": "@ann:x"}
+    assert state.load_direct_people(tmp_path, server, "@other:example.org") == {}
+    assert (tmp_path / state.DIRECT_FILENAME).stat().st_mode & 0o077 == 0

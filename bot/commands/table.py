@@ -83,6 +83,8 @@ class Command:
         if not self.arguments:
             return f"{prefix}{self.name}"
         name = self.words or self.arguments[0].name
+        if name.startswith(("[", "<")):  # the words say themselves which are optional
+            return f"{prefix}{self.name} {name}"
         required = any(a.required for a in self.arguments)
         return f"{prefix}{self.name} " + (f"<{name}>" if required else f"[{name}]")
 
@@ -197,7 +199,7 @@ COMMANDS: tuple[Command, ...] = (
              Argument("minutes", f"How many minutes before it starts (0–{MAX_MINUTES}; "
                       f"default {DEFAULT_MINUTES})", 4, required=False, kind="integer",
                       minimum=0, maximum=MAX_MINUTES)),
-            words="minutes] [title words", slow=True),  # it opens a direct chat first
+            words="[minutes] <title words>", slow=True),  # it opens a direct chat first
     Command("reminders", "Your reminders, with a way to cancel each.", _reminders),
     Command("unremind", "Cancel reminder N of your list.", _unremind,
             (Argument("N", "The reminder's number in your list", 4),), slash=False),

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from rapidfuzz import fuzz, process, utils
 
@@ -196,10 +197,14 @@ class ReminderDesk:
             delivered = "failed"
         if delivered != "sent":
             await self.book.withdraw(reminder, "undeliverable")  # nothing is kept
-            if delivered == "refused":
+            if delivered == "refused" and requester.platform == "discord":
                 return Notice("I cannot send you direct messages (your privacy settings "
                               "refuse them), so no reminder is set; allow direct messages "
                               "from this server's members and try again.", kind="refused")
+            if delivered == "refused":
+                return Notice("I cannot open a direct chat with you (your server refused "
+                              "the invitation), so no reminder is set; start a direct chat "
+                              "with me and ask there.", kind="refused")
             return Notice("I could not open a direct chat with you just now, so no "
                           "reminder is set; please try again in a minute.", kind="busy")
         self.scheduler.wake()
@@ -214,8 +219,8 @@ class ReminderDesk:
         if not mine:
             return Notice(f"You have no reminders; set one with "
                           f"{self._say(requester, 'remind', '10 keynote')}.", kind="info")
-        listing = ReminderList(mine)
-        return ReminderList(mine, page=min(max(page, 0), listing.pages - 1))
+        listing = ReminderList(mine, how_to_cancel=self._say(requester, "unremind", "N"))
+        return replace(listing, page=min(max(page, 0), listing.pages - 1))
 
     async def cancel(self, requester: Requester, which: str) -> Notice:
         """``unremind N``: N counts in the order ``reminders`` lists them."""

@@ -118,6 +118,7 @@ class ReminderList:
     page: int = 0
     per_page: int = REMINDERS_PAGE
     ephemeral: bool = True
+    how_to_cancel: str = "!unremind N"  # as typed where it was asked (Discord: buttons)
 
     @property
     def pages(self) -> int:

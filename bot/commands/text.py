@@ -238,12 +238,12 @@ def report_text(reply: ReportReply) -> str:
     return "\n".join([*lines, reply.note] if reply.note else lines)
 
 
-def reminders_text(reply: ReminderList, prefix: str = "!") -> str:
+def reminders_text(reply: ReminderList) -> str:
     """All of a person's reminders, numbered as ``unremind N`` counts them."""
     count = len(reply.reminders)
     lines = [f"Your reminders ({count}), soonest first:",
              *list_lines(reply.reminders),
-             f"Cancel one with {prefix}unremind N."]
+             f"Cancel one with {reply.how_to_cancel}."]
     return "\n".join(lines)
 
 

@@ -265,12 +265,17 @@ async def test_remind_in_an_encrypted_room_opens_an_encrypted_direct_chat_and_re
     files: list[RoomEncryptedFile] = []
 
     async def on_file(room: MatrixRoom, event: RoomEncryptedFile) -> None:
-        if room.room_id == room_id:
+        if room.room_id == dm:
             files.append(event)
 
     alice.client.add_event_callback(on_file, RoomEncryptedFile)  # type: ignore[arg-type]
     asked = await alice.send_encrypted(room_id, "!agenda ics")
-    assert (await alice.wait_reply(room_id, asked, bot_id))["body"].startswith("Your agenda:")
+    # a person's agenda is theirs: the room hears where it went, the direct chat gets it
+    assert (await alice.wait_reply(room_id, asked, bot_id))["body"] == \
+        "I sent your agenda to our direct chat."
+    agenda = await alice.wait_message(
+        dm, bot_id, lambda r: r.content.get("body", "").startswith("Your agenda:"))
+    assert agenda.decrypted
     await wait_until(lambda: _true(bool(files)), WAIT)
     (file,) = files
     assert file.decrypted and file.body == "summit-agenda.ics"
@@ -294,12 +299,14 @@ async def test_remind_in_an_encrypted_room_opens_an_encrypted_direct_chat_and_re
     assert await reminding.pending() == 0
     await reminding.scheduler.step()  # nothing left to send
 
-    async def two_from_the_bot() -> bool:
+    async def four_from_the_bot() -> bool:  # confirmation, agenda, its file, reminder
         events = await alice.raw_events_from(dm, bot_id)
-        return len(events) == 2 and all(e["type"] == "m.room.encrypted" for e in events)
+        return len(events) == 4 and all(e["type"] == "m.room.encrypted" for e in events)
 
-    await stays(two_from_the_bot)
-    assert [r.event_id for r in alice.received[dm] if r.sender == bot_id] == \
+    await stays(four_from_the_bot)
+    assert [r.event_id for r in alice.received[dm] if r.sender == bot_id
+            and r.content.get("msgtype") == "m.notice"
+            and not r.content["body"].startswith("Your agenda:")] == \
         [confirmation.event_id, reminder.event_id]
     # the chat is remembered for the next start
     cfg = bot.config
@@ -320,27 +327,37 @@ async def test_reminders_lists_agenda_shows_and_unremind_cancels(
         f"Set: I will remind you 15 min before {KEYNOTE}")
     assert (await ask(alice, room_id, "!remind late night lightning", bot_id)).startswith(
         f"Set: I will remind you 10 min before {LIGHTNING}")
-    listed = await ask(alice, room_id, "!reminders", bot_id)
-    assert listed.split("\n") == [
+    dm = await direct_invite(alice.client)  # opened by the first confirmation
+    await alice.api("POST", f"/rooms/{dm}/join", {})
+    # asked in the group room: the list goes to the direct chat, the room hears only that
+    assert await ask(alice, room_id, "!reminders", bot_id) == \
+        "I sent your reminders to our direct chat."
+    listed = await direct_message(alice, dm, bot_id, "Your reminders")
+    assert listed["body"].split("\n") == [
         "Your reminders (2), soonest first:",
         f"1. {LIGHTNING} — Sun 2 Jun 01:30 CEST (UTC+02:00) · Saal 2 (10 min before)",
         f"2. {KEYNOTE} — Sun 2 Jun 09:00 CEST (UTC+02:00) · Saal 1 (15 min before)",
         "Cancel one with !unremind N."]
-    agenda = await ask(alice, room_id, "!agenda", bot_id)
+    # asked in the direct chat: answered there
+    agenda = await ask(alice, dm, "!agenda", bot_id)
     assert agenda.split("\n") == ["Your agenda:", "Sunday 2 June",
                                   f"- 01:30 {LIGHTNING} · Saal 2", f"- 09:00 {KEYNOTE} · Saal 1"]
-    # with ics: the same text, then the calendar file as a reply of its own
+    # with ics, in the group room: the same text, then the calendar file, both in private
     asked = await alice.send(room_id, "!agenda ics")
     text = await alice.reply_to(room_id, asked, bot_id, timeout=WAIT)
-    assert text["content"]["body"].endswith(
-        "(The calendar file is attached as summit-agenda.ics.)")
-    file = await file_reply(alice, room_id, asked, bot_id)
-    assert file["msgtype"] == "m.file" and file["body"] == "summit-agenda.ics"
+    assert text["content"]["body"] == "I sent your agenda to our direct chat."
+    sent = await direct_message(alice, dm, bot_id, "Your agenda:",
+                                "(The calendar file is attached as summit-agenda.ics.)")
+    assert sent["msgtype"] == "m.notice"
+    file = await direct_message(alice, dm, bot_id, "summit-agenda.ics")
+    assert file["msgtype"] == "m.file"
     assert file["info"] == {"mimetype": "text/calendar", "size": file["info"]["size"]}
     assert "file" not in file  # a plain room: a plain upload
     ics = await download(alice.client, file["url"])
     assert len(ics) == file["info"]["size"]
     assert_agenda(ics, KEYNOTE, LIGHTNING)
+    assert not any(b.startswith(("Your reminders", "Your agenda"))
+                   for b in await bodies(alice, room_id, bot_id))  # never in the room
 
     cancelled = await ask(alice, room_id, "!unremind 1", bot_id)
     assert cancelled.startswith(f"Cancelled your reminder of {LIGHTNING}"), cancelled
@@ -355,9 +372,23 @@ async def test_reminders_lists_agenda_shows_and_unremind_cancels(
     # nothing is sent when the talks come
     reminding.clock.moment = KEYNOTE_START
     await reminding.scheduler.step()
-    dm = await direct_invite(alice.client)
-    await alice.api("POST", f"/rooms/{dm}/join", {})
-    await stays(lambda: _count(alice, dm, bot_id, 2))  # the two confirmations only
+    # the two confirmations, the list, the agenda twice and its file: no reminder
+    await stays(lambda: _count(alice, dm, bot_id, 6))
+
+
+async def direct_message(alice: Person, dm: str, bot_id: str, start: str, end: str = ""
+                         ) -> dict[str, Any]:
+    """The bot's message in the direct chat whose body starts (and ends) so."""
+    found: list[dict[str, Any]] = []
+
+    async def sent() -> bool:
+        found[:] = [e["content"] for e in await alice.replies_from(dm, bot_id)
+                    if e["content"].get("body", "").startswith(start)
+                    and e["content"].get("body", "").endswith(end)]
+        return bool(found)
+
+    await wait_until(sent, WAIT)
+    return found[-1]
 
 
 async def _true(value: bool) -> bool:

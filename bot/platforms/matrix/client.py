@@ -45,7 +45,7 @@ from nio import (
 from nio.store import DefaultStore, SqliteMemoryStore
 
 from bot.commands import Notice, Requester, SummitService
-from bot.commands.results import Agenda, AnswerReply, Reply, ReportReply
+from bot.commands.results import Agenda, AnswerReply, ReminderList, Reply, ReportReply
 from bot.commands.table import BY_NAME, Call
 from bot.config import MatrixConfig
 from bot.feedback.store import Vote
@@ -760,6 +760,10 @@ class MatrixPlatform:
         reply: Reply | None = None
         try:
             reply = await self._execute(room, event.sender, request)
+            if isinstance(reply, ReminderList | Agenda) and not await self._is_direct(room):
+                # Matrix has no private replies: a person's reminders go to their direct
+                # chat, and the room hears only that they went there
+                reply = await self._in_direct_chat(event.sender, reply)
             content = render_content(reply)
         except Exception:
             log.exception("matrix: answering %s failed", event.event_id)
@@ -780,6 +784,31 @@ class MatrixPlatform:
             await self._send_file(room, reply.filename, reply.ics, ICS_TYPE,
                                   reply_relation(event.event_id, thread_root))
 
+    async def _in_direct_chat(self, user: str, reply: ReminderList | Agenda) -> Notice:
+        """Send a private reply (a person's reminders or agenda, with its .ics) to their
+        direct chat with the bot; what to say in the room instead."""
+        what = "reminders" if isinstance(reply, ReminderList) else "agenda"
+        try:
+            lock = self._opening.setdefault(user, asyncio.Lock())
+            async with lock:
+                room_id = await self._direct_room_of(user)
+                if room_id is None:
+                    room_id, _ = await self._open_direct(user)
+            room = self.client.rooms.get(room_id) if room_id is not None else None
+            sent = None if room is None else await self.client.room_send(
+                room.room_id, "m.room.message", render_content(reply),
+                ignore_unverified_devices=True)
+        except Exception as exc:
+            log.warning("matrix: a private reply was not sent (%s)", type(exc).__name__)
+            room, sent = None, None
+        if room is None or not isinstance(sent, RoomSendResponse):
+            return Notice(f"I could not open a direct chat with you to show your {what}; "
+                          f"please ask me {self.config.prefix}{what} in a direct chat.",
+                          kind="busy")
+        if isinstance(reply, Agenda) and reply.ics is not None:
+            await self._send_file(room, reply.filename, reply.ics, ICS_TYPE, {})
+        return Notice(f"I sent your {what} to our direct chat.", kind="info")
+
     async def _send_file(self, room: MatrixRoom, name: str, data: bytes, mimetype: str,
                          relates: dict[str, Any]) -> bool:
         """A file (an agenda's .ics) as an ``m.file`` reply: uploaded encrypted where the
@@ -796,7 +825,7 @@ class MatrixPlatform:
             content: dict[str, Any] = {
                 "msgtype": "m.file", "body": name, "filename": name,
                 "info": {"mimetype": mimetype, "size": len(data)}, "m.mentions": {},
-                "m.relates_to": relates}
+                **({"m.relates_to": relates} if relates else {})}
             if keys is not None:
                 content["file"] = {**keys, "url": uploaded.content_uri}
             else:

@@ -7,20 +7,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.ops.conftest import ServeProcess
 from tests.schedule.sample import write_sample
 
 Start = Callable[..., ServeProcess]
 
 
-def test_a_rehearsed_reminder_arrives_when_due(tmp_path: Path,
-                                               serve_process: Start) -> None:
+@pytest.mark.parametrize("feedback", ["true", "false"])
+def test_a_rehearsed_reminder_arrives_when_due(tmp_path: Path, serve_process: Start,
+                                               feedback: str) -> None:
+    """With feedback off too: the state database is opened for reminders alone."""
     programme = tmp_path / "programme"
     write_sample(programme)
     db = tmp_path / "data" / "index.sqlite3"
     # four seconds before the Ceph talk starts at 10:00 (its clock runs from there)
     bot = serve_process(db, programme,
-                        env={"SUMMIT_BOT_NOW": "2030-06-01T09:59:56+02:00"})
+                        env={"SUMMIT_BOT_NOW": "2030-06-01T09:59:56+02:00",
+                             "SUMMIT_BOT_FEEDBACK_ENABLED": feedback})
     bot.wait_ready(timeout=60)
     assert bot.proc.stdin is not None
     bot.proc.stdin.write("!remind 0 ceph storage\n")
@@ -41,3 +46,4 @@ def test_a_rehearsed_reminder_arrives_when_due(tmp_path: Path,
     assert "summit_bot_reminders_pending 0.0" in body.decode()
     listing = bot.ask("!reminders")
     assert "no reminders" in listing
+    assert (db.parent / "state.sqlite3").exists()

@@ -4,6 +4,7 @@ the metrics."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -39,10 +40,16 @@ def test_a_rehearsed_reminder_arrives_when_due(tmp_path: Path, serve_process: St
         "(direct message) Reminder: Storage at Scale with Ceph starts") for line in ls),
         20, "the reminder itself")
     bot.wait_log("pending; sent by direct message on console", timeout=5)
-    code, body = bot.get("/metrics")
-    assert code == 200
-    assert 'summit_bot_reminders_sent_total{outcome="sent",platform="console"} 1.0' \
-        in body.decode()
+    # counted once the row is gone, just after the message went out
+    sent = 'summit_bot_reminders_sent_total{outcome="sent",platform="console"} 1.0'
+    deadline = time.monotonic() + 10
+    while True:
+        code, body = bot.get("/metrics")
+        assert code == 200
+        if sent in body.decode() or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert sent in body.decode()
     assert "summit_bot_reminders_pending 0.0" in body.decode()
     listing = bot.ask("!reminders")
     assert "no reminders" in listing

@@ -46,7 +46,8 @@ def test_a_rehearsed_reminder_arrives_when_due(tmp_path: Path, serve_process: St
     while True:
         code, body = bot.get("/metrics")
         assert code == 200
-        if sent in body.decode() or time.monotonic() > deadline:
+        done = sent in body.decode() and "summit_bot_reminders_pending 0.0" in body.decode()
+        if done or time.monotonic() > deadline:
             break
         time.sleep(0.1)
     assert sent in body.decode()

@@ -1,13 +1,14 @@
 """Personal reminders on Discord, through discord.py's real client against the fake API:
 /remind confirms by direct message (opened with ``POST /users/@me/channels``) and the
 scheduler sends the reminder there when due, exactly once, across a restart too; a person
-whose DMs are refused gets no reminder; /reminders cancels with buttons; /agenda attaches an
-.ics file. Time moves by setting the service's FixedClock, never by sleeping."""
+whose DMs are refused gets no reminder; /reminders cancels with buttons, which work after a
+restart too; /agenda attaches an .ics file. Time moves by setting the service's FixedClock,
+never by sleeping."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,17 +19,18 @@ from icalendar import Calendar
 from bot.clock import FixedClock
 from bot.commands import SummitService
 from bot.commands.reminders import ReminderDesk, talk_label
-from bot.commands.results import Requester
+from bot.commands.results import ReminderList, Requester
 from bot.config import DiscordConfig
 from bot.feedback.store import StateStore
 from bot.platforms.discord.client import DiscordPlatform
+from bot.platforms.discord.reminders import ReminderButton, reminder_view
 from bot.platforms.discord.render import NOT_YOUR_REMINDERS
 from bot.reminders.book import ReminderBook
 from bot.reminders.delivery import DirectSender
 from bot.reminders.models import MAX_MINUTES, Reminder, talk_key
 from bot.reminders.scheduler import RETRY_SECONDS, ReminderScheduler
 from bot.schedule.programme import Talk
-from tests.discord.conftest import Bot
+from tests.discord.conftest import Bot, start_bot
 from tests.discord.fake_discord import ALICE, APP_ID, BOB, FakeDiscord, Recorded, member
 from tests.schedule.service_fixtures import PING_TITLE, build_schedule_index, schedule_service
 
@@ -259,6 +261,25 @@ def _custom_id(data: dict[str, Any], label: str) -> str:
     return str(found)
 
 
+def _edited(shown: dict[str, Any], data: dict[str, Any]) -> dict[str, Any]:
+    """The message ``shown`` as an UPDATE_MESSAGE left it (what Discord sends with the next
+    press: discord.py ignores a press on a button the message does not hold)."""
+    return dict(shown, content=data.get("content") or "", embeds=data.get("embeds") or [],
+                components=data.get("components") or [])
+
+
+async def _ids(book: ReminderBook) -> list[int]:
+    """The ids of Alice's reminders, in the order /reminders lists them."""
+    return [r.id for r in await book.of_person("discord", ALICE_ID) or []]
+
+
+def _made_up(n: int) -> Reminder:
+    start = datetime.fromisoformat("2030-06-02T10:00:00+02:00")
+    return Reminder(id=0, platform="discord", user=ALICE_ID, talk=f"made-up-{n}",
+                    title=f"Talk {n}", start=start + timedelta(minutes=n), minutes=5,
+                    room="Saal 3", zone="Europe/Berlin")
+
+
 async def test_reminders_lists_with_a_cancel_button_each_for_the_owner_only(
         fake_discord: FakeDiscord, service: SummitService, reminders: Reminding) -> None:
     for title in (KEYNOTE, LATE):
@@ -273,6 +294,9 @@ async def test_reminders_lists_with_a_cancel_button_each_for_the_owner_only(
     assert first.startswith(f"1. {LATE} — Sun 2 Jun 01:30") and "(10 min before)" in first
     assert second.startswith(f"2. {KEYNOTE} — Sun 2 Jun 09:00")
     assert _labels(data) == [["Cancel 1", "Cancel 2"]]  # no Previous/Next for one page
+    late_id, keynote_id = await _ids(reminders.book)
+    assert _custom_id(data, "Cancel 1") == f"summit:reminders:cancel:{late_id}:0"
+    assert _custom_id(data, "Cancel 2") == f"summit:reminders:cancel:{keynote_id}:0"
     shown = fake_discord.responses[payload["id"]]
 
     intruder = await fake_discord.interact(fake_discord.button(
@@ -289,11 +313,12 @@ async def test_reminders_lists_with_a_cancel_button_each_for_the_owner_only(
     assert updated["content"].startswith(f"Cancelled your reminder of {LATE} (")
     assert updated["embeds"][0]["description"].startswith(f"1. {KEYNOTE} — ")
     assert _labels(updated) == [["Cancel 1"]]
+    assert _custom_id(updated, "Cancel 1") == f"summit:reminders:cancel:{keynote_id}:0"
     (left,) = await reminders.book.of_person("discord", ALICE_ID) or [None]
     assert left is not None and left.title == KEYNOTE
 
     last = await fake_discord.interact(fake_discord.button(
-        _custom_id(updated, "Cancel 1"), shown, payload))
+        _custom_id(updated, "Cancel 1"), _edited(shown, updated), payload))
     assert last.json["type"] == 7
     gone = last.json["data"]
     assert gone["content"].startswith(f"Cancelled your reminder of {KEYNOTE} (")
@@ -304,13 +329,8 @@ async def test_reminders_lists_with_a_cancel_button_each_for_the_owner_only(
 
 async def test_reminders_pages_hold_twenty_cancel_buttons_and_the_pager(
         fake_discord: FakeDiscord, service: SummitService, reminders: Reminding) -> None:
-    start = datetime.fromisoformat("2030-06-02T10:00:00+02:00")
     for n in range(21):
-        added = await reminders.book.add(Reminder(
-            id=0, platform="discord", user=ALICE_ID, talk=f"made-up-{n}", title=f"Talk {n}",
-            start=start + timedelta(minutes=n), minutes=5, room="Saal 3",
-            zone="Europe/Berlin"))
-        assert added == "added"
+        assert await reminders.book.add(_made_up(n)) == "added"
     payload = fake_discord.slash("reminders")
     data = (await fake_discord.interact(payload)).json["data"]
     rows = _labels(data)
@@ -320,6 +340,8 @@ async def test_reminders_pages_hold_twenty_cancel_buttons_and_the_pager(
     assert sum(map(len, rows)) <= 25 and len(rows) <= 5
     previous, next_ = _buttons(data)[4]
     assert previous["disabled"] and not next_["disabled"]
+    assert previous["custom_id"] == "summit:reminders:page:0:0"
+    assert next_["custom_id"] == "summit:reminders:page:1:0"
     assert data["embeds"][0]["footer"]["text"].startswith("Page 1 of 2")
     shown = fake_discord.responses[payload["id"]]
 
@@ -328,13 +350,72 @@ async def test_reminders_pages_hold_twenty_cancel_buttons_and_the_pager(
     page2 = turned.json["data"]
     assert page2["embeds"][0]["description"].startswith("21. Talk 20 — ")
     assert _labels(page2) == [["Cancel 21"], ["Previous", "Next"]]
+    previous, next_ = _buttons(page2)[1]
+    assert not previous["disabled"] and next_["disabled"]
+    assert _custom_id(page2, "Cancel 21") == \
+        f"summit:reminders:cancel:{(await _ids(reminders.book))[20]}:1"
 
     cancelled = await fake_discord.interact(fake_discord.button(
-        _custom_id(page2, "Cancel 21"), shown, payload))
+        _custom_id(page2, "Cancel 21"), _edited(shown, page2), payload))
     back = cancelled.json["data"]  # 20 left: one page, no pager
     assert back["content"].startswith("Cancelled your reminder of Talk 20 (")
     assert [len(row) for row in _labels(back)] == [5, 5, 5, 5]
     assert len(await reminders.book.of_person("discord", ALICE_ID) or []) == 20
+
+
+def test_the_reminder_buttons_never_time_out_and_their_ids_are_unique() -> None:
+    listing = ReminderList([replace(_made_up(n), id=10**18 + n) for n in range(45)], page=1)
+    view = reminder_view(listing)
+    assert view.timeout is None
+    assert all(isinstance(item, ReminderButton) for item in view.children)
+    ids = [item.custom_id for item in view.children if isinstance(item, ReminderButton)]
+    assert len(ids) == 22 == len(set(ids)) and max(map(len, ids)) <= 100
+    assert ids[-2:] == ["summit:reminders:page:0:1", "summit:reminders:page:2:1"]
+
+
+async def test_a_cancel_button_pressed_after_a_restart_still_cancels_and_edits_the_list(
+        fake_discord: FakeDiscord, service: SummitService, discord_config: DiscordConfig,
+        state_path: Path) -> None:
+    """The bot that showed the list is gone, and its views with it: a new process object
+    (a new client, the same state database) takes the press from the button's id alone."""
+    first = await start_bot(fake_discord, service, discord_config)
+    running = reminding(service, first.platform, state_path)
+    try:
+        for title in (KEYNOTE, LATE):
+            await running.desk.remind(alice(), talk_key(talk(service, title)), None)
+        payload = fake_discord.slash("reminders")
+        data = (await fake_discord.interact(payload)).json["data"]
+        shown = fake_discord.responses[payload["id"]]
+    finally:
+        running.store.close()
+        await first.stop()
+
+    again = await start_bot(fake_discord, service, discord_config)  # a restart
+    restarted = reminding(service, again.platform, state_path)
+    try:
+        assert again.platform.client is not first.platform.client
+        cancel_keynote = _custom_id(data, "Cancel 2")
+        intruder = await fake_discord.interact(fake_discord.button(
+            cancel_keynote, shown, payload, member(BOB)))
+        assert intruder.json["type"] == 4 and intruder.json["data"]["flags"] & EPHEMERAL
+        assert intruder.json["data"]["content"] == NOT_YOUR_REMINDERS
+
+        pressed = await fake_discord.interact(fake_discord.button(cancel_keynote, shown,
+                                                                  payload))
+        assert pressed.json["type"] == 7  # UPDATE_MESSAGE: the list, edited in place
+        updated = pressed.json["data"]
+        assert updated["allowed_mentions"] == NO_PINGS
+        assert updated["content"].startswith(f"Cancelled your reminder of {KEYNOTE} (")
+        (embed,) = updated["embeds"]
+        assert embed["title"] == "Your reminders (1), soonest first"
+        assert embed["description"].startswith(f"1. {LATE} — ")
+        assert _labels(updated) == [["Cancel 1"]]
+        (left,) = await restarted.book.of_person("discord", ALICE_ID) or [None]
+        assert left is not None and left.title == LATE
+        assert _custom_id(updated, "Cancel 1") == f"summit:reminders:cancel:{left.id}:0"
+    finally:
+        restarted.store.close()
+        await again.stop()
 
 
 async def test_agenda_attaches_an_ics_file_of_the_reminded_talks(

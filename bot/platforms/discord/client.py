@@ -17,6 +17,7 @@ from bot.platforms.discord.endpoints import route_client
 from bot.platforms.discord.feedback import VoteButton
 from bot.platforms.discord.logfilter import quiet_discord_log
 from bot.platforms.discord.mentions import answer_mention
+from bot.platforms.discord.reminders import ReminderButton
 from bot.platforms.discord.render import NO_MENTIONS, post_text
 from bot.platforms.discord.sync import hash_path, schema_hash, store_hash, sync, sync_if_changed
 from bot.reminders.delivery import Delivery
@@ -52,7 +53,8 @@ class SummitClient(discord.Client):
         self.service = service
         self.config = config
         self.tree: SummitTree = build_tree(self, service, config)
-        self.add_dynamic_items(VoteButton)  # vote buttons work on answers sent before a restart
+        # vote and /reminders buttons work on messages sent before a restart
+        self.add_dynamic_items(VoteButton, ReminderButton)
         self.sync_on_start = sync_on_start
         self.online = False
 

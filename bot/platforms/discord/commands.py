@@ -22,7 +22,8 @@ from bot.commands.table import Argument, Call, Command
 from bot.config import DiscordConfig
 from bot.platforms.discord.admin import is_admin
 from bot.platforms.discord.feedback import vote_view
-from bot.platforms.discord.paging import OwnedPager, ReminderPager, SessionPager, TextPager
+from bot.platforms.discord.paging import OwnedPager, SessionPager, TextPager
+from bot.platforms.discord.reminders import reminder_view
 from bot.platforms.discord.render import (
     CHOICES_LIMIT,
     choices,
@@ -114,8 +115,8 @@ def slash_command(command: Command, service: SummitService,
             pager = SessionPager(service, interaction.user.id, result)
         elif isinstance(result, ReportReply) and len(pages := report_pages(result)) > 1:
             pager = TextPager(interaction.user.id, pages)
-        elif isinstance(result, ReminderList):  # a "Cancel N" button per reminder
-            pager = ReminderPager(service, call.requester, interaction.user.id, result)
+        elif isinstance(result, ReminderList):  # "Cancel N" buttons that outlive a restart
+            view = reminder_view(result)
         elif isinstance(result, AnswerReply) and result.answer.answered and result.answer_id:
             view = vote_view(result.answer_id)
         if pager is not None:

@@ -421,7 +421,7 @@ def post_text(text: str) -> str:
 
 def reminder_list_message(reply: ReminderList, note: str | None = None) -> Message:
     """A page of a person's reminders, numbered as its "Cancel N" buttons are (the view is
-    built by ``ReminderPager``); ``note`` says what a button press just did."""
+    built by ``reminder_view``); ``note`` says what a button press just did."""
     first = reply.page * reply.per_page + 1
     lines = [fit(line, REMINDER_LINE_LIMIT) for line in list_lines(reply.shown, first)]
     count = len(reply.reminders)

@@ -112,6 +112,9 @@ class MatrixPlatform:
         self._tasks: set[asyncio.Task[None]] = set()
         self._warned_encrypted: set[str] = set()
         self._direct: dict[str, bool] = {}  # room id -> invited as a direct chat
+        # people who left or turned down the direct chat the bot opened (until a restart,
+        # or until they open one themselves): not invited again for every reminder
+        self._declined: set[str] = set()
         self._direct_people: dict[str, str] = {}  # direct room id -> the person in it
         # one direct chat opened at a time per person (two reminders at once: one room)
         self._opening: weakref.WeakValueDictionary[str, asyncio.Lock] = \
@@ -446,10 +449,13 @@ class MatrixPlatform:
     async def _send_direct(self, user: str, text: str, ref: str) -> Delivery:
         room_id = await self._direct_room_of(user)
         if room_id is not None:
+            self._declined.discard(user)
             sent = await self._send_notice(room_id, text, ref)
             if sent != "refused":
                 return sent
             self._forget_direct(room_id)  # the bot may no longer speak there: a new chat
+        elif user in self._declined:
+            return "refused"  # they turned the last chat down: no invitation after invitation
         opened, why = await self._open_direct(user)
         return await self._send_notice(opened, text, ref) if opened is not None else why
 
@@ -481,6 +487,7 @@ class MatrixPlatform:
         others = members.others(self.client.user_id)
         if others != {user}:
             if not others:  # the person left (or turned the invite down): leave it too
+                self._declined.add(user)
                 self._forget_direct(room_id)
                 self._spawn(self.client.room_leave(room_id))
             elif self._direct_people.pop(room_id, None) is not None:

@@ -28,7 +28,7 @@ from bot.reminders.models import (
 )
 from bot.reminders.scheduler import ReminderScheduler, new_ref
 from bot.reminders.text import confirmation_text, set_text, where_when
-from bot.schedule.programme import Programme, Talk
+from bot.schedule.programme import Programme, Talk, plain_tokens
 from bot.schedule.timetext import clock_text
 from bot.search.tokenizer import tokenize
 
@@ -37,7 +37,8 @@ log = logging.getLogger(__name__)
 LABEL_CHARS = 100
 AMBIGUOUS_LISTED = 5
 CLOSE_SCORE = 0.8  # a talk scoring this share of the best one is as likely meant
-_MINUTES_FIRST = re.compile(r"^\s*(-?\d+)\s*(?:min(?:ute)?s?\b)?\s*(.*)$", re.S)
+# "15 iridium", "15min iridium", "15 minutes iridium"; not "3D printing" or "5G security"
+_MINUTES_FIRST = re.compile(r"^\s*(-?\d+)(?:\s*min(?:ute)?s?)?\s+(\S.*)$", re.S)
 STORE_FAILED = ("I cannot store reminders right now (the bot's state database is failing); "
                 "please try again in a few minutes.")
 
@@ -133,6 +134,16 @@ class ReminderDesk:
         return [programme.talks[n] for n in (held if len(held) == 1 else close)]
 
     # --- commands --------------------------------------------------------------------------
+    async def remind_text(self, requester: Requester, text: str) -> Notice:
+        """``!remind [minutes] title words``: a leading number is the minutes, unless it is
+        out of range and a title holds it ("!remind 2038 problem")."""
+        minutes, words = split_minutes(text)
+        if minutes is not None and read_minutes(minutes) is None:
+            programme = self.programme_of()
+            if programme and any(minutes in plain_tokens(t.title) for t in programme.talks):
+                minutes, words = None, text.strip()
+        return await self.remind(requester, words, minutes)
+
     async def remind(self, requester: Requester, words: str, minutes_text: str | None
                      ) -> Notice:
         minutes = DEFAULT_MINUTES if minutes_text in (None, "") else \
@@ -179,9 +190,10 @@ class ReminderDesk:
                             minutes=minutes, room=talk.room, url=talk.record.url,
                             zone=slot.timezone if slot else None, summit=talk.summit,
                             finish=talk.finish)
-        outcome = await self.book.add(reminder)
-        if outcome is None:
+        added = await self.book.add(reminder)
+        if added is None:
             return Notice(STORE_FAILED, kind="busy")
+        outcome, before = added
         if outcome == "full":
             return Notice(f"You have {MAX_PER_PERSON} reminders, the most I keep for one "
                           f"person; cancel one ({self._say(requester, 'reminders')}) to set "
@@ -196,20 +208,32 @@ class ReminderDesk:
             log.exception("reminders: the confirmation by direct message failed")
             delivered = "failed"
         if delivered != "sent":
-            await self.book.withdraw(reminder, "undeliverable")  # nothing is kept
-            if delivered == "refused" and requester.platform == "discord":
-                return Notice("I cannot send you direct messages (your privacy settings "
-                              "refuse them), so no reminder is set; allow direct messages "
-                              "from this server's members and try again.", kind="refused")
-            if delivered == "refused":
-                return Notice("I cannot open a direct chat with you (your server refused "
-                              "the invitation), so no reminder is set; start a direct chat "
-                              "with me and ask there.", kind="refused")
-            return Notice("I could not open a direct chat with you just now, so no "
-                          "reminder is set; please try again in a minute.", kind="busy")
+            return await self._unconfirmed(requester, reminder, before, delivered)
         self.scheduler.wake()
         chat = "a direct message" if requester.platform == "discord" else "our direct chat"
         return Notice(set_text(reminder, changed, chat), kind="info")
+
+    async def _unconfirmed(self, requester: Requester, reminder: Reminder,
+                           before: int | None, delivered: str) -> Notice:
+        """The confirmation could not be sent: a new reminder is not kept; a change is
+        undone (the reminder the person had stays as it was)."""
+        if before is not None:
+            restored = await self.book.add(replace(reminder, minutes=before))
+            if restored is not None:
+                return Notice(f"I could not confirm the change by direct message, so your "
+                              f"reminder stays at {before} min before {reminder.title}; "
+                              "please try again in a minute.", kind="busy")
+        await self.book.withdraw(reminder, "undeliverable")  # nothing is kept
+        if delivered == "refused" and requester.platform == "discord":
+            return Notice("I cannot send you direct messages (your privacy settings "
+                          "refuse them), so no reminder is set; allow direct messages "
+                          "from this server's members and try again.", kind="refused")
+        if delivered == "refused":
+            return Notice("I cannot open a direct chat with you (your server refused "
+                          "the invitation), so no reminder is set; start a direct chat "
+                          "with me and ask there.", kind="refused")
+        return Notice("I could not open a direct chat with you just now, so no "
+                      "reminder is set; please try again in a minute.", kind="busy")
 
     async def list(self, requester: Requester, page: int = 0) -> ReminderList | Notice:
         mine = await self.book.of_person(requester.platform, requester.user_id)
@@ -241,7 +265,10 @@ class ReminderDesk:
 
     async def cancel_id(self, requester: Requester, reminder_id: int) -> Notice:
         """Cancel one of the person's own reminders by its id (a Discord button)."""
-        gone = await self.book.cancel(requester.platform, requester.user_id, reminder_id)
+        found = await self.book.cancel(requester.platform, requester.user_id, reminder_id)
+        if found is None:
+            return Notice(STORE_FAILED.replace("store", "cancel"), kind="busy")
+        (gone,) = found
         if gone is None:
             return Notice("That reminder is no longer pending (sent, cancelled, or not "
                           "yours); nothing changed.", kind="info")

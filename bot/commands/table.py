@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.answer.question import MAX_QUESTION_CHARS
-from bot.commands.reminders import split_minutes
 from bot.commands.results import Notice, Reply, Requester
 from bot.commands.service import (
     MAX_FILTER_CHARS,
@@ -142,8 +141,7 @@ async def _remind(service: SummitService, call: Call) -> Reply:
     if call.options:  # Discord: the talk's key (from autocomplete) and the minutes apart
         return await service.reminders.remind(call.requester, call.options.get("session", ""),
                                               call.options.get("minutes"))
-    minutes, words = split_minutes(call.argument)  # "15 iridium"
-    return await service.reminders.remind(call.requester, words, minutes)
+    return await service.reminders.remind_text(call.requester, call.argument)  # "15 iridium"
 
 
 async def _reminders(service: SummitService, call: Call) -> Reply:

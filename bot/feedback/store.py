@@ -69,12 +69,13 @@ MIGRATIONS: tuple[str, ...] = (
     # and the row is deleted once the reminder is sent or cancelled.
     """
     CREATE TABLE reminders (
-        id INTEGER PRIMARY KEY,
+        id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a stale button cancels nothing
         platform TEXT NOT NULL,
         user TEXT NOT NULL,
         talk TEXT NOT NULL,              -- the talk's stable key (bot/reminders/models.py)
         title TEXT NOT NULL,
         start TEXT NOT NULL,             -- ISO 8601 with the conference's offset
+        start_at REAL NOT NULL,          -- the same as unix time (the order of a list)
         finish TEXT NOT NULL,            -- when it ends (or is taken to end)
         minutes INTEGER NOT NULL,        -- how long before the start to remind
         due_at REAL NOT NULL,            -- unix time the next message is due
@@ -88,6 +89,7 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (platform, user, talk)
     );
     CREATE INDEX reminders_by_due ON reminders (due_at);
+    CREATE INDEX reminders_by_person ON reminders (platform, user, start_at);
     CREATE INDEX reminders_by_talk ON reminders (talk);
     CREATE TABLE reminder_events (       -- counts for the report; no one's id
         at REAL NOT NULL,

@@ -63,36 +63,39 @@ class ReminderBook:
     def __init__(self, store: StateStore):
         self.store = store
 
-    async def add(self, reminder: Reminder) -> AddOutcome | None:
+    async def add(self, reminder: Reminder) -> tuple[AddOutcome, int | None] | None:
         """Store one (or change the minutes of the person's reminder of the same talk);
-        "full" at MAX_PER_PERSON. ``reminder.id`` is ignored."""
+        "full" at MAX_PER_PERSON. With the outcome, the minutes the person had before
+        (a change), so a change that cannot be confirmed can be put back. ``reminder.id``
+        is ignored."""
         r = reminder
 
-        def write(conn: sqlite3.Connection) -> AddOutcome:
+        def write(conn: sqlite3.Connection) -> tuple[AddOutcome, int | None]:
             conn.execute("BEGIN IMMEDIATE")
             try:
                 known = conn.execute(
-                    "SELECT id FROM reminders WHERE platform = ? AND user = ? AND talk = ?",
-                    (r.platform, r.user, r.talk)).fetchone()
+                    "SELECT minutes FROM reminders WHERE platform = ? AND user = ? "
+                    "AND talk = ? AND kind = 'remind'", (r.platform, r.user, r.talk)
+                ).fetchone()
                 if known is None:
                     (count,) = conn.execute(
                         "SELECT count(*) FROM reminders WHERE platform = ? AND user = ? "
                         "AND kind = 'remind'", (r.platform, r.user)).fetchone()
                     if count >= MAX_PER_PERSON:
                         conn.execute("ROLLBACK")
-                        return "full"
+                        return "full", None
                 conn.execute(
-                    "INSERT INTO reminders (platform, user, talk, title, start, finish, "
-                    "minutes, due_at, room, url, zone, summit, kind, ref, created_at) "
-                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'remind',NULL,?) "
+                    "INSERT INTO reminders (platform, user, talk, title, start, start_at, "
+                    "finish, minutes, due_at, room, url, zone, summit, kind, ref, "
+                    "created_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,'remind',NULL,?) "
                     "ON CONFLICT (platform, user, talk) DO UPDATE SET "
                     "minutes = excluded.minutes, due_at = excluded.due_at, "
                     "title = excluded.title, start = excluded.start, "
-                    "finish = excluded.finish, room = excluded.room, url = excluded.url, "
-                    "kind = 'remind', ref = NULL",
+                    "start_at = excluded.start_at, finish = excluded.finish, "
+                    "room = excluded.room, url = excluded.url, kind = 'remind', ref = NULL",
                     (r.platform, r.user, r.talk, r.title, r.start.isoformat(),
-                     r.ends.isoformat(), r.minutes, utc_seconds(r.due), r.room, r.url,
-                     r.zone, r.summit, time.time()))
+                     utc_seconds(r.start), r.ends.isoformat(), r.minutes, utc_seconds(r.due),
+                     r.room, r.url, r.zone, r.summit, time.time()))
                 if known is None:
                     conn.execute("INSERT INTO reminder_events VALUES (?,?,'asked')",
                                  (time.time(), r.platform))
@@ -101,7 +104,7 @@ class ReminderBook:
                 if conn.in_transaction:
                     conn.execute("ROLLBACK")
                 raise
-            return "added" if known is None else "changed"
+            return ("added", None) if known is None else ("changed", int(known[0]))
 
         return await self.store.write(write)
 
@@ -110,23 +113,32 @@ class ReminderBook:
         def read(conn: sqlite3.Connection) -> list[Reminder]:
             rows = conn.execute(
                 f"SELECT {_COLUMNS} FROM reminders WHERE platform = ? AND user = ? "
-                "AND kind = 'remind' ORDER BY start, title", (platform, user)).fetchall()
+                "AND kind = 'remind' ORDER BY start_at, title", (platform, user)).fetchall()
             return [_reminder(row) for row in rows]
 
         return await self.store.read(read)
 
-    async def cancel(self, platform: str, user: str, reminder_id: int) -> Reminder | None:
-        """Delete one of the person's reminders (no one else's); the one deleted, or None."""
-        def write(conn: sqlite3.Connection) -> Reminder | None:
-            row = conn.execute(
-                f"SELECT {_COLUMNS} FROM reminders WHERE id = ? AND platform = ? AND user = ? "
-                "AND kind = 'remind'", (reminder_id, platform, user)).fetchone()
-            if row is None:
-                return None
-            conn.execute("DELETE FROM reminders WHERE id = ?", (reminder_id,))
-            conn.execute("INSERT INTO reminder_events VALUES (?,?,'cancelled')",
-                         (time.time(), platform))
-            return _reminder(row)
+    async def cancel(self, platform: str, user: str, reminder_id: int
+                     ) -> tuple[Reminder | None] | None:
+        """Delete one of the person's reminders (no one else's): ``(the one deleted,)``,
+        ``(None,)`` when it is not (or no longer) pending, None when the database failed."""
+        def write(conn: sqlite3.Connection) -> tuple[Reminder | None]:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                row = conn.execute(
+                    f"SELECT {_COLUMNS} FROM reminders WHERE id = ? AND platform = ? "
+                    "AND user = ? AND kind = 'remind'", (reminder_id, platform, user)
+                ).fetchone()
+                if row is not None:
+                    conn.execute("DELETE FROM reminders WHERE id = ?", (reminder_id,))
+                    conn.execute("INSERT INTO reminder_events VALUES (?,?,'cancelled')",
+                                 (time.time(), platform))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            return (_reminder(row) if row is not None else None,)
 
         return await self.store.write(write)
 
@@ -170,22 +182,32 @@ class ReminderBook:
 
         return bool(await self.store.write(write))
 
-    async def done(self, reminder: Reminder, event: str) -> bool:
-        """Delete a row whose message was sent (or given up on), counting ``event``."""
+    async def done(self, reminder: Reminder, event: str, ref: str | None) -> bool | None:
+        """Delete a row whose message was sent (or given up on), counting ``event``; only
+        if it is still the attempt made with ``ref`` (a change or cancel meanwhile re-armed
+        or removed it). False when it was not; None when the database failed."""
         def write(conn: sqlite3.Connection) -> bool:
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("DELETE FROM reminders WHERE id = ?", (reminder.id,))
-            conn.execute("INSERT INTO reminder_events VALUES (?,?,?)",
-                         (time.time(), reminder.platform, event))
-            conn.execute("COMMIT")
-            return True
+            try:
+                gone = conn.execute("DELETE FROM reminders WHERE id = ? AND ref IS ?",
+                                    (reminder.id, ref)).rowcount == 1
+                if gone:
+                    conn.execute("INSERT INTO reminder_events VALUES (?,?,?)",
+                                 (time.time(), reminder.platform, event))
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            return gone
 
-        return bool(await self.store.write(write))
+        return await self.store.write(write)
 
-    async def retry_at(self, reminder_id: int, when: datetime) -> bool:
+    async def retry_at(self, reminder: Reminder, ref: str | None, when: datetime) -> bool:
+        """Try this attempt again at ``when`` (unless the row changed meanwhile)."""
         def write(conn: sqlite3.Connection) -> bool:
-            return conn.execute("UPDATE reminders SET due_at = ? WHERE id = ?",
-                                (utc_seconds(when), reminder_id)).rowcount == 1
+            return conn.execute("UPDATE reminders SET due_at = ? WHERE id = ? AND ref IS ?",
+                                (utc_seconds(when), reminder.id, ref)).rowcount == 1
 
         return bool(await self.store.write(write))
 
@@ -206,10 +228,9 @@ class ReminderBook:
             moved = cancelled = talks_moved = talks_cancelled = 0
             conn.execute("BEGIN IMMEDIATE")
             try:
-                rows = conn.execute(
-                    "SELECT talk, start, title, room, summit FROM reminders "
-                    "WHERE kind = 'remind' GROUP BY talk").fetchall()
-                for talk, start, title, room, summit in rows:
+                rows = conn.execute("SELECT DISTINCT talk, summit FROM reminders "
+                                    "WHERE kind = 'remind'").fetchall()
+                for talk, summit in rows:
                     new = talks.get(talk)
                     if new is None and summit not in present:
                         continue  # its whole conference is gone: an export failing, not news
@@ -222,16 +243,20 @@ class ReminderBook:
                         cancelled += changed
                         talks_cancelled += 1
                         continue
-                    if (new.start.isoformat(), new.title, new.room) == (start, title, room):
-                        continue
+                    start, finish = new.start.isoformat(), new.finish.isoformat()
+                    # each row compared: one set again since holds the new facts already
                     changed = conn.execute(
-                        "UPDATE reminders SET start = ?, finish = ?, title = ?, room = ?, "
-                        "url = coalesce(?, url), due_at = ? - minutes * 60 "
-                        "WHERE talk = ? AND kind = 'remind'",
-                        (new.start.isoformat(), new.finish.isoformat(), new.title, new.room,
-                         new.url, utc_seconds(new.start), talk)).rowcount
-                    moved += changed
-                    talks_moved += 1
+                        "UPDATE reminders SET start = ?, start_at = ?, finish = ?, title = ?, "
+                        "room = ?, url = coalesce(?, url), due_at = ? - minutes * 60 "
+                        "WHERE talk = ? AND kind = 'remind' AND (start IS NOT ? "
+                        "OR finish IS NOT ? OR title IS NOT ? OR room IS NOT ? "
+                        "OR (? IS NOT NULL AND url IS NOT ?))",
+                        (start, utc_seconds(new.start), finish, new.title, new.room, new.url,
+                         utc_seconds(new.start), talk, start, finish, new.title, new.room,
+                         new.url, new.url)).rowcount
+                    if changed:
+                        moved += changed
+                        talks_moved += 1
                 conn.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:

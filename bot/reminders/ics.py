@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from icalendar import Alarm, Calendar, Event
 
@@ -25,9 +26,11 @@ def agenda_ics(reminders: Sequence[Reminder], now: datetime | None = None) -> by
         event.add("uid", f"{uid}@summit-bot")
         event.add("summary", reminder.title)
         start = reminder.local_start()
-        finish = reminder.ends
+        if not isinstance(start.tzinfo, ZoneInfo):
+            # a bare UTC offset has no TZID a calendar app knows: write the instant in UTC
+            start = start.astimezone(UTC)
         event.add("dtstart", start)
-        event.add("dtend", finish.astimezone(start.tzinfo))
+        event.add("dtend", reminder.ends.astimezone(start.tzinfo))
         if now is not None:
             event.add("dtstamp", now)
         if reminder.room:
@@ -40,4 +43,5 @@ def agenda_ics(reminders: Sequence[Reminder], now: datetime | None = None) -> by
         alarm.add("trigger", timedelta(minutes=-reminder.minutes))
         event.add_component(alarm)
         calendar.add_component(event)
+    calendar.add_missing_timezones()  # a VTIMEZONE for each zone named (RFC 5545)
     return calendar.to_ical()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
@@ -27,6 +28,8 @@ from bot.timer import FAULT_SECONDS, IDLE_SECONDS, run_due
 log = logging.getLogger(__name__)
 
 RETRY_SECONDS = 30.0  # a message a platform did not take now is tried again this much later
+SEND_SECONDS = 30.0  # one direct message may take this long before it is tried later
+STEP_SECONDS = 20.0  # a step sends for this long at most, then lets the posts have a turn
 LATE_GRACE = timedelta(minutes=1)  # sent this long after the start still says "starts now"
 
 # (platform, outcome): sent, late (after the start: it came due while the bot was down),
@@ -121,31 +124,39 @@ class ReminderScheduler:
         await run_due([self])
 
     async def step(self) -> float:
-        """Send everything due now; the seconds until the next thing is due."""
+        """Send what is due now; the seconds until the next thing is due. A long batch
+        (a keynote's hundreds of reminders on a slow platform) stops after STEP_SECONDS
+        and says "again at once", so the posts beside it in the timed task get a turn."""
+        started = time.monotonic()
         async with self._lock:
-            now = self.clock.now()
-            due = await self.book.due(now)
+            due = await self.book.due(self.clock.now())
             if due is None:
                 return FAULT_SECONDS
             for reminder in due:
-                await self._deliver(reminder, reminder.ends, now)
+                if time.monotonic() - started > STEP_SECONDS:
+                    return 0.0
+                await self._deliver(reminder, self.clock.now())
             pending = await self.book.pending()
-            if pending is not None:
-                self.pending = pending
-            nxt = await self.book.next_due() if pending else None
+            if pending is None:
+                return FAULT_SECONDS
+            self.pending = pending
+            if not pending:
+                return IDLE_SECONDS
+            nxt = await self.book.next_due()
         if nxt is None:
-            return IDLE_SECONDS
+            return FAULT_SECONDS  # rows are pending, so the database failed
         return max(0.0, (from_seconds(nxt) - self.clock.now()).total_seconds())
 
-    async def _deliver(self, reminder: Reminder, finish: datetime, now: datetime) -> None:
-        if reminder.kind == "remind" and now >= finish:
-            log.info("reminders: dropped a reminder of %r: it came due while the bot was "
-                     "down and the talk has ended", reminder.title)
-            await self._done(reminder, "dropped")
+    async def _deliver(self, reminder: Reminder, now: datetime) -> None:
+        if now >= reminder.ends:  # too late to be of use (a notice of a cancelled talk too)
+            log.info("reminders: dropped a message about %r: it came due while the bot was "
+                     "down (or could not be sent) and the talk's time is over",
+                     reminder.title)
+            await self._done(reminder, "dropped", reminder.ref)
             return
         sender = self.senders.get(reminder.platform)
         if sender is None:  # that platform is not running in this process (yet)
-            await self._later(reminder, now, finish)
+            await self._later(reminder, reminder.ref, now)
             return
         ref = reminder.ref
         if ref is None:
@@ -155,32 +166,35 @@ class ReminderScheduler:
         text = reminder_text(reminder, now) if reminder.kind == "remind" \
             else gone_text(reminder)
         try:
-            outcome = await sender.send_direct(reminder.user, text, ref)
-        except Exception:
-            log.exception("reminders: %s failed to send a direct message", sender.name)
+            outcome = await asyncio.wait_for(sender.send_direct(reminder.user, text, ref),
+                                             SEND_SECONDS)
+        except Exception as exc:  # a timeout too: sent again with the same ref, kept once
+            log.warning("reminders: %s failed to send a direct message (%s)", sender.name,
+                        type(exc).__name__)
             outcome = "failed"
         if outcome == "sent":
             event = "notified" if reminder.kind != "remind" else \
                 "late" if now > reminder.start + LATE_GRACE else "sent"
-            await self._done(reminder, event)
+            await self._done(reminder, event, ref)
         elif outcome == "refused":
             log.info("reminders: %s refused a direct message to a person; their reminder "
                      "of %r is dropped", sender.name, reminder.title)
-            await self._done(reminder, "refused")
+            await self._done(reminder, "refused", ref)
         else:
-            await self._later(reminder, now, finish)
+            await self._later(reminder, ref, now)
 
-    async def _later(self, reminder: Reminder, now: datetime, finish: datetime) -> None:
-        """Try again shortly: until the talk ends (a cancellation notice: for a day)."""
-        until = finish if reminder.kind == "remind" else now + timedelta(days=1)
+    async def _later(self, reminder: Reminder, ref: str | None, now: datetime) -> None:
+        """Try again shortly, until the talk's time is over."""
         retry = now + timedelta(seconds=RETRY_SECONDS)
-        if retry >= until and reminder.kind == "remind":
-            await self._done(reminder, "dropped")
+        if retry >= reminder.ends:
+            await self._done(reminder, "dropped", ref)
             return
-        await self.book.retry_at(reminder.id, retry)
+        await self.book.retry_at(reminder, ref, retry)
 
-    async def _done(self, reminder: Reminder, event: str) -> None:
-        await self.book.done(reminder, event)
+    async def _done(self, reminder: Reminder, event: str, ref: str | None) -> None:
+        """Forget the row (if it is still this attempt's) and count what happened."""
+        if not await self.book.done(reminder, event, ref):
+            return  # changed or cancelled meanwhile, or the database failed: not counted
         for hook in self.sent_hooks:
             try:
                 hook(reminder.platform, event)

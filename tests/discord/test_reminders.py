@@ -330,7 +330,7 @@ async def test_reminders_lists_with_a_cancel_button_each_for_the_owner_only(
 async def test_reminders_pages_hold_twenty_cancel_buttons_and_the_pager(
         fake_discord: FakeDiscord, service: SummitService, reminders: Reminding) -> None:
     for n in range(21):
-        assert await reminders.book.add(_made_up(n)) == "added"
+        assert await reminders.book.add(_made_up(n)) == ("added", None)
     payload = fake_discord.slash("reminders")
     data = (await fake_discord.interact(payload)).json["data"]
     rows = _labels(data)
@@ -469,7 +469,7 @@ async def test_a_crash_between_sending_and_forgetting_sends_the_same_nonce_again
     await remind(fake_discord, talk_key(keynote), minutes=5)
     clock.moment = keynote.start - timedelta(minutes=5)
 
-    async def crash(reminder: Reminder, event: str) -> bool:
+    async def crash(reminder: Reminder, event: str, ref: str | None) -> bool:
         return False  # the process died before the row was deleted
 
     monkeypatch.setattr(reminders.book, "done", crash)

@@ -7,6 +7,7 @@ tested in tests/discord/test_reminders.py and tests/matrix/test_matrix_reminders
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import dataclasses
 import logging
@@ -179,7 +180,8 @@ async def test_asking_again_changes_the_minutes_and_the_cap_is_fifty(bot: Bot) -
     # fill up to the cap with rows of made-up talks, then ask for one more real one
     template = mine[0]
     for n in range(MAX_PER_PERSON - 1):
-        assert await bot.book.add(dataclasses.replace(template, talk=f"x{n}")) == "added"
+        assert await bot.book.add(dataclasses.replace(template, talk=f"x{n}")) \
+            == ("added", None)
     reply = text(await bot.run("remind rust kernel"))
     assert reply.startswith(f"You have {MAX_PER_PERSON} reminders")
     assert len(await bot.book.of_person("discord", "111") or []) == MAX_PER_PERSON
@@ -242,12 +244,17 @@ async def test_a_crash_between_sending_and_marking_sent_resends_with_the_same_id
     class Crashing(Inbox):
         async def send_direct(self, user: str, text: str, ref: str) -> Delivery:
             await super().send_direct(user, text, ref)
-            raise SystemExit  # the process dies after the platform took the message
+            await asyncio.Event().wait()  # the platform took it; the process dies here
+            return "sent"
 
     crashing = Crashing()
     bot.scheduler.senders["discord"] = crashing
-    with pytest.raises(SystemExit):
-        await bot.scheduler.step()
+    stepping = asyncio.ensure_future(bot.scheduler.step())
+    while not crashing.sent:
+        await asyncio.sleep(0.01)
+    stepping.cancel()  # killed between sending and marking it sent
+    with pytest.raises(asyncio.CancelledError):
+        await stepping
     again = bot.restart()
     await again.scheduler.step()
     first_ref = crashing.sent[0][2]
@@ -268,7 +275,7 @@ async def test_a_reminder_due_while_down_is_sent_late_or_dropped_after_the_talk(
     sent = [m[1] for m in bot.inbox.sent if m[1].startswith("Reminder:")]
     assert sent == [sent[0]] and sent[0].startswith(
         "Reminder: Rust for Kernel Hackers started 50 min ago.")
-    assert "dropped a reminder of 'Storage at Scale with Ceph'" in caplog.text
+    assert "dropped a message about 'Storage at Scale with Ceph'" in caplog.text
     assert await bot.book.pending() == 0
 
 
@@ -436,3 +443,108 @@ async def test_a_repeated_title_with_one_run_still_to_come_picks_that_one(bot: B
     reply = text(await bot.run("remind soldering workshop"))
     assert reply.startswith("Set: I will remind you 10 min before Soldering Workshop "
                             "(Sun 2 Jun 11:00")
+
+
+async def test_a_change_that_cannot_be_confirmed_keeps_the_reminder_as_it_was(
+        bot: Bot) -> None:
+    await bot.run("remind 10 ceph")
+    bot.inbox.answer = "failed"  # the platform reconnecting
+    reply = text(await bot.run("remind 5 ceph"))
+    assert reply.startswith("I could not confirm the change by direct message, so your "
+                            "reminder stays at 10 min before Storage at Scale with Ceph")
+    mine = await bot.book.of_person("discord", "111")
+    assert mine is not None and [r.minutes for r in mine] == [10]
+
+
+async def test_a_reminder_changed_while_it_is_being_sent_is_not_lost(bot: Bot) -> None:
+    await bot.run("remind 10 ceph")
+    bot.clock.moment = datetime.fromisoformat("2030-06-01T09:50:00+02:00")
+
+    class Slow(Inbox):
+        """Takes the message, and meanwhile the person changes the reminder to 5 min."""
+
+        async def send_direct(self, user: str, text: str, ref: str) -> Delivery:
+            if not self.sent:
+                assert await bot.book.add(dataclasses.replace(
+                    mine[0], minutes=5)) == ("changed", 10)
+            return await super().send_direct(user, text, ref)
+
+    mine = await bot.book.of_person("discord", "111") or []
+    slow = Slow()
+    bot.scheduler.senders["discord"] = slow
+    await bot.scheduler.step()
+    left = await bot.book.of_person("discord", "111")
+    assert left is not None and [r.minutes for r in left] == [5]  # still to come
+    bot.clock.moment = datetime.fromisoformat("2030-06-01T09:55:00+02:00")
+    await bot.scheduler.step()
+    assert [t.splitlines()[0] for _, t, _ in slow.sent] == [
+        "Reminder: Storage at Scale with Ceph starts in 10 min.",
+        "Reminder: Storage at Scale with Ceph starts in 5 min."]
+
+
+async def test_every_reminder_of_a_moved_talk_moves_even_if_one_was_set_again(
+        bot: Bot, tmp_path: Path) -> None:
+    for user in ("a", "b", "c"):
+        await bot.run("remind 10 ceph", user=user)
+    moved = {CEPH: {"date": "2030-06-01T12:00:00+02:00", "start": "12:00"}}
+    events = []
+    for event in copy.deepcopy(EVENTS):
+        event.update(moved.get(event["guid"], {}))
+        events.append(event)
+    write_sample(tmp_path / "programme", events)
+    report = await bot.service.reload(Requester("test", "admin", is_admin=True))
+    assert not isinstance(report, Notice) and report.ok
+    # the first to ask sets hers again (at the new time) before the scheduler follows
+    await bot.run("remind 10 ceph", user="a")
+    await bot.scheduler.follow()
+    for user in ("a", "b", "c"):
+        (mine,) = await bot.book.of_person("discord", user) or [None]
+        assert mine is not None and mine.start.hour == 12, user
+
+
+async def test_a_notice_that_cannot_be_sent_is_dropped_when_the_talk_time_is_over(
+        bot: Bot, tmp_path: Path) -> None:
+    await bot.run("remind 10 ceph")
+    bot.inbox.answer = "failed"
+    await _reschedule(bot, tmp_path, {CEPH: {"state": "canceled"}})
+    await bot.scheduler.step()
+    assert await bot.book.pending() == 1  # tried again later
+    bot.clock.moment = datetime.fromisoformat("2030-06-01T10:46:00+02:00")  # it would be over
+    await bot.scheduler.step()
+    assert await bot.book.pending() == 0
+
+
+async def test_reminder_ids_are_never_reused(bot: Bot) -> None:
+    await bot.run("remind 10 ceph")
+    (first,) = await bot.book.of_person("discord", "111") or []
+    await bot.run("unremind 1")
+    await bot.run("remind 10 rust kernel")
+    (second,) = await bot.book.of_person("discord", "111") or []
+    assert second.id != first.id  # a stale Cancel button of the first cancels nothing
+    found = await bot.book.cancel("discord", "111", first.id)
+    assert found == (None,)
+
+
+def test_a_title_that_starts_with_a_number_is_not_read_as_minutes() -> None:
+    assert split_minutes("3D printing for all") == (None, "3D printing for all")
+    assert split_minutes("5G security") == (None, "5G security")
+    assert split_minutes("15min iridium") == ("15", "iridium")
+    assert split_minutes("15 minutes iridium") == ("15", "iridium")
+
+
+def test_the_ics_writes_bare_offsets_in_utc_and_named_zones_with_a_vtimezone() -> None:
+    from bot.reminders.ics import agenda_ics
+    from bot.reminders.models import Reminder
+
+    start = datetime.fromisoformat("2030-06-01T10:00:00+02:00")
+    bare = Reminder(id=1, platform="discord", user="1", talk="t1", title="Offset only",
+                    start=start, minutes=10)
+    named = dataclasses.replace(bare, id=2, talk="t2", title="Named",
+                                zone="Europe/Berlin")
+    ics = agenda_ics([bare, named])
+    calendar = Calendar.from_ical(ics)
+    first, second = calendar.walk("VEVENT")
+    assert first.decoded("DTSTART") == start and b"DTSTART:20300601T080000Z" in ics
+    assert second.decoded("DTSTART") == start
+    assert b"DTSTART;TZID=Europe/Berlin:20300601T100000" in ics
+    assert [str(z["TZID"]) for z in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]

@@ -90,3 +90,52 @@ async def test_serve_answers_ask_over_the_wire_and_never_logs_its_token(
     text = "\n".join(served.log)
     assert "Discord REST API at http://127.0.0.1" in text
     assert TOKEN not in text  # not even at DEBUG
+
+
+async def test_serve_rehearsing_delivers_a_reminder_by_direct_message(
+        tmp_path: Path) -> None:
+    """``/remind`` picked from its autocomplete, on a real serve process rehearsing the
+    summit (SUMMIT_BOT_NOW seconds before a talk): the DM channel is opened, the
+    confirmation and then the reminder are posted to it, once."""
+    from tests.discord.fake_discord import ALICE
+    from tests.schedule.sample import write_sample
+
+    fake = FakeDiscord()
+    await fake.start()
+    write_sample(tmp_path / "programme")
+    env = clean_env(DISCORD_TOKEN=TOKEN, DISCORD_API_BASE_URL=fake.api_base,
+                    DISCORD_GATEWAY_URL=fake.gateway_url,
+                    SUMMIT_BOT_DB=str(tmp_path / "data" / "index.sqlite3"),
+                    SUMMIT_BOT_CORPUS=str(tmp_path / "programme"),
+                    SUMMIT_BOT_NOW="2030-06-01T09:59:52+02:00")  # 8 s before the Ceph talk
+    proc = await asyncio.create_subprocess_exec(
+        *summit_bot(), "serve", env=env, stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+    served = ServeOnDiscord(proc)
+    try:
+        await fake.wait_until(lambda: bool(fake.identifies), timeout=30)
+        picked = await fake.interact(fake.autocomplete("remind", "session", "ceph"),
+                                     timeout=20)
+        first = picked.json["data"]["choices"][0]
+        assert first["name"] == "Storage at Scale with Ceph · Sat 1 Jun 10:00 · Saal 1"
+        payload = fake.slash("remind", session=first["value"], minutes=0)
+        deferred = await fake.interact(payload)
+        assert deferred.json["type"] == 5 and deferred.json["data"]["flags"] & EPHEMERAL
+        reply = await fake.webhook(payload, "PATCH")
+        assert reply.json["content"].startswith(
+            "Set: I will remind you 0 min before Storage at Scale with Ceph")
+        alice = ALICE["id"]
+        await fake.wait_until(lambda: len(fake.dm_posts(alice)) >= 2, timeout=30)
+        confirmation, reminder = fake.dm_posts(alice)[:2]
+        assert confirmation.json["content"].startswith("I will remind you here 0 min before")
+        assert reminder.json["content"].startswith(
+            "Reminder: Storage at Scale with Ceph starts")
+        assert reminder.json["allowed_mentions"] == {"parse": []}
+        assert reminder.json["nonce"] and reminder.json["enforce_nonce"] is True
+        await asyncio.sleep(1)
+        assert len(fake.dm_posts(alice)) == 2  # once
+        assert await served.stop() == 0
+        assert TOKEN not in "\n".join(served.log)
+    finally:
+        await served.stop()
+        await fake.stop()

@@ -163,7 +163,9 @@ class DiscordPlatform:
         client = self.client
         if not user.isdigit():
             return "refused"  # not a Discord user id: no retry will help
-        if client is None or not self.connected:
+        if client is None or client.is_closed() or client.user is None:
+            # not logged in; once it is, DMs go over REST, even while the gateway is still
+            # waiting for its servers after READY (/remind can arrive then)
             return "failed"
         try:
             channel = await client.create_dm(discord.Object(int(user)))

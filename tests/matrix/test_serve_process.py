@@ -80,3 +80,49 @@ async def test_serve_on_matrix_answers_and_keeps_its_device(
     finally:
         await check.logout()
         await check.close()
+
+
+async def test_serve_rehearsing_reminds_an_encrypting_client_in_an_encrypted_direct_chat(
+        synapse: Synapse, tmp_path: Path) -> None:
+    """A real serve process (encryption on, as by default), rehearsing the summit 25 s before
+    a talk: ``!remind 0`` in an encrypted room opens an encrypted direct chat, and the
+    reminder arrives there when the talk starts, decrypted by the person's own client."""
+    from tests.matrix.encrypted import EncryptedPerson
+    from tests.matrix.test_matrix_reminders import direct_invite
+    from tests.schedule.sample import write_sample
+
+    bot_id = synapse.register(unique("remindbot"), PASSWORD)
+    write_sample(tmp_path / "programme")
+    env = clean_env(MATRIX_HOMESERVER=synapse.url, MATRIX_USER_ID=bot_id,
+                    MATRIX_PASSWORD=PASSWORD, MATRIX_STATE_DIR=str(tmp_path / "state"),
+                    SUMMIT_BOT_DB=str(tmp_path / "data" / "index.sqlite3"),
+                    SUMMIT_BOT_CORPUS=str(tmp_path / "programme"),
+                    SUMMIT_BOT_NOW="2030-06-01T09:59:35+02:00")  # the Ceph talk is at 10:00
+    alice = EncryptedPerson(synapse.url, synapse.register(unique("alice"), PASSWORD),
+                            PASSWORD, tmp_path / "alice")
+    await alice.start()
+    served = await _serve(env)
+    try:
+        await _wait_log(served, "matrix: connected as")
+        room_id = await alice.create_encrypted_room(invite=[bot_id])
+        await alice.wait_joined(room_id, bot_id)
+        asked = await alice.send_encrypted(room_id, "!remind 0 ceph storage")
+        reply = await alice.wait_reply(room_id, asked, bot_id)
+        assert reply["body"].startswith(
+            "Set: I will remind you 0 min before Storage at Scale with Ceph"), reply["body"]
+        dm = await direct_invite(alice.client)
+        await alice.join(dm)
+        reminder = await alice.wait_message(
+            dm, bot_id, lambda r: r.content.get("body", "").startswith("Reminder: "),
+            timeout=60)
+        assert reminder.decrypted
+        assert reminder.content["body"].startswith(
+            "Reminder: Storage at Scale with Ceph starts")
+        assert reminder.content["msgtype"] == "m.notice"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            served.proc.send_signal(signal.SIGTERM)
+        code = await served.stop()
+        await alice.close()
+    assert code == 0
+    assert PASSWORD not in "\n".join(served.log)

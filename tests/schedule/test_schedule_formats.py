@@ -364,7 +364,9 @@ def test_xml_entity_bomb_and_external_entity_are_refused_quickly() -> None:
         started = time.perf_counter()
         with pytest.raises(ScheduleError, match=r"declares entities"):
             read_schedule(raw, "schedule.xml", timezone="Europe/Brussels")
-        assert time.perf_counter() - started < 0.5
+        # refused before expanding: a bound far above the milliseconds it takes, so a busy
+        # machine never fails it, while an expanded bomb would run for minutes
+        assert time.perf_counter() - started < 5
 
 
 # --- iCalendar ---------------------------------------------------------------------------
@@ -587,7 +589,9 @@ def test_limits_on_events_bytes_and_time() -> None:
                                                              max_events=100_000))
 
 
-def test_a_thousand_event_export_reads_fast_and_a_huge_one_is_refused_fast() -> None:
+def test_a_thousand_event_export_is_read_whole_and_a_huge_one_is_refused() -> None:
+    """Their speed is measured by tests/benchmarks/bench_schedule.py, not here: a timed
+    assertion fails on a busy machine and says nothing about the code."""
     abstract = ("A paragraph of **Markdown** with a [link](https://example.org) and "
                 "some words. ") * 8
     events = [frab_event(f"e{n}", f"Talk {n}", f"{10 + n % 8}:00", abstract=abstract,
@@ -596,14 +600,10 @@ def test_a_thousand_event_export_reads_fast_and_a_huge_one_is_refused_fast() -> 
               for n in range(1_000)]
     raw = frab_json([("2024-05-10", events)])
     assert 2_000_000 < len(raw) < 3_000_000
-    started = time.perf_counter()
     assert len(read_schedule(raw, "big.json").events) == 1_000
-    assert time.perf_counter() - started < 0.5
     huge = frab_json([("2024-05-10", [frab_event(f"e{n}", "T") for n in range(100_000)])])
-    started = time.perf_counter()
     with pytest.raises(ScheduleError, match="more than 20,000 events"):
         read_schedule(huge, "huge.json")
-    assert time.perf_counter() - started < 3
 
 
 # --- the helpers -------------------------------------------------------------------------
@@ -641,7 +641,9 @@ def test_clean_abstract_is_linear_on_hostile_markup() -> None:
     for hostile in ("**a " * 50_000, "[a](" * 50_000, "__a " * 50_000, "<li" * 50_000):
         started = time.perf_counter()
         clean_abstract(hostile)
-        assert time.perf_counter() - started < 0.5, hostile[:8]
+        # linear: milliseconds; catastrophic backtracking would take minutes (the bound is
+        # generous so that a busy machine never fails it)
+        assert time.perf_counter() - started < 5, hostile[:8]
 
 
 def test_schedule_file_sources_stay_read_only(tmp_path: Path) -> None:

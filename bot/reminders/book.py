@@ -228,9 +228,17 @@ class ReminderBook:
             moved = cancelled = talks_moved = talks_cancelled = 0
             conn.execute("BEGIN IMMEDIATE")
             try:
-                rows = conn.execute("SELECT DISTINCT talk, summit FROM reminders "
-                                    "WHERE kind = 'remind'").fetchall()
-                for talk, summit in rows:
+                # every distinct state any row of a talk is in (one set again since a
+                # refresh holds the new facts already; the others must still move)
+                held: dict[str, list[tuple[object, ...]]] = {}
+                summits: dict[str, object] = {}
+                for talk, summit, *facts in conn.execute(
+                        "SELECT DISTINCT talk, summit, start, finish, title, room, url "
+                        "FROM reminders WHERE kind = 'remind'"):
+                    held.setdefault(talk, []).append(tuple(facts))
+                    summits[talk] = summit
+                for talk, states in held.items():
+                    summit = summits[talk]
                     new = talks.get(talk)
                     if new is None and summit not in present:
                         continue  # its whole conference is gone: an export failing, not news
@@ -244,7 +252,9 @@ class ReminderBook:
                         talks_cancelled += 1
                         continue
                     start, finish = new.start.isoformat(), new.finish.isoformat()
-                    # each row compared: one set again since holds the new facts already
+                    if all(state[:4] == (start, finish, new.title, new.room)
+                           and (new.url is None or state[4] == new.url) for state in states):
+                        continue
                     changed = conn.execute(
                         "UPDATE reminders SET start = ?, start_at = ?, finish = ?, title = ?, "
                         "room = ?, url = coalesce(?, url), due_at = ? - minutes * 60 "

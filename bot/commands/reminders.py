@@ -210,7 +210,8 @@ class ReminderDesk:
         if delivered != "sent":
             return await self._unconfirmed(requester, reminder, before, delivered)
         self.scheduler.wake()
-        chat = "a direct message" if requester.platform == "discord" else "our direct chat"
+        chat = {"discord": "a direct message", "console": "this terminal"}.get(
+            requester.platform, "our direct chat")
         return Notice(set_text(reminder, changed, chat), kind="info")
 
     async def _unconfirmed(self, requester: Requester, reminder: Reminder,

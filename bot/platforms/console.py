@@ -17,6 +17,7 @@ import threading
 from typing import TextIO
 
 from bot.commands import Requester, SummitService
+from bot.commands.results import Agenda
 from bot.commands.table import BY_NAME, Call
 from bot.commands.text import render_text
 from bot.reminders.delivery import Delivery
@@ -89,7 +90,10 @@ class ConsolePlatform:
         # one person at this terminal: their reminders keep one id across lines
         requester = Requester(self.name, "console", is_admin=True, name="console",
                               direct=True)
-        return render_text(await command.run(self.service, Call(requester, rest.strip())))
+        reply = await command.run(self.service, Call(requester, rest.strip()))
+        if isinstance(reply, Agenda) and reply.ics is not None:  # the file, shown inline
+            return render_text(reply) + "\n" + reply.ics.decode("utf-8").rstrip()
+        return render_text(reply)
 
     async def send_direct(self, user: str, text: str, ref: str) -> Delivery:
         """A reminder at this terminal (a rehearsal with SUMMIT_BOT_NOW shows them)."""

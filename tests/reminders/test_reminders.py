@@ -548,3 +548,19 @@ def test_the_ics_writes_bare_offsets_in_utc_and_named_zones_with_a_vtimezone() -
     assert second.decoded("DTSTART") == start
     assert b"DTSTART;TZID=Europe/Berlin:20300601T100000" in ics
     assert [str(z["TZID"]) for z in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]
+
+
+async def test_the_console_sets_reminders_for_its_one_person_and_shows_the_ics(
+        bot: Bot) -> None:
+    from bot.platforms.console import ConsolePlatform
+
+    console = ConsolePlatform(bot.service)
+    bot.scheduler.senders["console"] = console
+    reply = await console.handle("!remind 5 ceph")
+    assert reply.startswith("Set: I will remind you 5 min before Storage at Scale with Ceph")
+    assert reply.endswith("in this terminal.")
+    agenda = await console.handle("!agenda ics")
+    assert agenda.startswith("Your agenda:\nSaturday 1 June\n- 10:00 Storage at Scale")
+    calendar = Calendar.from_ical(agenda[agenda.index("BEGIN:VCALENDAR"):].encode())
+    assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == [
+        "Storage at Scale with Ceph"]

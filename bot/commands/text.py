@@ -210,6 +210,7 @@ def report_lines(report: FeedbackReport, short: bool = False) -> list[str]:
             f"Reminders: {r.get('asked', 0)} asked, {r.get('sent', 0) + r.get('late', 0)} "
             f"sent{late}, {r.get('cancelled', 0)} cancelled by their owners, "
             f"{r.get('notified', 0)} told their talk was cancelled, "
+            f"{r.get('moved', 0)} that it moved, "
             f"{r.get('refused', 0) + r.get('dropped', 0)} not delivered; "
             f"{r.get('pending', 0)} pending.")
     if short:

@@ -83,7 +83,7 @@ MIGRATIONS: tuple[str, ...] = (
         url TEXT,
         zone TEXT,                       -- the conference's IANA zone
         summit TEXT,
-        kind TEXT NOT NULL DEFAULT 'remind',  -- remind | cancelled | removed
+        kind TEXT NOT NULL DEFAULT 'remind',  -- remind | cancelled | removed | moved
         ref TEXT,                        -- the nonce / transaction id it is sent with
         created_at REAL NOT NULL,
         UNIQUE (platform, user, talk)

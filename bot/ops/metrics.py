@@ -71,8 +71,8 @@ class _LiveCollector(Collector):
         yield connected
         if self.service.reminders is not None:
             yield GaugeMetricFamily(f"{PREFIX}_reminders_pending",
-                                    "Reminders waiting to be sent (or to say their talk was "
-                                    "cancelled)",
+                                    "Reminders waiting to be sent (and news of their "
+                                    "talks: moved, cancelled)",
                                     value=float(self.service.reminders.scheduler.pending))
         if self.service.feedback is not None:
             yield CounterMetricFamily(f"{PREFIX}_state_errors",
@@ -113,8 +113,8 @@ class Metrics:
                                        registry=r)
         self.reminders_sent = Counter(
             f"{PREFIX}_reminders_sent", "Reminder messages by outcome: sent, late (due while "
-            "down), notified (talk cancelled), refused, dropped", ["platform", "outcome"],
-            registry=r)
+            "down), notified (talk cancelled), moved (talk moved), refused, dropped",
+            ["platform", "outcome"], registry=r)
         Info(f"{PREFIX}_build", "The running summit-bot", registry=r).info(
             {"version": __version__})
         r.register(_LiveCollector(service, platforms))

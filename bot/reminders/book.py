@@ -15,6 +15,9 @@ from bot.feedback.store import StateStore
 from bot.reminders.models import MAX_PER_PERSON, Reminder, utc_seconds
 
 AddOutcome = Literal["added", "changed", "full"]
+# A pending "your talk moved" message is a row of its own, keyed by its talk's key and this
+# (one per person and talk: a second move before it is sent replaces it).
+MOVED_SUFFIX = "@moved"
 
 _COLUMNS = ("id, platform, user, talk, title, start, minutes, room, url, zone, summit, kind, "
             "ref, finish")
@@ -131,6 +134,9 @@ class ReminderBook:
                 ).fetchone()
                 if row is not None:
                     conn.execute("DELETE FROM reminders WHERE id = ?", (reminder_id,))
+                    conn.execute("DELETE FROM reminders WHERE platform = ? AND user = ? "
+                                 "AND talk = ? AND kind = 'moved'",
+                                 (platform, user, str(row[3]) + MOVED_SUFFIX))
                     conn.execute("INSERT INTO reminder_events VALUES (?,?,'cancelled')",
                                  (time.time(), platform))
                 conn.execute("COMMIT")
@@ -248,6 +254,8 @@ class ReminderBook:
                             "UPDATE reminders SET kind = ?, due_at = ?, ref = NULL "
                             "WHERE talk = ? AND kind = 'remind'",
                             (kind, now_seconds, talk)).rowcount
+                        conn.execute("DELETE FROM reminders WHERE talk = ? AND kind = 'moved'",
+                                     (talk + MOVED_SUFFIX,))  # news of a move now moot
                         cancelled += changed
                         talks_cancelled += 1
                         continue
@@ -255,6 +263,22 @@ class ReminderBook:
                     if all(state[:4] == (start, finish, new.title, new.room)
                            and (new.url is None or state[4] == new.url) for state in states):
                         continue
+                    # a new time or room is news: one message to each person (a second
+                    # move before it is sent replaces it); a renamed title is not
+                    conn.execute(
+                        "INSERT INTO reminders (platform, user, talk, title, start, start_at, "
+                        "finish, minutes, due_at, room, url, zone, summit, kind, ref, "
+                        "created_at) SELECT platform, user, talk || ?, ?, ?, ?, ?, minutes, "
+                        "?, ?, coalesce(?, url), zone, summit, 'moved', NULL, ? "
+                        "FROM reminders WHERE talk = ? AND kind = 'remind' "
+                        "AND (start IS NOT ? OR room IS NOT ?) "
+                        "ON CONFLICT (platform, user, talk) DO UPDATE SET "
+                        "title = excluded.title, start = excluded.start, "
+                        "start_at = excluded.start_at, finish = excluded.finish, "
+                        "due_at = excluded.due_at, room = excluded.room, url = excluded.url, "
+                        "ref = NULL",
+                        (MOVED_SUFFIX, new.title, start, utc_seconds(new.start), finish,
+                         now_seconds, new.room, new.url, time.time(), talk, start, new.room))
                     changed = conn.execute(
                         "UPDATE reminders SET start = ?, start_at = ?, finish = ?, title = ?, "
                         "room = ?, url = coalesce(?, url), due_at = ? - minutes * 60 "

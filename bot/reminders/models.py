@@ -15,8 +15,9 @@ DEFAULT_MINUTES = 10
 DEFAULT_LENGTH = timedelta(minutes=30)  # a talk with no end, as the programme takes it
 KEY_CHARS = 100  # an autocomplete value holds at most 100 characters (Discord)
 
-# What a row is waiting to send: the reminder itself, or the news that its talk is gone.
-Kind = str  # "remind" | "cancelled"
+# What a row is waiting to send: the reminder itself, or news of its talk: gone (cancelled,
+# removed) or moved (a row of its own, beside the reminder).
+Kind = str  # "remind" | "cancelled" | "removed" | "moved"
 
 
 def talk_key(talk: Talk) -> str:

@@ -21,7 +21,7 @@ from bot.clock import Clock
 from bot.reminders.book import Followed, ReminderBook, TalkNow
 from bot.reminders.delivery import DirectSender
 from bot.reminders.models import Reminder, from_seconds, talk_key
-from bot.reminders.text import gone_text, reminder_text
+from bot.reminders.text import gone_text, moved_text, reminder_text
 from bot.schedule.programme import Programme
 from bot.timer import FAULT_SECONDS, IDLE_SECONDS, run_due
 
@@ -33,7 +33,8 @@ STEP_SECONDS = 20.0  # a step sends for this long at most, then lets the posts h
 LATE_GRACE = timedelta(minutes=1)  # sent this long after the start still says "starts now"
 
 # (platform, outcome): sent, late (after the start: it came due while the bot was down),
-# notified (the talk's cancellation), refused, dropped (its talk had ended)
+# notified (the talk's cancellation), moved (the talk's new time or room), refused, dropped
+# (its talk had ended)
 SentHook = Callable[[str, str], None]
 
 
@@ -164,7 +165,7 @@ class ReminderScheduler:
             if not await self.book.set_ref(reminder.id, ref):
                 return  # the database failed; the row is due still and is tried again
         text = reminder_text(reminder, now) if reminder.kind == "remind" \
-            else gone_text(reminder)
+            else moved_text(reminder) if reminder.kind == "moved" else gone_text(reminder)
         try:
             outcome = await asyncio.wait_for(sender.send_direct(reminder.user, text, ref),
                                              SEND_SECONDS)
@@ -173,8 +174,8 @@ class ReminderScheduler:
                         type(exc).__name__)
             outcome = "failed"
         if outcome == "sent":
-            event = "notified" if reminder.kind != "remind" else \
-                "late" if now > reminder.start + LATE_GRACE else "sent"
+            event = {"remind": "late" if now > reminder.start + LATE_GRACE else "sent",
+                     "moved": "moved"}.get(reminder.kind, "notified")
             await self._done(reminder, event, ref)
         elif outcome == "refused":
             log.info("reminders: %s refused a direct message to a person; their reminder "

@@ -56,6 +56,13 @@ def gone_text(reminder: Reminder) -> str:
             "it is removed.")
 
 
+def moved_text(reminder: Reminder) -> str:
+    """Sent when a refresh gives a reminded talk a new time or room (``reminder`` holds
+    the new ones); the reminder itself follows at the new time."""
+    return (f"{_title(reminder.title)} has moved: now {where_when(reminder)}. Your reminder "
+            f"({reminder.minutes} min before) moved with it.")
+
+
 def confirmation_text(reminder: Reminder, changed: bool = False) -> str:
     """Sent by direct message when a reminder is set: it also proves the bot can write."""
     verb = "Changed: I will" if changed else "I will"

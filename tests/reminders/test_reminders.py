@@ -564,3 +564,53 @@ async def test_the_console_sets_reminders_for_its_one_person_and_shows_the_ics(
     calendar = Calendar.from_ical(agenda[agenda.index("BEGIN:VCALENDAR"):].encode())
     assert [str(e["SUMMARY"]) for e in calendar.walk("VEVENT")] == [
         "Storage at Scale with Ceph"]
+
+
+async def test_people_are_told_once_when_their_talk_moves_and_not_for_a_rename(
+        bot: Bot, tmp_path: Path) -> None:
+    await bot.run("remind 10 ceph")
+    await bot.run("remind 15 ceph", user="222")
+    await bot.run("remind 10 rust kernel")
+    bot.inbox.sent.clear()
+    await _reschedule(bot, tmp_path, {
+        CEPH: {"date": "2030-06-01T15:00:00+02:00", "start": "15:00"},
+        RUST: {"title": "Rust for Kernel People"}})  # renamed only: not news
+    # moved again before anyone was told: one message each, with the latest facts
+    await _reschedule(bot, tmp_path, {
+        CEPH: {"date": "2030-06-01T16:00:00+02:00", "start": "16:00", "room": "Saal 2"},
+        RUST: {"title": "Rust for Kernel People"}})
+    await bot.scheduler.step()
+    await bot.scheduler.step()
+    assert sorted((user, sent) for user, sent, _ in bot.inbox.sent) == [
+        ("111", "Storage at Scale with Ceph has moved: now Sat 1 Jun 16:00 CEST (UTC+02:00) "
+                "· Saal 2. Your reminder (10 min before) moved with it."),
+        ("222", "Storage at Scale with Ceph has moved: now Sat 1 Jun 16:00 CEST (UTC+02:00) "
+                "· Saal 2. Your reminder (15 min before) moved with it.")]
+    listing = await bot.run("reminders")
+    assert isinstance(listing, ReminderList) and [r.title for r in listing.reminders] == [
+        "Rust for Kernel People", "Storage at Scale with Ceph"]  # notes are not reminders
+    bot.clock.moment = datetime.fromisoformat("2030-06-01T15:50:00+02:00")
+    await bot.scheduler.step()
+    assert bot.inbox.sent[-1][1].startswith("Reminder: Storage at Scale with Ceph starts in")
+
+
+async def test_news_of_a_move_is_dropped_if_the_reminder_or_the_talk_goes_first(
+        bot: Bot, tmp_path: Path) -> None:
+    await bot.run("remind 10 ceph")
+    await bot.run("remind 10 ceph", user="222")
+    bot.inbox.sent.clear()  # the confirmations
+    bot.inbox.answer = "failed"  # nothing gets out for now
+    await _reschedule(bot, tmp_path, {
+        CEPH: {"date": "2030-06-01T16:00:00+02:00", "start": "16:00"}})
+    await bot.scheduler.step()
+    assert await bot.book.pending() == 4  # two reminders, two pending news of the move
+    assert text(await bot.run("unremind 1")).startswith("Cancelled your reminder")
+    assert await bot.book.pending() == 2  # 111's reminder and its news are both gone
+    await _reschedule(bot, tmp_path, {
+        CEPH: {"date": "2030-06-01T16:00:00+02:00", "start": "16:00", "state": "canceled"}})
+    bot.inbox.answer = "sent"
+    bot.clock.moment += timedelta(minutes=1)
+    await bot.scheduler.step()
+    assert [(u, t.split(",")[0]) for u, t, _ in bot.inbox.sent] == [
+        ("222", "Storage at Scale with Ceph (Sat 1 Jun 16:00 CEST (UTC+02:00) · Saal 1) has "
+                "been cancelled")]

@@ -436,28 +436,34 @@ class MatrixPlatform:
         by the homeserver."""
         if not self._connected:
             return "failed"
-        lock = self._opening.get(user)
-        if lock is None:
-            lock = self._opening[user] = asyncio.Lock()
         try:
-            async with lock:
+            async with self._opening.setdefault(user, asyncio.Lock()):
                 return await self._send_direct(user, text, ref)
         except Exception as exc:  # a network fault, a timeout, nio refusing: try later
             log.warning("matrix: a direct message was not sent (%s)", type(exc).__name__)
             return "failed"
 
     async def _send_direct(self, user: str, text: str, ref: str) -> Delivery:
+        room_id, why = await self._chat_with(user)
+        if room_id is None:
+            return why
+        sent = await self._send_notice(room_id, text, ref)
+        if sent != "refused":
+            return sent
+        self._forget_direct(room_id)  # the bot may no longer speak there: a new chat
+        opened, why = await self._open_direct(user)
+        return await self._send_notice(opened, text, ref) if opened is not None else why
+
+    async def _chat_with(self, user: str) -> tuple[str | None, Delivery]:
+        """The person's direct chat with the bot, opened now if there is none (the caller
+        holds the person's lock): its room id, or None and why there is none."""
         room_id = await self._direct_room_of(user)
         if room_id is not None:
             self._declined.discard(user)
-            sent = await self._send_notice(room_id, text, ref)
-            if sent != "refused":
-                return sent
-            self._forget_direct(room_id)  # the bot may no longer speak there: a new chat
-        elif user in self._declined:
-            return "refused"  # they turned the last chat down: no invitation after invitation
-        opened, why = await self._open_direct(user)
-        return await self._send_notice(opened, text, ref) if opened is not None else why
+            return room_id, "sent"
+        if user in self._declined:
+            return None, "refused"  # they turned the last chat down: not invited again
+        return await self._open_direct(user)
 
     async def _direct_room_of(self, user: str) -> str | None:
         """The direct chat the bot has with ``user``, checked against the room's state on
@@ -796,11 +802,8 @@ class MatrixPlatform:
         direct chat with the bot; what to say in the room instead."""
         what = "reminders" if isinstance(reply, ReminderList) else "agenda"
         try:
-            lock = self._opening.setdefault(user, asyncio.Lock())
-            async with lock:
-                room_id = await self._direct_room_of(user)
-                if room_id is None:
-                    room_id, _ = await self._open_direct(user)
+            async with self._opening.setdefault(user, asyncio.Lock()):
+                room_id, _ = await self._chat_with(user)
             room = self.client.rooms.get(room_id) if room_id is not None else None
             sent = None if room is None else await self.client.room_send(
                 room.room_id, "m.room.message", render_content(reply),

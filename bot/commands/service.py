@@ -521,6 +521,13 @@ class SummitService:
             return []
         return schedule.suggest(source, current, limit)
 
+    def choices(self, source: str, current: str, limit: int) -> list[tuple[str, str]]:
+        """The same as (shown, sent) pairs: a talk is shown by its label and sent as its
+        stable key (titles repeat); everything else is sent as shown."""
+        if source == "talks":
+            return [] if self.reminders is None else self.reminders.choices(current, limit)
+        return [(text, text) for text in self.complete(source, current, limit)]
+
     def help(self) -> HelpReply:
         return HelpReply(prefix=self.prefix, sessions=len(self.index.sessions))
 

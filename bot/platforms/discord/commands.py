@@ -29,7 +29,6 @@ from bot.platforms.discord.render import (
     choices,
     render,
     report_pages,
-    talk_choices,
 )
 from bot.platforms.discord.respond import defer, respond, respond_failure
 
@@ -139,16 +138,11 @@ def slash_command(command: Command, service: SummitService,
 
 
 def _completer(service: SummitService, source: str) -> Any:
-    """An autocomplete callback offering ``source`` (titles, rooms, tracks, …; "talks":
-    upcoming talks shown by their label, chosen by their key)."""
+    """An autocomplete callback offering ``source`` (titles, rooms, tracks, talks, …)."""
     async def complete(interaction: discord.Interaction,
                        current: str) -> list[app_commands.Choice[str]]:
         try:
-            if source == "talks":
-                desk = service.reminders
-                return [] if desk is None else talk_choices(desk.choices(current,
-                                                                         CHOICES_LIMIT))
-            return choices(service.complete(source, current, CHOICES_LIMIT))
+            return choices(service.choices(source, current, CHOICES_LIMIT))
         except Exception:  # an empty list beats a failed autocomplete popup
             log.exception("autocomplete of %s failed", source)
             return []

@@ -442,17 +442,13 @@ def agenda_message(reply: Agenda) -> Message:
                    attachment=attachment)
 
 
-def talk_choices(picks: Sequence[tuple[str, str]]) -> list[app_commands.Choice[str]]:
-    """Autocomplete choices of talks: shown by their label, sent as their key (the talk's
-    stable id, at most 100 characters: a longer one is not offered, never cut)."""
-    return [app_commands.Choice(name=clip(label, CHOICE_LIMIT), value=key)
-            for label, key in picks[:CHOICES_LIMIT] if 0 < len(key) <= CHOICE_LIMIT]
-
-
-def choices(titles: Sequence[str]) -> list[app_commands.Choice[str]]:
-    """Autocomplete choices: at most 25, name and value at most 100 characters each."""
+def choices(options: Sequence[str | tuple[str, str]]) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices: at most 25, name and value at most 100 characters each. An
+    option is a text (sent as shown) or a (shown, sent) pair: a talk is sent as its key,
+    which is never longer than 100 characters (bot/reminders/models.py)."""
     out: list[app_commands.Choice[str]] = []
-    for title in titles[:CHOICES_LIMIT]:
-        short = clip(title, CHOICE_LIMIT)
-        out.append(app_commands.Choice(name=short, value=short))
+    for option in options[:CHOICES_LIMIT]:
+        shown, sent = (option, option) if isinstance(option, str) else option
+        out.append(app_commands.Choice(name=clip(shown, CHOICE_LIMIT),
+                                       value=clip(sent, CHOICE_LIMIT)))
     return out

@@ -236,11 +236,18 @@ class ReminderDesk:
         return Notice("I could not open a direct chat with you just now, so no "
                       "reminder is set; please try again in a minute.", kind="busy")
 
-    async def list(self, requester: Requester, page: int = 0) -> ReminderList | Notice:
+    async def _mine(self, requester: Requester, what: str) -> list[Reminder] | Notice:
+        """The person's reminders, or the sentence that they cannot be read now."""
         mine = await self.book.of_person(requester.platform, requester.user_id)
         if mine is None:
-            return Notice("I cannot read reminders right now (the bot's state database is "
+            return Notice(f"I cannot read {what} right now (the bot's state database is "
                           "failing); please try again in a few minutes.", kind="busy")
+        return mine
+
+    async def list(self, requester: Requester, page: int = 0) -> ReminderList | Notice:
+        mine = await self._mine(requester, "reminders")
+        if isinstance(mine, Notice):
+            return mine
         if not mine:
             return Notice(f"You have no reminders; set one with "
                           f"{self._say(requester, 'remind', '10 keynote')}.", kind="info")
@@ -249,9 +256,9 @@ class ReminderDesk:
 
     async def cancel(self, requester: Requester, which: str) -> Notice:
         """``unremind N``: N counts in the order ``reminders`` lists them."""
-        mine = await self.book.of_person(requester.platform, requester.user_id)
-        if mine is None:
-            return Notice(STORE_FAILED, kind="busy")
+        mine = await self._mine(requester, "your reminders")
+        if isinstance(mine, Notice):
+            return mine
         try:
             number = int(which.strip().lstrip("#"))
         except ValueError:
@@ -278,10 +285,9 @@ class ReminderDesk:
                       kind="info")
 
     async def agenda(self, requester: Requester, ics: bool = False) -> Agenda | Notice:
-        mine = await self.book.of_person(requester.platform, requester.user_id)
-        if mine is None:
-            return Notice("I cannot read your agenda right now (the bot's state database is "
-                          "failing); please try again in a few minutes.", kind="busy")
+        mine = await self._mine(requester, "your agenda")
+        if isinstance(mine, Notice):
+            return mine
         if not mine:
             return Notice(f"Your agenda is empty: it holds the talks you set reminders for "
                           f"({self._say(requester, 'remind')}).", kind="info")

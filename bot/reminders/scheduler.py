@@ -23,7 +23,7 @@ from bot.reminders.delivery import DirectSender
 from bot.reminders.models import Reminder, from_seconds, talk_key
 from bot.reminders.text import gone_text, moved_text, reminder_text
 from bot.schedule.programme import Programme
-from bot.timer import FAULT_SECONDS, IDLE_SECONDS, run_due
+from bot.timer import FAULT_SECONDS, IDLE_SECONDS
 
 log = logging.getLogger(__name__)
 
@@ -116,13 +116,6 @@ class ReminderScheduler:
         log.info("reminders: %s pending; sent by direct message on %s",
                  "?" if pending is None else pending,
                  ", ".join(self.senders) or "no platform that can send them")
-
-    async def run(self) -> None:
-        """Until cancelled: send what is due as it comes due, those due while the bot was
-        down first (``serve`` runs this job beside the announcements in one task:
-        bot/timer.py)."""
-        await self.start()
-        await run_due([self])
 
     async def step(self) -> float:
         """Send what is due now; the seconds until the next thing is due. A long batch

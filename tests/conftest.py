@@ -73,3 +73,24 @@ async def feedback_service(tmp_path: Path, corpus_index: Path, corpus_copy: Path
     finally:
         await svc.close()
         store.close()
+
+
+@pytest.fixture(scope="session")
+def schedule_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled notes and the sample schedule (tests/schedule/sample.py, with its hostile
+    events) in one index, built once: every service over it works on a copy. A module may
+    override it with other events."""
+    from tests.schedule.service_fixtures import build_schedule_index
+
+    return build_schedule_index(tmp_path_factory.mktemp("schedule"))
+
+
+@pytest.fixture
+async def scheduled_service(schedule_index: Path, tmp_path: Path
+                            ) -> AsyncIterator[SummitService]:
+    """A started service over a copy of ``schedule_index``, its clock during the sample
+    summit. A module whose bot must serve the schedule makes it its ``service``."""
+    from tests.schedule.service_fixtures import schedule_service
+
+    async with schedule_service(schedule_index, tmp_path / "service") as running:
+        yield running

@@ -5,7 +5,7 @@ four minutes before Saturday's 10:00 talks."""
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -22,7 +22,6 @@ from tests.schedule.service_fixtures import (
     HOSTILE_EVENTS,
     announcing,
     build_schedule_index,
-    schedule_service,
 )
 
 NO_PINGS: dict[str, list[str]] = {"parse": []}
@@ -47,10 +46,10 @@ def schedule_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-async def service(schedule_index: Path, tmp_path: Path) -> AsyncIterator[SummitService]:
-    """Replaces the notes-only service the ``bot`` fixture runs."""
-    async with schedule_service(schedule_index, tmp_path / "service") as running:
-        yield running
+def service(scheduled_service: SummitService) -> SummitService:
+    """Replaces the notes-only service the ``bot`` fixture runs with one over the sample
+    schedule (tests/conftest.py)."""
+    return scheduled_service
 
 
 @pytest.fixture

@@ -32,7 +32,7 @@ from bot.reminders.scheduler import RETRY_SECONDS, ReminderScheduler
 from bot.schedule.programme import Talk
 from tests.discord.conftest import Bot, start_bot
 from tests.discord.fake_discord import ALICE, APP_ID, BOB, FakeDiscord, Recorded, member
-from tests.schedule.service_fixtures import PING_TITLE, build_schedule_index, schedule_service
+from tests.schedule.service_fixtures import PING_TITLE
 
 EPHEMERAL = 64
 NO_PINGS: dict[str, list[str]] = {"parse": []}
@@ -42,16 +42,11 @@ LATE = "Late Night Lightning Talks"  # Sunday 01:30, Saal 2
 DIRECTS_REFUSED = "I cannot send you direct messages"
 
 
-@pytest.fixture(scope="module")
-def schedule_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_schedule_index(tmp_path_factory.mktemp("reminders-discord"))
-
-
 @pytest.fixture
-async def service(schedule_index: Path, tmp_path: Path) -> AsyncIterator[SummitService]:
-    """Replaces the notes-only service the ``bot`` fixture runs."""
-    async with schedule_service(schedule_index, tmp_path / "service") as running:
-        yield running
+def service(scheduled_service: SummitService) -> SummitService:
+    """Replaces the notes-only service the ``bot`` fixture runs with one over the sample
+    schedule (tests/conftest.py)."""
+    return scheduled_service
 
 
 @pytest.fixture

@@ -4,8 +4,6 @@ bundled notes) on a clock set during the conference."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,9 +15,7 @@ from tests.discord.fake_discord import APP_ID, FakeDiscord
 from tests.schedule.service_fixtures import (
     BOLD_TITLE,
     PING_TITLE,
-    build_schedule_index,
     instant,
-    schedule_service,
 )
 
 EPHEMERAL = 64
@@ -29,16 +25,11 @@ STRING = 3  # application command option type
 pytestmark = pytest.mark.usefixtures("bot")
 
 
-@pytest.fixture(scope="module")
-def schedule_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_schedule_index(tmp_path_factory.mktemp("schedule-slash"))
-
-
 @pytest.fixture
-async def service(schedule_index: Path, tmp_path: Path) -> AsyncIterator[SummitService]:
-    """Replaces the notes-only service the ``bot`` fixture runs."""
-    async with schedule_service(schedule_index, tmp_path) as running:
-        yield running
+def service(scheduled_service: SummitService) -> SummitService:
+    """Replaces the notes-only service the ``bot`` fixture runs with one over the sample
+    schedule (tests/conftest.py)."""
+    return scheduled_service
 
 
 def slash(fake: FakeDiscord, command: str, **options: str) -> dict[str, Any]:

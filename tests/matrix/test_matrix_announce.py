@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -18,7 +18,7 @@ from bot.commands import SummitService
 from bot.platforms.matrix.client import MatrixPlatform
 from bot.schedule.announce import Announcer, AnnounceTarget, Ledger
 from tests.matrix.conftest import BotFactory, Person, wait_until
-from tests.schedule.service_fixtures import announcing, build_schedule_index, schedule_service
+from tests.schedule.service_fixtures import announcing
 
 People = Callable[[str], Awaitable[Person]]
 BEFORE_TEN = "2030-06-01T09:56:00+02:00"  # Saturday's 10:00 talks are due, not started
@@ -26,16 +26,11 @@ WAIT = 20.0
 QUIET = 1.5  # seconds to watch for a post that must not come
 
 
-@pytest.fixture(scope="module")
-def schedule_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_schedule_index(tmp_path_factory.mktemp("announce-matrix"))
-
-
 @pytest.fixture
-async def service(schedule_index: Path, tmp_path: Path) -> AsyncIterator[SummitService]:
-    """Replaces the notes-only service ``start_bot`` runs."""
-    async with schedule_service(schedule_index, tmp_path / "service") as running:
-        yield running
+def service(scheduled_service: SummitService) -> SummitService:
+    """Replaces the notes-only service ``start_bot`` runs with one over the sample
+    schedule (tests/conftest.py)."""
+    return scheduled_service
 
 
 async def joined_room(alice: Person, bot: MatrixPlatform) -> str:

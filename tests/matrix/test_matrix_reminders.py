@@ -38,7 +38,6 @@ from bot.reminders.scheduler import ReminderScheduler
 from tests.matrix.conftest import PASSWORD, BotFactory, Person, unique, wait_until
 from tests.matrix.encrypted import EncryptedPerson, Received
 from tests.matrix.synapse import Synapse
-from tests.schedule.service_fixtures import build_schedule_index, schedule_service
 
 People = Callable[[str], Awaitable[Person]]
 AskerFactory = Callable[[str], Awaitable[EncryptedPerson]]
@@ -52,16 +51,11 @@ QUIET = 1.5  # seconds to watch for a message that must not come
 _fresh = itertools.count()
 
 
-@pytest.fixture(scope="module")
-def schedule_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_schedule_index(tmp_path_factory.mktemp("reminders-matrix"))
-
-
 @pytest.fixture
-async def service(schedule_index: Path, tmp_path: Path) -> AsyncIterator[SummitService]:
-    """Replaces the notes-only service ``start_bot`` runs."""
-    async with schedule_service(schedule_index, tmp_path / "service") as running:
-        yield running
+def service(scheduled_service: SummitService) -> SummitService:
+    """Replaces the notes-only service ``start_bot`` runs with one over the sample
+    schedule (tests/conftest.py)."""
+    return scheduled_service
 
 
 @dataclass

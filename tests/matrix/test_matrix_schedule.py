@@ -3,31 +3,25 @@ made-up schedule (beside the bundled notes) on a clock set during the conference
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
-from pathlib import Path
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 
 from bot.commands import SummitService
 from tests.matrix.conftest import BotFactory, Person, wait_until
-from tests.schedule.service_fixtures import BOLD_TITLE, build_schedule_index, schedule_service
+from tests.schedule.service_fixtures import BOLD_TITLE
 
 People = Callable[[str], Awaitable[Person]]
 # How the conference's zone is written after a time: Berlin in summer.
 ZONE = "CEST (UTC+02:00)"
 
 
-@pytest.fixture(scope="module")
-def schedule_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_schedule_index(tmp_path_factory.mktemp("schedule-matrix"))
-
-
 @pytest.fixture
-async def service(schedule_index: Path, tmp_path: Path) -> AsyncIterator[SummitService]:
-    """Replaces the notes-only service ``start_bot`` runs."""
-    async with schedule_service(schedule_index, tmp_path / "service") as running:
-        yield running
+def service(scheduled_service: SummitService) -> SummitService:
+    """Replaces the notes-only service ``start_bot`` runs with one over the sample
+    schedule (tests/conftest.py)."""
+    return scheduled_service
 
 
 async def room_with_bot(alice: Person, bot_id: str, *, direct: bool = False) -> str:

@@ -74,16 +74,18 @@ def _answer_html(reply: AnswerReply) -> str | None:
         parts.append(f"<p><i>{_esc(hedge_line(answer))}</i></p>")
         others = candidates(answer)
         if others:
-            parts.append("<ul>" + "".join(
-                f"<li><i>{_esc(where)}</i>: “{_esc(text)}”</li>" for where, text in others)
-                + "</ul>")
+            parts.append(_quotes_html(others))
         return "".join(parts)
     also = see_also(answer)
     if also:
-        parts.append("<p>See also:</p><ul>" + "".join(
-            f"<li><i>{_esc(where)}</i>: “{_esc(text)}”</li>" for where, text in also)
-            + "</ul>")
+        parts.append("<p>See also:</p>" + _quotes_html(also))
     return "".join(parts)
+
+
+def _quotes_html(quotes: list[tuple[str, str]]) -> str:
+    """(where, text) pairs as a list: the session in italics, the snippet quoted."""
+    return "<ul>" + "".join(f"<li><i>{_esc(where)}</i>: “{_esc(text)}”</li>"
+                            for where, text in quotes) + "</ul>"
 
 
 def _session_html(reply: SessionReply) -> str:

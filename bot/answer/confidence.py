@@ -32,6 +32,7 @@ class Evidence:
     kind_fit: float = 0.0  # 1: holds what the question asks for (a number, a name); -1: not
     speaker_named: float = 0.0  # the question names one of its session's speakers
     agree: float = 0.0  # 1 when the lexical ranking alone puts it first too
+    sentence: float = 0.0  # its closest sentence's cosine with the question (semantic extra)
 
     def vector(self) -> tuple[float, ...]:
         return astuple(self)
@@ -68,21 +69,21 @@ class ConfidenceModel:
 # a stricter rule left, a hedge on nearly every answer. On check: 18% sure, 60% right.
 FITTED = ConfidenceModel(
     weights=(8.827, 0.241, -6.293, -0.334, 2.666, -0.814, 0.000, 0.403, -1.513, 1.242, 0.262,
-             0.175),
+             0.175, 0.000),
     intercept=-1.490,
     confident_at=0.595,
     hedged_at=0.051,
 )
 
 
-# The same with the semantic extra, whose similarity is one more fact (fitted by
-# tests/eval/fit_confidence.py --semantic all-MiniLM-L6-v2 on train + tune; cross-validated:
-# 100 of 327 answerable sure, 78% right, 10 of 67 unanswerable sure; on check 24% sure,
-# 69% right).
+# The same with the semantic extra, whose similarities (the passage's and its closest
+# sentence's) are two more facts (fitted by tests/eval/fit_confidence.py --semantic
+# all-MiniLM-L6-v2 on train + tune; cross-validated: 123 of 327 answerable sure, 78% right,
+# 10 of 67 unanswerable sure; on check 27% sure, 73% right).
 FITTED_SEMANTIC = ConfidenceModel(
-    weights=(6.392, 0.382, -4.033, -0.482, 3.076, -1.129, 3.121, 0.028, -0.760, 1.110, 0.051,
-             0.242),
-    intercept=-2.317,
-    confident_at=0.619,
-    hedged_at=0.071,
+    weights=(4.374, -0.694, -1.353, -0.119, 2.758, -0.623, -0.385, -0.372, -2.571, 1.251,
+             -0.329, 0.535, 3.460),
+    intercept=-2.657,
+    confident_at=0.638,
+    hedged_at=0.050,
 )

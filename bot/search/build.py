@@ -24,7 +24,14 @@ from bot.corpus.models import LoadReport, Session
 from bot.search.acronyms import acronym_pairs
 from bot.search.bm25 import EPSILON, K1, B, Postings, compute_postings
 from bot.search.schema import DDL, SCHEMA_VERSION
-from bot.search.semantic import KEY_BYTES, Embedder, embedding_key, passage_text
+from bot.search.semantic import (
+    KEY_BYTES,
+    SENTENCE_DTYPE,
+    Embedder,
+    embedding_key,
+    passage_sentences,
+    passage_text,
+)
 from bot.search.tokenizer import split_words, tokenize, word_terms
 
 BUILD_MARK = ".build-"
@@ -158,10 +165,14 @@ def build_index(
     temp = _temp_path(target)
     try:
         previous = _previous_vectors(target, embedder.name) if embedder else {}
+        previous_sentences = (_previous_sentence_vectors(target, embedder.name)
+                              if embedder else {})
         stats = _write(report.sessions, report, temp, progress, name_weight)
         if embedder:
             stats.embedded = _write_vectors(report.sessions, temp, embedder, previous,
                                             progress)
+            stats.embedded += _write_sentence_vectors(report.sessions, temp, embedder,
+                                                      previous_sentences, progress)
         os.replace(temp, target)
         _fsync_dir(target.parent)
     except BaseException:
@@ -333,6 +344,65 @@ def _previous_vectors(target: Path, model_name: str) -> dict[bytes, bytes]:
         return {}
     return {keys[i * width:(i + 1) * width]: vectors[i * size:(i + 1) * size]
             for i in range(count)}
+
+
+def _previous_sentence_vectors(target: Path, model_name: str) -> dict[bytes, bytes]:
+    """Key -> sentence vector bytes from the index being replaced, if it used the same
+    model (and is of this layout)."""
+    if not target.exists():
+        return {}
+    try:
+        with contextlib.closing(sqlite3.connect(
+                f"file:{target.resolve().as_posix()}?mode=ro", uri=True)) as conn:
+            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
+            if meta.get("semantic_model") != model_name:
+                return {}
+            size = int(meta["semantic_dimensions"]) * np.dtype(SENTENCE_DTYPE).itemsize
+            rows = conn.execute("SELECT keys, vectors FROM sentence_vectors").fetchall()
+    except (sqlite3.DatabaseError, KeyError, ValueError):
+        return {}
+    out: dict[bytes, bytes] = {}
+    for keys, vectors in rows:
+        count = len(keys) // KEY_BYTES
+        if len(vectors) != count * size:
+            continue
+        for i in range(count):
+            out[keys[i * KEY_BYTES:(i + 1) * KEY_BYTES]] = vectors[i * size:(i + 1) * size]
+    return out
+
+
+def _write_sentence_vectors(sessions: list[Session], path: Path, embedder: Embedder,
+                            previous: dict[bytes, bytes],
+                            progress: Callable[[str], None] | None) -> int:
+    """Store a vector per sentence of each passage (semantic.passage_sentences), reusing
+    those the replaced index had; returns how many were embedded."""
+    per_passage = [passage_sentences(p.text) for s in sessions for p in s.passages]
+    keyed = [[(embedding_key(embedder.name, t), t) for t in texts] for texts in per_passage]
+    vectors: dict[bytes, bytes] = {}
+    missing: dict[bytes, str] = {}
+    for pairs in keyed:
+        for key, text in pairs:
+            if key in previous:
+                vectors[key] = previous[key]
+            else:
+                missing[key] = text
+    if progress and missing:
+        progress(f"embedding {len(missing)} sentences")
+    pending = list(missing.items())
+    for start in range(0, len(pending), 256):
+        chunk = pending[start:start + 256]
+        encoded = embedder.encode([text for _key, text in chunk])
+        for (key, _text), vector in zip(chunk, encoded, strict=True):
+            vectors[key] = vector.astype(SENTENCE_DTYPE).tobytes()
+    conn = sqlite3.connect(path)
+    try:
+        conn.executemany("INSERT INTO sentence_vectors VALUES (?, ?, ?)", [
+            (pid, b"".join(k for k, _t in pairs), b"".join(vectors[k] for k, _t in pairs))
+            for pid, pairs in enumerate(keyed) if pairs])
+        conn.commit()
+    finally:
+        conn.close()
+    return len(missing)
 
 
 def _write_vectors(sessions: list[Session], path: Path, embedder: Embedder,

@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from bot.corpus.models import Slot
 from bot.search.schema import SCHEMA_VERSION
+from bot.search.semantic import SENTENCE_DTYPE
 
 PASSAGES = "postings"
 FIELDED = "fielded_postings"
@@ -203,6 +204,19 @@ class Index:
         rows = await self._conn.execute_fetchall(
             f"SELECT term, df FROM postings WHERE term IN ({marks})", unique)
         return {str(t): int(df) for t, df in rows}
+
+    async def sentence_vectors(self, ids: Sequence[int]) -> dict[int, npt.NDArray[np.float32]]:
+        """With the semantic extra: each passage's sentence vectors (rows), for those of
+        ``ids`` that have sentences long enough to embed."""
+        if not ids or self.embeddings is None:
+            return {}
+        dims = self.embeddings.shape[1]
+        marks = ",".join("?" * len(ids))
+        rows = await self._conn.execute_fetchall(
+            f"SELECT passage, vectors FROM sentence_vectors WHERE passage IN ({marks})",
+            [int(i) for i in ids])
+        return {int(pid): np.frombuffer(blob, dtype=SENTENCE_DTYPE).reshape(-1, dims)
+                .astype(np.float32) for pid, blob in rows}
 
     async def passages(self, ids: Sequence[int]) -> dict[int, PassageRecord]:
         if not ids:

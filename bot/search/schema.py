@@ -1,8 +1,9 @@
 """The SQLite layout of an index, and its version."""
 
 # Bumped when the layout or the terms change: 4 = acronym plurals ("VMs") index as "vm";
-# 5 = sessions keep their place in the official schedule (``slot``).
-SCHEMA_VERSION = 5
+# 5 = sessions keep their place in the official schedule (``slot``); 6 = with the semantic
+# extra, a vector per sentence of each passage (``sentence_vectors``).
+SCHEMA_VERSION = 6
 
 DDL = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
@@ -41,6 +42,11 @@ CREATE TABLE fielded_postings (term TEXT PRIMARY KEY, df INTEGER NOT NULL, ids B
 CREATE TABLE session_postings (term TEXT PRIMARY KEY, df INTEGER NOT NULL, ids BLOB NOT NULL,
     impacts BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE arrays (name TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE sentence_vectors (    -- semantic extra only: one row per passage with sentences
+    passage INTEGER PRIMARY KEY,   -- passages.id
+    keys BLOB NOT NULL,            -- each sentence's embedding key (semantic.embedding_key)
+    vectors BLOB NOT NULL          -- their unit vectors, float16, one after another
+);
 CREATE TABLE acronyms (short TEXT NOT NULL, long TEXT NOT NULL, PRIMARY KEY (short, long))
     WITHOUT ROWID;                 -- pairs the notes define: "RBD, the RADOS Block Device"
 """

@@ -23,7 +23,13 @@ from bot.config import load_config
 from bot.corpus import load_corpus
 from bot.search.build import build_index
 from bot.search.index import Index
-from bot.search.semantic import BUNDLED, Embedder, SemanticUnavailable, load_embedder
+from bot.search.semantic import (
+    BUNDLED,
+    Embedder,
+    SemanticUnavailable,
+    load_embedder,
+    passage_sentences,
+)
 from tests.conftest import CORPUS
 
 HAVE_EXTRA = (importlib.util.find_spec("sentence_transformers") is not None
@@ -68,7 +74,46 @@ def test_a_rebuild_embeds_only_what_changed(tmp_path: Path, embedder: Embedder,
         "---\ntitle: Tape Libraries Today\n---\n\nTape is still the cheapest place for "
         "archives that nobody reads.\n", encoding="utf-8")
     stats = build_index(load_corpus([notes]), db, embedder=embedder)
-    assert stats.embedded == 1  # the new passage; every other vector was reused
+    assert stats.embedded == 2  # the new passage and its one sentence; the rest was reused
+
+
+def test_a_passage_s_sentences_are_its_sentences_and_list_items_of_three_words_or_more(
+        ) -> None:
+    text = ("Ceph stores objects. CRUSH places them without a lookup table!\n"
+            "* replicas across racks\n- ok\n• erasure coding for cold data")
+    assert passage_sentences(text) == [
+        "Ceph stores objects.", "CRUSH places them without a lookup table!",
+        "replicas across racks", "erasure coding for cold data"]
+    assert passage_sentences("Too short.\n* x y") == []
+
+
+@needs_extra
+async def test_each_sentence_has_a_stored_unit_vector_and_answers_use_the_closest(
+        semantic_index: Path, embedder: Embedder) -> None:
+    index = await Index.open(semantic_index)
+    try:
+        texts = await index.passages(list(range(index.passage_count)))
+        stored = await index.sentence_vectors(list(range(index.passage_count)))
+        for pid, record in texts.items():
+            sentences = passage_sentences(record.text)
+            if not sentences:
+                assert pid not in stored
+                continue
+            assert stored[pid].shape == (len(sentences), 384)
+            assert np.allclose(np.linalg.norm(stored[pid], axis=1), 1.0, atol=1e-2)
+        question = "what did the ceph talk say about CRUSH?"
+        answerer = await Answerer.create(index, embedder)
+        trace: list = []
+        await answerer.answer(parse_question(question), trace=trace)
+        asked = embedder.encode([question])[0]
+        for scored in trace[:5]:  # the feature is the best sentence's cosine, computed afresh
+            sentences = passage_sentences(scored.passage.text)
+            expected = (float((embedder.encode(sentences) @ asked).max()) if sentences
+                        else scored.features.semantic)
+            assert scored.features.sentence == pytest.approx(expected, abs=2e-3)
+        assert any(s.features.sentence > s.features.semantic for s in trace)
+    finally:
+        await index.close()
 
 
 @needs_extra

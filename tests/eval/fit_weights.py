@@ -6,7 +6,8 @@ All corpora and the seed in one index. Each tune question's candidates are score
 (their features do not depend on the weights); then a grid of weights is searched for the
 most right passages first, ties broken by the most in the top 3 sessions, then by the
 smaller weights. Without the semantic extra only the position prior is fitted (the BM25
-weight is the unit); with it, the weight of the cosine similarity too. It prints the
+weight is the unit); with it, the weights of the passage's and of its closest sentence's
+cosine similarity too. It prints the
 figures of the current and the best weights on tune and, for information only, on check.
 """
 
@@ -30,6 +31,7 @@ from tests.eval.paraphrase_index import (
 
 EARLY_GRID = [0.0, 0.5, 1.0, 2.0, 3.0, 5.0]
 SEMANTIC_GRID = [0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0]
+SENTENCE_GRID = [0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0]
 
 Candidates = list[tuple[Features, bool, int]]  # features, right passage, session id
 
@@ -71,11 +73,13 @@ def main() -> None:
         tune, current = asyncio.run(_candidates(db, "fit"))
         check, _ = asyncio.run(_candidates(db, "check"))
     semantic_grid = SEMANTIC_GRID if args.semantic else [0.0]
+    sentence_grid = SENTENCE_GRID if args.semantic else [0.0]
     best, best_key = current, (-1, -1, 0.0)
-    for early, semantic in itertools.product(EARLY_GRID, semantic_grid):
-        weights = Weights(1.0, early, semantic)
+    for early, semantic, sentence in itertools.product(EARLY_GRID, semantic_grid,
+                                                       sentence_grid):
+        weights = Weights(1.0, early, semantic, sentence)
         at1, at3 = figures(tune, weights)
-        key = (at1, at3, -(early + semantic))
+        key = (at1, at3, -(early + semantic + sentence))
         if key > best_key:
             best, best_key = weights, key
     n_tune, n_check = len(tune), len(check)

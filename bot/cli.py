@@ -88,8 +88,8 @@ def _index_corpus(paths: list[Path], db: Path, quiet: bool = False,
             raise
         raise click.ClickException(os_sentence(exc, db, "write the index")) from exc
     if not quiet:
-        vectors = (f", {stats.embedded} passage vectors computed with {semantic}"
-                   if embedder else "")
+        vectors = (f", {stats.embedded} vectors (passages and their sentences) computed "
+                   f"with {semantic}" if embedder else "")
         scheduled = sum(1 for s in report.sessions if s.slot and s.slot.start)
         timed = f" ({scheduled} from schedules)" if scheduled else ""
         if report.matched:

@@ -47,7 +47,7 @@ class BuildStats:
     passages: int
     terms: int
     seconds: float
-    embedded: int = 0  # passage vectors computed (not reused from the previous index)
+    embedded: int = 0  # passage and sentence vectors computed (not reused from the last index)
 
 
 def passage_terms(heading: str | None, text: str) -> list[str]:

@@ -153,7 +153,7 @@ def cli(debug: bool) -> None:
               help="Parse every file again, even those unchanged since the last index.")
 @click.option("--semantic", "semantic", default=None, envvar="SUMMIT_BOT_SEMANTIC_MODEL",
               metavar="MODEL",
-              help="Also store passage vectors of this sentence-embedding model "
+              help="Also store passage and sentence vectors of this sentence-embedding model "
                    "(all-MiniLM-L6-v2 or a model folder; needs the semantic extra).")
 def index(paths: tuple[str, ...], db: Path | None, config_path: Path | None, reread: bool,
           semantic: str | None) -> None:

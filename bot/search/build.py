@@ -155,8 +155,8 @@ def build_index(
     embedder: Embedder | None = None,
 ) -> BuildStats:
     """Write an index of the loaded sessions to ``target``, atomically. Blocking: run it in a
-    worker thread or process, never on the event loop. With an ``embedder``, passage vectors
-    are stored too; those of passages whose text did not change since the index at
+    worker thread or process, never on the event loop. With an ``embedder``, passage and
+    sentence vectors are stored too; those of text that did not change since the index at
     ``target`` was built are taken from it instead of being computed again."""
     started = time.perf_counter()
     target = Path(target)

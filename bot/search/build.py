@@ -164,9 +164,8 @@ def build_index(
     remove_stale_builds(target)
     temp = _temp_path(target)
     try:
-        previous = _previous_vectors(target, embedder.name) if embedder else {}
-        previous_sentences = (_previous_sentence_vectors(target, embedder.name)
-                              if embedder else {})
+        previous, previous_sentences = (_previous_vectors(target, embedder.name)
+                                        if embedder else ({}, {}))
         stats = _write(report.sessions, report, temp, progress, name_weight)
         if embedder:
             stats.embedded = _write_vectors(report.sessions, temp, embedder, previous,
@@ -321,54 +320,46 @@ def _insert_postings(conn: sqlite3.Connection, table: str, postings: Postings,
     )
 
 
-def _previous_vectors(target: Path, model_name: str) -> dict[bytes, bytes]:
-    """Key -> vector bytes from the index being replaced, if it used the same model."""
+def _previous_vectors(target: Path, model_name: str
+                      ) -> tuple[dict[bytes, bytes], dict[bytes, bytes]]:
+    """Key -> vector bytes of the passages and of the sentences from the index being
+    replaced, if it used the same model (an index of the layout before sentence vectors
+    still gives its passages')."""
+    none: tuple[dict[bytes, bytes], dict[bytes, bytes]] = ({}, {})
     if not target.exists():
-        return {}
+        return none
     try:
         with contextlib.closing(sqlite3.connect(
                 f"file:{target.resolve().as_posix()}?mode=ro", uri=True)) as conn:
             meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
             if meta.get("semantic_model") != model_name:
-                return {}
+                return none
             dims = int(meta["semantic_dimensions"])
             arrays = dict(conn.execute(
                 "SELECT name, data FROM arrays WHERE name IN ('embeddings', "
                 "'embedding_keys')").fetchall())
+            try:
+                rows = conn.execute("SELECT keys, vectors FROM sentence_vectors").fetchall()
+            except sqlite3.OperationalError:  # no such table: built before sentence vectors
+                rows = []
     except (sqlite3.DatabaseError, KeyError, ValueError):
-        return {}
-    keys, vectors = arrays.get("embedding_keys", b""), arrays.get("embeddings", b"")
-    size, width = dims * 4, KEY_BYTES
-    count = len(keys) // width
+        return none
+    passages = _keyed(arrays.get("embedding_keys", b""), arrays.get("embeddings", b""),
+                      dims * 4)
+    sentences: dict[bytes, bytes] = {}
+    for keys, vectors in rows:
+        sentences.update(_keyed(keys, vectors, dims * np.dtype(SENTENCE_DTYPE).itemsize))
+    return passages, sentences
+
+
+def _keyed(keys: bytes, vectors: bytes, size: int) -> dict[bytes, bytes]:
+    """Keys (KEY_BYTES each) paired with the vectors (``size`` bytes each) stored beside
+    them; nothing when the two do not match in count."""
+    count = len(keys) // KEY_BYTES
     if len(vectors) != count * size:
         return {}
-    return {keys[i * width:(i + 1) * width]: vectors[i * size:(i + 1) * size]
+    return {keys[i * KEY_BYTES:(i + 1) * KEY_BYTES]: vectors[i * size:(i + 1) * size]
             for i in range(count)}
-
-
-def _previous_sentence_vectors(target: Path, model_name: str) -> dict[bytes, bytes]:
-    """Key -> sentence vector bytes from the index being replaced, if it used the same
-    model (and is of this layout)."""
-    if not target.exists():
-        return {}
-    try:
-        with contextlib.closing(sqlite3.connect(
-                f"file:{target.resolve().as_posix()}?mode=ro", uri=True)) as conn:
-            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-            if meta.get("semantic_model") != model_name:
-                return {}
-            size = int(meta["semantic_dimensions"]) * np.dtype(SENTENCE_DTYPE).itemsize
-            rows = conn.execute("SELECT keys, vectors FROM sentence_vectors").fetchall()
-    except (sqlite3.DatabaseError, KeyError, ValueError):
-        return {}
-    out: dict[bytes, bytes] = {}
-    for keys, vectors in rows:
-        count = len(keys) // KEY_BYTES
-        if len(vectors) != count * size:
-            continue
-        for i in range(count):
-            out[keys[i * KEY_BYTES:(i + 1) * KEY_BYTES]] = vectors[i * size:(i + 1) * size]
-    return out
 
 
 def _write_sentence_vectors(sessions: list[Session], path: Path, embedder: Embedder,

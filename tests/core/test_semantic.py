@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib.util
 import shutil
+import sqlite3
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +26,7 @@ from bot.search.build import build_index
 from bot.search.index import Index
 from bot.search.semantic import (
     BUNDLED,
+    KEY_BYTES,
     Embedder,
     SemanticUnavailable,
     load_embedder,
@@ -75,6 +77,22 @@ def test_a_rebuild_embeds_only_what_changed(tmp_path: Path, embedder: Embedder,
         "archives that nobody reads.\n", encoding="utf-8")
     stats = build_index(load_corpus([notes]), db, embedder=embedder)
     assert stats.embedded == 2  # the new passage and its one sentence; the rest was reused
+
+
+@needs_extra
+def test_an_index_built_before_sentence_vectors_gives_its_passage_vectors_to_the_rebuild(
+        tmp_path: Path, embedder: Embedder, semantic_index: Path) -> None:
+    db = tmp_path / "i.sqlite3"
+    shutil.copy(semantic_index, db)
+    with sqlite3.connect(db) as conn:
+        sentences = sum(len(keys) // KEY_BYTES for (keys,) in conn.execute(
+            "SELECT keys FROM sentence_vectors"))
+        conn.execute("DROP TABLE sentence_vectors")  # as the layout before them
+    stats = build_index(load_corpus([CORPUS]), db, embedder=embedder)
+    distinct = len({s for session in load_corpus([CORPUS]).sessions
+                    for p in session.passages for s in passage_sentences(p.text)})
+    assert 0 < distinct <= sentences
+    assert stats.embedded == distinct  # the sentences only: every passage vector reused
 
 
 def test_a_passage_s_sentences_are_its_sentences_and_list_items_of_three_words_or_more(

@@ -102,6 +102,19 @@ async def wait_until(check: Callable[[], Awaitable[bool]], timeout: float = 20.0
     raise AssertionError("condition not met in time")
 
 
+async def joined_room(alice: Person, bot: MatrixPlatform, timeout: float = 25.0) -> str:
+    """A room Alice creates and invites the bot to, once the bot's own client has it (so
+    its sync has seen the join, not only the server)."""
+    room_id = await alice.create_room(invite=[bot.client.user_id])
+
+    async def joined() -> bool:
+        return room_id in bot.client.rooms and \
+            bot.client.user_id in await alice.members(room_id)
+
+    await wait_until(joined, timeout)
+    return room_id
+
+
 @pytest.fixture
 async def person(synapse: Synapse) -> AsyncIterator[Callable[[str], Awaitable[Person]]]:
     clients: list[AsyncClient] = []

@@ -17,7 +17,7 @@ from bot.clock import FixedClock
 from bot.commands import SummitService
 from bot.platforms.matrix.client import MatrixPlatform
 from bot.schedule.announce import Announcer, AnnounceTarget, Ledger
-from tests.matrix.conftest import BotFactory, Person, wait_until
+from tests.matrix.conftest import BotFactory, Person, joined_room, wait_until
 from tests.schedule.service_fixtures import announcing
 
 People = Callable[[str], Awaitable[Person]]
@@ -32,17 +32,6 @@ def service(scheduled_service: SummitService) -> SummitService:
     schedule (tests/conftest.py)."""
     return scheduled_service
 
-
-async def joined_room(alice: Person, bot: MatrixPlatform) -> str:
-    """A room Alice creates and invites the bot to, once the bot's own client has it."""
-    room_id = await alice.create_room(invite=[bot.client.user_id])
-
-    async def joined() -> bool:
-        return room_id in bot.client.rooms and \
-            bot.client.user_id in await alice.members(room_id)
-
-    await wait_until(joined, WAIT)
-    return room_id
 
 
 def announcer(bot: MatrixPlatform, service: SummitService, ledger: Path,

@@ -35,7 +35,7 @@ from bot.platforms.matrix.client import MatrixPlatform
 from bot.reminders.book import ReminderBook
 from bot.reminders.delivery import DirectSender
 from bot.reminders.scheduler import ReminderScheduler
-from tests.matrix.conftest import PASSWORD, BotFactory, Person, unique, wait_until
+from tests.matrix.conftest import PASSWORD, BotFactory, Person, joined_room, unique, wait_until
 from tests.matrix.encrypted import EncryptedPerson, Received
 from tests.matrix.synapse import Synapse
 
@@ -158,16 +158,6 @@ async def direct_invite(client: AsyncClient) -> str:
 async def joined_rooms(client: AsyncClient) -> set[str]:
     return set((await _raw(client, "GET", "/joined_rooms")).get("joined_rooms", []))
 
-
-async def group_room(alice: Person, bot: MatrixPlatform) -> str:
-    room_id = await alice.create_room(invite=[bot.client.user_id])
-
-    async def joined() -> bool:
-        return room_id in bot.client.rooms and \
-            bot.client.user_id in await alice.members(room_id)
-
-    await wait_until(joined, WAIT)
-    return room_id
 
 
 async def ask(alice: Person, room_id: str, line: str, bot_id: str) -> str:
@@ -315,7 +305,7 @@ async def test_reminders_lists_agenda_shows_and_unremind_cancels(
     bot_id = bot.client.user_id
     reminding = wire(bot)
     alice = await person("alice")
-    room_id = await group_room(alice, bot)
+    room_id = await joined_room(alice, bot)
 
     assert (await ask(alice, room_id, "!remind 15 future of summits", bot_id)).startswith(
         f"Set: I will remind you 15 min before {KEYNOTE}")
@@ -405,7 +395,7 @@ async def test_a_person_with_a_direct_chat_is_reminded_there(
         return bot_id in await alice.members(dm)
 
     await wait_until(bot_joined, WAIT)
-    room_id = await group_room(alice, bot)
+    room_id = await joined_room(alice, bot)
     rooms_before = await joined_rooms(bot.client)
 
     reply = await ask(alice, room_id, "!remind 5 lightning talks", bot_id)
@@ -441,7 +431,7 @@ async def test_an_ambiguous_or_unknown_title_gets_one_sentence_and_no_direct_cha
     bot_id = bot.client.user_id
     reminding = wire(bot)
     alice = await person("alice")
-    room_id = await group_room(alice, bot)
+    room_id = await joined_room(alice, bot)
     rooms_before = await joined_rooms(bot.client)
 
     several = await ask(alice, room_id, "!remind soldering", bot_id)

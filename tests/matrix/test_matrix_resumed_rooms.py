@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.matrix.conftest import PASSWORD, BotFactory, Person, unique, wait_until
+from tests.matrix.conftest import PASSWORD, BotFactory, Person, joined_room, unique, wait_until
 from tests.matrix.encrypted import EncryptedPerson
 from tests.matrix.synapse import Synapse
 
@@ -31,12 +31,7 @@ async def test_a_quiet_room_takes_a_post_after_a_restart(
     first = await start_bot(encryption=False)
     bot_id = first.client.user_id
     alice = await person("alice")
-    room_id = await alice.create_room(invite=[bot_id])
-
-    async def joined() -> bool:
-        return room_id in first.client.rooms and bot_id in await alice.members(room_id)
-
-    await wait_until(joined, WAIT)
+    room_id = await joined_room(alice, first)
     await first.close()
     bot = await start_bot(encryption=False)
     assert room_id not in bot.client.rooms, "the resumed sync brought the room: test nothing"

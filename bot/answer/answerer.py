@@ -5,7 +5,9 @@ ranks the candidates, with a small prior for a session's opening passages and, w
 semantic extra, the question's similarity to each passage. Whether the best one is given
 as an answer, a hedged answer or declined is up to the confidence model (confidence.py),
 from how much of the question it covers (rare words weigh more, synonyms and acronyms
-count), its lead over other sessions, and whether the question names its session.
+count), its lead over other sessions, and whether the question names its session. A
+question that names a summit ("in Barcelona") is answered from that summit's sessions only
+(scope.py).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from bot.answer.highlight import match_spans
 from bot.answer.models import Answer, Quote
 from bot.answer.names import SessionNames
 from bot.answer.question import LIGHT_TERMS, Question
+from bot.answer.scope import Scope, SummitLabels
 from bot.answer.thesaurus import Thesaurus, curated
 from bot.search.index import Index, PassageRecord, Postings, SessionRecord
 from bot.search.semantic import Embedder
@@ -167,6 +170,7 @@ class Answerer:
         self.confidence = confidence or (FITTED_SEMANTIC if semantic else FITTED)
         self.weights = weights or (SEMANTIC_WEIGHTS if semantic else Weights())
         self.names = SessionNames(index.sessions)
+        self.labels = SummitLabels(index.sessions)
         self.thesaurus = thesaurus or curated()
 
     @classmethod
@@ -183,14 +187,42 @@ class Answerer:
         return max(math.log((n - df + 0.5) / (df + 0.5) + 1.0), 0.05)
 
     async def answer(self, question: Question, trace: list[Scored] | None = None) -> Answer:
+        scope = await self._scope(question)
+        if scope is not None:
+            answer = await self._answer(question, scope, trace)
+            if answer is not None:
+                return answer
+            # Nothing of the question in the summit it names: answer from all the notes
+            # (the quote's heading says which summit it is from).
+        answer = await self._answer(question, None, trace)
+        assert answer is not None  # without a scope there is always an answer
+        return answer
+
+    async def _scope(self, question: Question) -> Scope | None:
+        """The summit the question names, when the index holds several and some of the
+        question's content is left once its name is taken out."""
+        scope = self.labels.find(question.text)
+        if scope is None or all(t in scope.terms for t in question.content_terms):
+            return None
+        doc_freqs = await self.index.doc_freqs(scope.terms)
+        if not SummitLabels.rare_enough(scope, doc_freqs, self.index.passage_count):
+            return None
+        return scope
+
+    async def _answer(self, question: Question, scope: Scope | None,
+                      trace: list[Scored] | None) -> Answer | None:
+        """The answer from the notes, or from the named summit's only (None when nothing
+        there matches a word of the question)."""
         index = self.index
-        terms = list(question.content_terms) or list(question.terms)
+        place = scope.terms if scope is not None else frozenset()
+        terms = ([t for t in question.content_terms if t not in place]
+                 or [t for t in question.terms if t not in place] or list(question.terms))
         unique = list(dict.fromkeys(terms))
         alternatives = {t: set(self.thesaurus.expand(t)) for t in unique}
         await self._add_compounds(question.text, alternatives)
         # The query keeps the cue words ("talk", "mention"): on the tune split dropping them
         # changed nothing, and the simpler query is kept.
-        query = list(question.terms)
+        query = [t for t in question.terms if t not in place] or list(question.terms)
         asked = set(query)
         weights: dict[str, float] = {}
         for alts in alternatives.values():
@@ -201,8 +233,11 @@ class Answerer:
                         query.append(part)
         near = self.names.near_spellings(question.terms)
         named = self.names.match(question.terms, near)
+        allowed = self._allowed(scope)
         hits = await index.search_fielded(query, limit=CANDIDATES, weights=weights,
-                                          session_weight=SESSION_WEIGHT)
+                                          session_weight=SESSION_WEIGHT, allowed=allowed)
+        if not hits and scope is not None:
+            return None
         if not hits:
             return Answer(question=question.text, answered=False, confident=False,
                           nearest=self._nearest_by_name(named))
@@ -214,7 +249,7 @@ class Answerer:
                        for t in unique}
         total = sum(term_weight.values()) or 1.0
         top = hits[:RESCORED]
-        similar = await self._similar(question.text)
+        similar = await self._similar(question.text, allowed)
         cosine = None
         closest_sentence: dict[int, float] = {}
         if similar is not None:  # passages that say it in other words join the candidates
@@ -286,6 +321,13 @@ class Answerer:
                       alternatives=others, confidence=probability, confident=confident,
                       evidence=evidence)
 
+    def _allowed(self, scope: Scope | None) -> npt.NDArray[np.bool_] | None:
+        """Which passages a scoped question may be answered from (None: any)."""
+        if scope is None or len(scope.sessions) >= len(self.index.sessions):
+            return None
+        chosen = np.fromiter(scope.sessions, dtype=np.int64, count=len(scope.sessions))
+        return np.isin(self.index.passage_session, chosen)
+
     def _only_introduces_speakers(self, passage: PassageRecord, asked: set[str]) -> bool:
         """A list of the session's speakers and nothing else, for a question (its terms
         ``asked``) that does not name one of them."""
@@ -308,12 +350,13 @@ class Answerer:
                 out.setdefault(pid, set()).add(term)
         return out
 
-    async def _similar(self, text: str
+    async def _similar(self, text: str, allowed: npt.NDArray[np.bool_] | None
                        ) -> tuple[npt.NDArray[np.float32], list[int],
                                   npt.NDArray[np.float32]] | None:
         """With the semantic extra: the question's cosine with every passage, the
-        passages nearest to it, and its vector. Embedding and comparing with every
-        passage (10 ms at 100,000) run in a worker thread, off the event loop."""
+        passages nearest to it (among the ``allowed``), and its vector. Embedding and
+        comparing with every passage (10 ms at 100,000) run in a worker thread, off the
+        event loop."""
         embedder, matrix = self.embedder, self.index.embeddings
         if embedder is None or matrix is None:
             return None
@@ -321,8 +364,10 @@ class Answerer:
         def compare() -> tuple[npt.NDArray[np.float32], list[int], npt.NDArray[np.float32]]:
             vector = embedder.encode([text])[0]
             cosine = matrix @ vector
-            count = min(SEMANTIC_CANDIDATES, cosine.size)
-            nearest = np.argpartition(-cosine, count - 1)[:count] if count else cosine[:0]
+            pick = cosine if allowed is None else np.where(allowed, cosine, -np.inf)
+            count = min(SEMANTIC_CANDIDATES, cosine.size if allowed is None
+                        else int(allowed.sum()))
+            nearest = np.argpartition(-pick, count - 1)[:count] if count else cosine[:0]
             return cosine, [int(i) for i in nearest], vector
 
         return await asyncio.to_thread(compare)

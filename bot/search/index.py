@@ -157,9 +157,11 @@ class Index:
     async def search_fielded(
         self, terms: Sequence[str], limit: int = 50,
         weights: dict[str, float] | None = None, session_weight: float = 0.0,
+        allowed: npt.NDArray[np.bool_] | None = None,
     ) -> list[tuple[int, float]]:
         """Top passages by BM25F over each passage with its session's name, plus
-        ``session_weight`` x the BM25 of the passage's whole session."""
+        ``session_weight`` x the BM25 of the passage's whole session; only ``allowed``
+        passages (a mask over all of them) when given."""
         counts = Counter(terms)
         tables = (FIELDED, WHOLE_SESSIONS) if session_weight else (FIELDED,)
         found = await self.postings_of(terms, tables)  # one round trip to the database
@@ -169,7 +171,8 @@ class Index:
             whole = found[WHOLE_SESSIONS]
             per_session = dense_scores(whole, counts, len(self.sessions), weights)
             base = (per_session * np.float32(session_weight))[self.passage_session]
-        return rank(fielded, counts, self.passage_count, limit, weights, base=base)
+        return rank(fielded, counts, self.passage_count, limit, weights, base=base,
+                    allowed=allowed)
 
     async def postings(
         self, terms: Iterable[str], table: str = PASSAGES,
@@ -276,9 +279,11 @@ def rank(
     limit: int,
     weights: dict[str, float] | None = None,
     base: npt.NDArray[np.float32] | None = None,
+    allowed: npt.NDArray[np.bool_] | None = None,
 ) -> list[tuple[int, float]]:
     """Add up impacts per passage (onto ``base``, a score every passage starts with) and
-    return the best ``limit`` (id, score), best first."""
+    return the best ``limit`` (id, score), best first; only ``allowed`` passages (a mask)
+    when given."""
     if (not postings and base is None) or n_passages == 0:
         return []
     factors = _factors(postings, counts, weights)
@@ -291,12 +296,17 @@ def rank(
             for term, (_, impacts) in postings.items()])
         hits, inverse = np.unique(ids_all, return_inverse=True)
         hit_scores = np.bincount(inverse, weights=impacts_all).astype(np.float32)
+        if allowed is not None:
+            keep = allowed[hits]
+            hits, hit_scores = hits[keep], hit_scores[keep]
     else:
         scores = (np.zeros(n_passages, dtype=np.float32) if base is None
                   else base.astype(np.float32, copy=True))
         for term, (ids, impacts) in postings.items():
             factor = factors[term]
             scores[ids] += impacts if factor == 1 else impacts * np.float32(factor)
+        if allowed is not None:
+            scores[~allowed] = 0.0
         hits = np.flatnonzero(scores)
         hit_scores = scores[hits]
     if hits.size == 0:

@@ -1,0 +1,119 @@
+"""Which summit a question names ("at KubeCon", "in Barcelona", "the 2012 summit").
+
+An index that serves several summits should answer "what did they say about upgrades in
+Barcelona?" from the Barcelona notes, not from a passage that happens to mention the city.
+Each session is labelled by its summit and the folders its notes are in
+(``barcelona-2016/…``); a run of label words after "at", "in", "from" or "during" (or
+between "the" and "summit") names the sessions whose labels hold all of them. Those words
+then say where to look, not what to look for: the answerer searches only those sessions
+and does not expect a passage to repeat them.
+
+A label word that is also common in the notes' text ("k8s", "openstack", "build") is a
+topic as often as a place ("secrets in k8s"), so only years and words rare in the text
+can name a summit; the caller checks that against the index (``rare_enough``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from bot.search.index import SessionRecord
+from bot.search.tokenizer import split_words, term_for, tokenize
+
+# Words that open a place or time: "at KubeCon", "in Barcelona", "from DockerCon".
+OPENERS = frozenset({"at", "in", "from", "during"})
+# Words a summit's name may carry that name no summit by themselves (nor do folders such
+# as doc/ or source/): part of a run, never enough for one.
+GENERIC = frozenset(tokenize(
+    "summit summits conference conferences con event events notes note session sessions "
+    "talk talks keynote keynotes day days doc docs source sources proposal proposals "
+    "track tracks edition"))
+# Words after a run that end it cleanly ("at KubeCon, what…", "the 2012 summit talk"); any
+# other word means the run was the start of a topic ("in the source code").
+_ENDERS = GENERIC | frozenset(tokenize("workshop panel lab meetup breakout unconference"))
+_YEAR = re.compile(r"(?:19|20)\d\d").fullmatch
+_SEPARATORS = re.compile(r"[_.\-/]+")
+# A label word found in more than this share of passages is a topic too (hand-set: on the
+# shared corpora "kubecon", "barcelona" and "oscon" are under 0.5%, "k8s" and "github" over
+# 1%); years are exempt.
+MAX_TEXT_SHARE = 0.01
+
+
+def label_terms(session: SessionRecord) -> set[str]:
+    """The words that place a session: its summit and the folders its notes are in."""
+    folders = session.source.split("/")[:-1] if session.source else []
+    text = " ".join([session.summit or "", *folders])
+    out: set[str] = set()
+    for word in split_words(_SEPARATORS.sub(" ", text)):
+        term = term_for(word)
+        if term is None or len(term) < 2:
+            continue
+        if any(c.isdigit() for c in term) and not _YEAR(term):
+            continue  # "05-contributor-summit", "doc/source/67": numbers, not places
+        out.add(term)
+    return out
+
+
+@dataclass(slots=True, frozen=True)
+class Scope:
+    """The summit a question names: its words in the question, and the sessions it means."""
+
+    terms: frozenset[str]
+    sessions: frozenset[int]
+    words: str  # as the question says it ("the hong kong summit"), for messages
+
+
+class SummitLabels:
+    """Every session's label words, and which sessions carry each."""
+
+    def __init__(self, sessions: Iterable[SessionRecord]):
+        self.sessions_with: dict[str, set[int]] = defaultdict(set)
+        self.count = 0
+        for session in sessions:
+            self.count += 1
+            for term in label_terms(session):
+                self.sessions_with[term].add(session.id)
+        # A word on every session's label tells them apart no better than none.
+        self.sessions_with = {t: ids for t, ids in self.sessions_with.items()
+                              if len(ids) < self.count}
+
+    def find(self, text: str) -> Scope | None:
+        """The first run of label words the question opens with a place word, if it names
+        some sessions (not yet checked against the notes' text: see rare_enough)."""
+        words = split_words(text)
+        for n, word in enumerate(words):
+            if word not in OPENERS and word != "the":
+                continue
+            start = n + 1
+            if word != "the" and start < len(words) and words[start] == "the":
+                start += 1
+            run: list[str] = []
+            end = start
+            while end < len(words):
+                term = term_for(words[end])
+                if term is None or not (term in self.sessions_with or term in GENERIC):
+                    break
+                run.append(term)
+                end += 1
+            specific = [t for t in run if t not in GENERIC]
+            if not specific:
+                continue
+            following = term_for(words[end]) if end < len(words) else None
+            if end < len(words) and following is not None and following not in _ENDERS:
+                continue  # "in the source code": the run went on into a topic
+            if word == "the" and not (set(run) & GENERIC or following in GENERIC):
+                continue  # "the kubecon" alone is not a place; "the 2012 summit" is
+            sessions = set.intersection(*(self.sessions_with[t] for t in specific))
+            if sessions:
+                return Scope(frozenset(specific), frozenset(sessions),
+                             " ".join(words[n:end]))
+        return None
+
+    @staticmethod
+    def rare_enough(scope: Scope, doc_freqs: Mapping[str, int], passages: int) -> bool:
+        """Whether one of the scope's words is a year or rare in the notes' own text."""
+        limit = max(MAX_TEXT_SHARE * passages, 1.0)
+        return any(_YEAR(t) or doc_freqs.get(t, 0) <= limit for t in scope.terms)

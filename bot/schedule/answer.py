@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from rapidfuzz import fuzz, process, utils
 
@@ -102,6 +102,9 @@ class _Scope:
     track: Named | None = None
     people: list[Named] = field(default_factory=list)
     conference: str | None = None
+
+
+_Found = TypeVar("_Found", tuple[Named, tuple[int, int]], tuple[list[Named], tuple[int, int]])
 
 
 class ScheduleAnswerer:
@@ -235,9 +238,9 @@ class ScheduleAnswerer:
         scope = _Scope(everything)
         if len(conferences) == 1:
             scope.conference = next(iter(conferences))
-        room = programme.find_room(tokens)
-        track = programme.find_track(tokens)
-        people = programme.find_people(tokens)
+        room = self._not_the_conference(programme.find_room(tokens), tokens)
+        track = self._not_the_conference(programme.find_track(tokens), tokens)
+        people = self._not_the_conference(programme.find_people(tokens), tokens)
         if people:
             scope.people = people[0]
         if room and track and room[1] != track[1]:
@@ -257,6 +260,20 @@ class ScheduleAnswerer:
                 inside = set(place.talks)
                 scope.talks = [n for n in scope.talks if n in inside]
         return scope
+
+    def _not_the_conference(self, found: _Found | None, tokens: Sequence[str]
+                            ) -> _Found | None:
+        """A room, track or person found by one word that names a conference is the
+        conference: "what's on at fosdem" is not about the speaker "FOSDEM Staff"."""
+        if found is None:
+            return None
+        named, (start, end) = found
+        word = tokens[start]
+        names = named if isinstance(named, list) else [named]
+        if end - start == 1 and word in self._conference_words and \
+                all(compact(n.name) != word for n in names):
+            return None
+        return found
 
     def _conference_of(self, scope: _Scope, now: datetime) -> str | None:
         """The conference the question is about: named, or the only one its room, track
@@ -467,7 +484,7 @@ class ScheduleAnswerer:
                  empty_next: bool = False) -> ScheduleAnswer:
         shown = sorted(talks, key=lambda t: (t.start, t.room or ""))
         where = (scope.room.name if scope.room else scope.track.name if scope.track
-                 else ", ".join(p.name for p in scope.people) or None)
+                 else ", ".join(p.name for p in scope.people) or scope.conference)
         empty = None
         if not shown:
             place = f" in {where}" if where else ""

@@ -196,6 +196,14 @@ def test_the_shared_exports_answer_in_their_own_zones(tmp_path: Path) -> None:
         "Janson", "2013-02-03T10:00:00+01:00")
     assert droidcon["session"]["start"] == "2023-10-26T13:50:00+01:00"  # BST
     assert rc3["session"]["speakers"] == ["Daniel Maslowski"]
+    # "fosdem" names the conference, not its speaker "FOSDEM Staff" (who gives two talks)
+    result = CliRunner().invoke(cli, ["ask", "--db", str(db), "--now",
+                                      "2013-02-02T11:00:00+01:00", "what's on now at fosdem?"])
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[0] == "On now in FOSDEM 2013:"
+    (staff,) = ask(db, "2013-02-02T11:00:00+01:00", "what's fosdem staff giving?")
+    assert {s["title"] for s in staff["sessions"]} == {"Welcome to FOSDEM 2013",
+                                                      "Closing FOSDEM 2013"}
 
 
 def test_the_schedule_command_lists_by_day_room_and_speaker(mixed_index: Path) -> None:

@@ -63,6 +63,9 @@ PEOPLE_TERMS = frozenset(tokenize(
 # A question word this long may be two words of the notes written as one ("lookup"); only
 # tried when the notes never write it as one word (hand-set).
 MIN_SPLIT_CHARS = 6
+# A question naming a session this fully (SessionNames.match: 1.0 is every word of its
+# title) and asking nothing else is about that session (hand-set).
+NAMED_IN_FULL = 0.75
 # Generic words ("use", "good") weigh this much when judging coverage (hand-set, as above).
 LIGHT_WEIGHT = 0.35
 
@@ -293,9 +296,13 @@ class Answerer:
         if trace is not None:  # the candidates and their features, for fitting the weights
             trace.extend(scored)
         best = scored[0]
-        if best.own_coverage == 0 and best.coverage > 0:
-            # Only the session's name matched ("who gave the Open Compute talk"): the
-            # question is about the session itself, and notes open with what a talk is about.
+        about_the_session = self._only_names_its_session(best, unique)
+        if (best.own_coverage == 0 and best.coverage > 0) or (
+                best.passage.position > 0 and about_the_session):
+            # Only the session's name matched ("who gave the Open Compute talk"), or the
+            # question says nothing but the name ("what was the Colony talk about?", where a
+            # later passage repeats the name): the question is about the session itself, and
+            # notes open with what a talk is about.
             opening = await index.session_passages(best.passage.session_id, limit=1)
             best = Scored(opening[0], best.bm25, best.coverage, best.coverage, best.score,
                           best.features)
@@ -303,6 +310,12 @@ class Answerer:
         highlight = set(question.terms) | set(weights)
         evidence = self._evidence(scored, named, total, question, term_weight, contains)
         outcome = self.confidence.judge(evidence)
+        if about_the_session and evidence.named >= NAMED_IN_FULL and (
+                not question.asks_who or self.index.sessions[best.passage.session_id].speakers):
+            # "what was the Websockets talk about?": the session named in full, and nothing
+            # asked but what it was (or who gave it): its opening, under its title and
+            # speakers, is the answer, whatever the model fitted on detail questions says.
+            outcome = "confident"
         confident = outcome == "confident"
         quote = self._quote(best, highlight)
         # The next two passages that hold a word of the question, from this session or
@@ -327,6 +340,12 @@ class Answerer:
             return None
         chosen = np.fromiter(scope.sessions, dtype=np.int64, count=len(scope.sessions))
         return np.isin(self.index.passage_session, chosen)
+
+    def _only_names_its_session(self, best: Scored, terms: list[str]) -> bool:
+        """Every word of the question (but generic ones) is in the name of the passage's
+        session: its title, aliases or speakers."""
+        name = self.names.terms_of.get(best.passage.session_id, set())
+        return bool(terms) and all(t in name or is_light(t) for t in terms)
 
     def _only_introduces_speakers(self, passage: PassageRecord, asked: set[str]) -> bool:
         """A list of the session's speakers and nothing else, for a question (its terms

@@ -192,8 +192,13 @@ def test_cli_eval_prints_figures_overall_and_per_corpus(corpus_index: Path,
     assert "per corpus" in text.output and "theirs" in text.output
 
 
-async def test_a_question_that_only_names_a_session_gets_its_opening(tmp_path: Path) -> None:
-    """'what was the Colony talk about': no passage has the word, only the title, so the
+@pytest.mark.parametrize("archives", [
+    "Tape came up too.",
+    "Colony archives: Colony on tape.",  # a later, shorter passage repeats the title
+])
+async def test_a_question_that_only_names_a_session_gets_its_opening(tmp_path: Path,
+                                                                     archives: str) -> None:
+    """'what was the Colony talk about': the question says nothing but the title, so the
     passage to quote is the one the notes open the session with (not whichever short
     passage the title's words weigh most in)."""
     notes = tmp_path / "notes"
@@ -203,7 +208,7 @@ async def test_a_question_that_only_names_a_session_gets_its_opening(tmp_path: P
         "## Overview\n\nIntercloud object storage that federates Swift clusters across "
         "several clouds, so research data can be kept in more than one place.\n\n"
         "## Replication\n\nReplication between sites is asynchronous.\n\n"
-        "## Archives\n\nTape came up too.\n", encoding="utf-8")
+        f"## Archives\n\n{archives}\n", encoding="utf-8")
     for name, text in (("ceph", "CRUSH places data without lookup tables."),
                        ("trove", "Trove offers databases as a service."),
                        ("neutron", "ML2 drives switches from many vendors.")):
@@ -213,13 +218,18 @@ async def test_a_question_that_only_names_a_session_gets_its_opening(tmp_path: P
     build_index(load_corpus([notes]), db)
     index = await Index.open(db)
     try:
-        answer = await (await Answerer.create(index)).answer(
-            parse_question("what was the colony talk about"))
+        answerer = await Answerer.create(index)
+        answer = await answerer.answer(parse_question("what was the colony talk about"))
+        detail = await answerer.answer(parse_question("what did the colony talk say about "
+                                                      "replication lag?"))
     finally:
         await index.close()
     assert answer.answered and answer.best is not None
     assert answer.best.session.title == "Colony"
     assert answer.best.passage.position == 0
+    # the session named in full and nothing else asked: its opening is the answer, sure
+    assert answer.confident
+    assert detail.best is not None and detail.best.passage.position == 1  # "Replication…"
 
 
 def test_the_confidence_model_declines_a_passage_without_a_word_of_the_question() -> None:
@@ -330,3 +340,20 @@ async def test_compounds_meet_in_both_directions(tmp_path: Path) -> None:
     assert split.best is not None and split.best.session.title == "Storms"
     assert split.evidence is not None and split.evidence.own_coverage > 0.5
     assert joined.best is not None and joined.best.session.title == "Tables"
+
+
+def test_a_session_named_in_full_and_nothing_else_is_answered_surely(tmp_path: Path) -> None:
+    """On real notes where the title's word is also in other talks' notes, the model hedges
+    "what was the Websockets talk about?"; the question asks nothing but what the named
+    session was, so its opening is given as the answer. Asking who gave it stays hedged when
+    the notes name no speaker."""
+    db = tmp_path / "daneah.sqlite3"
+    build_index(load_corpus([shared_path("corpora", "daneah-conference-notes")]), db)
+    result = CliRunner().invoke(cli, ["ask", "--db", str(db), "--json"], input=(
+        "what was the websockets talk about?\nwho gave the websockets talk?\n"))
+    assert result.exit_code == 0, result.output
+    about, who = (json.loads(line) for line in result.output.splitlines())
+    assert about["session"]["title"] == "Websockets" and about["confident"]
+    assert about["passage"].startswith("* Requires asynchronous behavior")  # its opening
+    assert who["session"]["title"] == "Websockets" and who["session"]["speakers"] == []
+    assert not who["confident"]

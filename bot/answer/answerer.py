@@ -195,10 +195,13 @@ class Answerer:
             answer = await self._answer(question, scope, trace)
             if answer is not None:
                 return answer
-            # Nothing of the question in the summit it names: answer from all the notes
-            # (the quote's heading says which summit it is from).
         answer = await self._answer(question, None, trace)
         assert answer is not None  # without a scope there is always an answer
+        if scope is not None:
+            # Nothing of the question in the summit it names: the closest passage of the
+            # other notes, said to be from elsewhere, and never sure.
+            answer.elsewhere = scope.words
+            answer.confident = False
         return answer
 
     async def _scope(self, question: Question) -> Scope | None:

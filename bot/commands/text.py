@@ -76,7 +76,17 @@ def candidates(answer: Answer) -> list[tuple[str, str]]:
 
 def hedge_line(answer: Answer) -> str:
     """What a hedged answer says after its quote: short, and never its first line."""
+    if answer.elsewhere:
+        return elsewhere_line(answer.elsewhere) + (
+            "; perhaps one of these:" if answer.alternatives else ".")
     return HEDGE if answer.alternatives else HEDGE_ALONE
+
+
+def elsewhere_line(words: str) -> str:
+    """That the summit the question named ("at kubecon") had nothing that matched."""
+    named = f"from {words}" if words.startswith("the ") else words
+    return f"Nothing {named} matched, so this is from other notes"
+
 
 
 def quote_text(quote: Quote, mark: tuple[str, str] = ("**", "**")) -> str:

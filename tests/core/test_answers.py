@@ -138,8 +138,8 @@ def test_cli_ask_json_shape(corpus_index: Path) -> None:
     assert [line["confident"] for line in lines] == [True, False]
     first = lines[0]
     assert set(first) == {"question", "answered", "confident", "kind", "session", "sessions",
-                          "passage", "score", "confidence", "alternatives"}
-    assert 0.0 < first["confidence"] <= 1.0
+                          "passage", "score", "confidence", "alternatives", "elsewhere"}
+    assert 0.0 < first["confidence"] <= 1.0 and first["elsewhere"] is None
     assert first["kind"] == "notes" and first["sessions"] == []
     assert set(first["session"]) == {"title", "speakers", "summit", "source", "start", "end",
                                      "room", "track", "url", "cancelled"}

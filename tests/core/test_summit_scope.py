@@ -13,6 +13,7 @@ import pytest
 
 from bot.answer import Answerer, parse_question
 from bot.answer.scope import SummitLabels, label_terms
+from bot.commands.text import answer_text, elsewhere_line
 from bot.corpus import load_corpus
 from bot.search.build import build_index
 from bot.search.index import Index, SessionRecord, rank
@@ -84,8 +85,23 @@ async def test_a_topic_that_is_also_a_folder_name_is_not_a_place(answerer: Answe
 
 
 async def test_nothing_in_the_named_summit_falls_back_to_all_notes(answerer: Answerer) -> None:
-    assert await _title(answerer, "anything about quantum computing at KubeCon?") == \
-        "Startup funding"
+    answer = await answerer.answer(parse_question(
+        "anything about quantum computing at KubeCon?"))
+    assert answer.best is not None and answer.best.session.title == "Startup funding"
+    # from another summit than the one asked about: said so, and never given as sure
+    assert answer.hedged and answer.elsewhere == "at kubecon"
+    assert answer.to_json()["elsewhere"] == "at kubecon"
+    text = answer_text(answer)
+    assert "Nothing at kubecon matched, so this is from other notes" in text
+    assert text.splitlines()[0] == "Startup funding"  # the quote comes first, as always
+    scoped = await answerer.answer(parse_question("what did they say about upgrades at "
+                                                  "KubeCon?"))
+    assert scoped.elsewhere is None and scoped.to_json()["elsewhere"] is None
+
+
+def test_the_summit_named_with_the_is_said_from_it() -> None:
+    assert elsewhere_line("the 2012 summit") == \
+        "Nothing from the 2012 summit matched, so this is from other notes"
 
 
 def _session(sid: int, source: str, summit: str | None = None) -> SessionRecord:

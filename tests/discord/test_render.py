@@ -136,6 +136,21 @@ def test_a_hedged_answer_shows_the_quote_first_and_says_so_below_it_in_public() 
     assert sure.embed is not None and [f.name for f in sure.embed.fields] == ["Source"]
 
 
+def test_an_answer_from_outside_the_summit_asked_about_says_so_below_the_quote() -> None:
+    best = _quote(0, "Ceph", "CRUSH places data.")
+    other = _quote(1, "Swift", "Swift replicates objects.")
+    message = answer_message(AnswerReply(Answer("ceph at kubecon?", True, best=best,
+                                                confident=False, alternatives=[other],
+                                                elsewhere="at kubecon")))
+    assert message.embed is not None and message.embed.description == "CRUSH places data."
+    names = [f.name for f in message.embed.fields]
+    assert names == ["Source", "Nothing at kubecon matched, so this is from other notes"]
+    assert message.embed.fields[1].value == "• *Swift*: “Swift replicates objects.”"
+    alone = answer_message(AnswerReply(Answer("q", True, best=best, confident=False,
+                                              elsewhere="in barcelona")))
+    assert alone.embed is not None and all(f.value for f in alone.embed.fields)
+
+
 def test_a_hedged_answer_offers_its_other_candidates_below_the_quote() -> None:
     best = _quote(0, "Ceph", "CRUSH places data.", position=3)
     later = _quote(0, "Ceph", "Recovery runs on *every* node " + "at once " * 40, position=5)

@@ -90,6 +90,24 @@ def test_a_hedged_answer_quotes_first_and_says_so_below_in_both_bodies() -> None
         f"<p>Source: <code>c.md</code></p><p><i>{HEDGE_ALONE}</i></p>")
 
 
+def test_an_answer_from_outside_the_summit_asked_about_says_so_in_both_bodies() -> None:
+    from bot.answer.models import Answer, Quote
+    from bot.commands import AnswerReply
+    from bot.search.index import PassageRecord, SessionRecord
+
+    record = SessionRecord(id=0, title="Ceph", speakers=(), summit=None, date=None,
+                           track=None, tags=(), url=None, aliases=(), source="c.md",
+                           fingerprint="f", passage_count=1)
+    text = "Ceph spreads data with CRUSH."
+    quote = Quote(record, PassageRecord(0, 0, 0, None, text, len(text)), text, (), 1.0)
+    content = render_content(AnswerReply(Answer("q", True, best=quote, confident=False,
+                                                elsewhere="at kubecon")))
+    said = "Nothing at kubecon matched, so this is from other notes."
+    assert content["body"].splitlines()[0] == "Ceph"  # the quote first, as always
+    assert content["body"].endswith(said)
+    assert content["formatted_body"].endswith(f"<p><i>{said}</i></p>")
+
+
 def test_a_hedged_answer_s_candidates_are_an_escaped_list_after_the_caveat() -> None:
     from bot.answer.models import Answer, Quote
     from bot.commands import AnswerReply

@@ -37,6 +37,7 @@ from bot.commands.text import (
     DECLINE,
     agenda_text,
     candidates,
+    elsewhere_line,
     list_text,
     reload_text,
     report_lines,
@@ -182,7 +183,10 @@ def answer_message(reply: AnswerReply) -> Message:
     # two lines of at most 120 + 380 escaped characters: within a field's 1,024
     listed = "\n".join(f"• *{fit(where, 120)}*: “{fit(text, 380)}”"
                         for where, text in others[:2])
-    if answer.hedged:  # below the quote, so the answer's first line is never the caveat
+    if answer.hedged and answer.elsewhere:  # the named summit had nothing: say so
+        fields.append((fit(elsewhere_line(answer.elsewhere), FIELD_NAME_LIMIT),
+                       listed or HEDGE_ALONE_VALUE, False))
+    elif answer.hedged:  # below the quote, so the answer's first line is never the caveat
         fields.append((HEDGE_FIELD, listed, False) if listed
                       else (HEDGE_ALONE_FIELD, HEDGE_ALONE_VALUE, False))
     elif listed:

@@ -9,8 +9,9 @@ then say where to look, not what to look for: the answerer searches only those s
 and does not expect a passage to repeat them.
 
 A label word that is also common in the notes' text ("k8s", "openstack", "build") is a
-topic as often as a place ("secrets in k8s"), so only years and words rare in the text
-can name a summit; the caller checks that against the index (``rare_enough``).
+topic as often as a place ("secrets in k8s", "at build time"), so only years, words rare in
+the text, and words capitalized after "at" or "during" ("at Build") can name a summit; the
+caller checks that against the index (``rare_enough``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ from bot.search.tokenizer import split_words, term_for, tokenize
 
 # Words that open a place or time: "at KubeCon", "in Barcelona", "from DockerCon".
 OPENERS = frozenset({"at", "in", "from", "during"})
+# Of those, the ones after which a capitalized common word is a name ("at Build", "during
+# Ignite"); "in" is too often a topic ("in Kubernetes").
+PROPER_OPENERS = frozenset({"at", "during"})
 # Words a summit's name may carry that name no summit by themselves (nor do folders such
 # as doc/ or source/): part of a run, never enough for one.
 GENERIC = frozenset(tokenize(
@@ -64,6 +68,9 @@ class Scope:
     terms: frozenset[str]
     sessions: frozenset[int]
     words: str  # as the question says it ("the hong kong summit"), for messages
+    # terms the question writes capitalized after "at" or "during" ("at Build"): a proper
+    # name, however common the word is in the notes ("build")
+    proper: frozenset[str] = frozenset()
 
 
 class SummitLabels:
@@ -108,12 +115,22 @@ class SummitLabels:
                 continue  # "the kubecon" alone is not a place; "the 2012 summit" is
             sessions = set.intersection(*(self.sessions_with[t] for t in specific))
             if sessions:
+                proper = frozenset(term for raw, term in zip(words[start:end], run, strict=True)
+                                   if word in PROPER_OPENERS and term not in GENERIC
+                                   and _capitalized(raw, text))
                 return Scope(frozenset(specific), frozenset(sessions),
-                             " ".join(words[n:end]))
+                             " ".join(words[n:end]), proper)
         return None
 
     @staticmethod
     def rare_enough(scope: Scope, doc_freqs: Mapping[str, int], passages: int) -> bool:
         """Whether one of the scope's words is a year or rare in the notes' own text."""
         limit = max(MAX_TEXT_SHARE * passages, 1.0)
-        return any(_YEAR(t) or doc_freqs.get(t, 0) <= limit for t in scope.terms)
+        return any(_YEAR(t) or t in scope.proper or doc_freqs.get(t, 0) <= limit
+                   for t in scope.terms)
+
+
+def _capitalized(word: str, text: str) -> bool:
+    """Whether the question writes this (casefolded) word with a capital somewhere."""
+    return any(found[0].isupper() for found in
+               re.findall(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.IGNORECASE))

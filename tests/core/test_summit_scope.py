@@ -25,13 +25,16 @@ NOTES = {
                               "upgrades of my home lab had kept me busy all week.\n",
     "kubecon-2017/secrets.md": "# Secrets in k8s\n\nThe k8s secrets talk: secrets are only "
                                "base64 encoded unless etcd encryption is turned on.\n",
-    "kubecon-2017/operators.md": "# Operators\n\nOperators run k8s clusters for you and "
-                                 "restart failed members.\n",
+    "kubecon-2017/operators.md": "# Operators\n\nOperators build and run k8s clusters for "
+                                 "you and restart failed members.\n",
+    "build-2017/cosmos.md": "# Cosmos DB\n\nCosmos DB promises reads under 10 ms at the 99th "
+                            "percentile.\n",
     "barcelona-2016/fuel.md": "# Upgrading clouds with Fuel\n\nThe operators upgraded "
                               "OpenStack from Liberty to Mitaka with no downtime for "
                               "tenants.\n",
     "barcelona-2016/funding.md": "# Startup funding\n\nThe panel talked about funding for "
-                                 "cloud startups in Europe, and about quantum computing.\n",
+                                 "cloud startups in Europe, how they build a team, and "
+                                 "about quantum computing.\n",
     "hongkong.md": "---\ntitle: Neutron for beginners\nsummit: OpenStack Summit Hong Kong\n"
                    "---\n\nNeutron networking explained for people who are not network "
                    "engineers.\n",
@@ -82,6 +85,18 @@ async def test_a_topic_that_is_also_a_folder_name_is_not_a_place(answerer: Answe
     assert await answerer._scope(parse_question("how are secrets kept in k8s?")) is None
     scoped = await answerer._scope(parse_question("how are secrets kept at kubecon?"))
     assert scoped is not None and scoped.terms == {"kubecon"}
+
+
+async def test_a_common_word_names_a_summit_only_as_a_proper_name(answerer: Answerer) -> None:
+    # "build" is in the notes' text twice: "at build" may be a time ("at build time") or
+    # the topic, "at Build" is Microsoft's conference
+    scoped = await answerer._scope(parse_question("what latency did they promise at Build?"))
+    assert scoped is not None and scoped.terms == {"build"}
+    for question in ("what latency did they promise at build?",
+                     "what latency did they promise in Build?"):
+        assert await answerer._scope(parse_question(question)) is None, question
+    assert await _title(answerer, "what read latency did they promise at Build?") == \
+        "Cosmos DB"
 
 
 async def test_nothing_in_the_named_summit_falls_back_to_all_notes(answerer: Answerer) -> None:

@@ -66,6 +66,10 @@ MIN_SPLIT_CHARS = 6
 # A question naming a session this fully (SessionNames.match: 1.0 is every word of its
 # title) and asking nothing else is about that session (hand-set).
 NAMED_IN_FULL = 0.75
+# A session's opening quoted for a question about the whole session is its first passage
+# with at least this many words besides links, among its first few (hand-set).
+MIN_OPENING_WORDS = 4
+OPENING_LOOKAHEAD = 3
 # Generic words ("use", "good") weigh this much when judging coverage (hand-set, as above).
 LIGHT_WEIGHT = 0.35
 
@@ -138,6 +142,15 @@ def answer_kind_fit(question: str, passage: str, speakers: tuple[str, ...]) -> f
             _NAME_LIKE.search(passage))
         return 1.0 if held else -1.0
     return 0.0
+
+
+_LINK = re.compile(r"<?https?://\S+|\bwww\.\S+")
+
+
+def says_something(text: str) -> bool:
+    """Whether a passage has words of its own, beyond links ("* https://…/schedule/49186"):
+    a list of links is no answer to what a talk was about."""
+    return len(split_words(_LINK.sub(" ", text))) >= MIN_OPENING_WORDS
 
 
 def is_light(term: str) -> bool:
@@ -306,8 +319,10 @@ class Answerer:
             # question says nothing but the name ("what was the Colony talk about?", where a
             # later passage repeats the name): the question is about the session itself, and
             # notes open with what a talk is about.
-            opening = await index.session_passages(best.passage.session_id, limit=1)
-            best = Scored(opening[0], best.bm25, best.coverage, best.coverage, best.score,
+            opening = await index.session_passages(best.passage.session_id,
+                                                   limit=OPENING_LOOKAHEAD)
+            said = next((p for p in opening if says_something(p.text)), opening[0])
+            best = Scored(said, best.bm25, best.coverage, best.coverage, best.score,
                           best.features)
             scored[0] = best
         highlight = set(question.terms) | set(weights)

@@ -357,3 +357,27 @@ def test_a_session_named_in_full_and_nothing_else_is_answered_surely(tmp_path: P
     assert about["passage"].startswith("* Requires asynchronous behavior")  # its opening
     assert who["session"]["title"] == "Websockets" and who["session"]["speakers"] == []
     assert not who["confident"]
+
+
+async def test_a_session_s_opening_is_its_first_passage_with_words_not_its_links(
+        tmp_path: Path) -> None:
+    """Talk notes often open with the talk's page and slides: "what was the type theory
+    talk about" quotes the first passage that says something."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "types.md").write_text(
+        "# Type theory 101\n\n* https://example.org/schedule/detail/49202\n"
+        "* <https://example.org/slides>\n\n## Basics\n\n* connecting algebra with logic\n"
+        "* logic is the science of argument\n\n## Languages\n\n"
+        "* choose a language that allows pure functional programming\n", encoding="utf-8")
+    (notes / "other.md").write_text("# Clojure\n\nA lisp on the JVM.\n", encoding="utf-8")
+    db = tmp_path / "i.sqlite3"
+    build_index(load_corpus([notes]), db)
+    index = await Index.open(db)
+    try:
+        answer = await (await Answerer.create(index)).answer(
+            parse_question("what was the type theory talk about?"))
+    finally:
+        await index.close()
+    assert answer.best is not None and answer.best.session.title == "Type theory 101"
+    assert answer.best.text.startswith("* connecting algebra with logic")

@@ -83,9 +83,6 @@ class SummitLabels:
             self.count += 1
             for term in label_terms(session):
                 self.sessions_with[term].add(session.id)
-        # A word on every session's label tells them apart no better than none.
-        self.sessions_with = {t: ids for t, ids in self.sessions_with.items()
-                              if len(ids) < self.count}
 
     def find(self, text: str) -> Scope | None:
         """The first run of label words the question opens with a place word, if it names

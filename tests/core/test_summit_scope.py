@@ -119,6 +119,27 @@ def test_the_summit_named_with_the_is_said_from_it() -> None:
         "Nothing from the 2012 summit matched, so this is from other notes"
 
 
+async def test_in_an_index_of_one_summit_its_name_is_still_not_a_topic(tmp_path: Path) -> None:
+    notes = tmp_path / "notes" / "kubecon-2017"
+    notes.mkdir(parents=True)
+    for name in ("secrets", "operators", "travel"):
+        (notes / f"{name}.md").write_text(NOTES[f"kubecon-2017/{name}.md"], encoding="utf-8")
+    db = tmp_path / "one.sqlite3"
+    build_index(load_corpus([tmp_path / "notes"]), db)
+    index = await Index.open(db)
+    try:
+        answerer = await Answerer.create(index)
+        question = parse_question("what did they say about etcd encryption at KubeCon?")
+        scope = await answerer._scope(question)
+        assert scope is not None and answerer._allowed(scope) is None  # every session
+        answer = await answerer.answer(question)
+    finally:
+        await index.close()
+    assert answer.best is not None and answer.best.session.title == "Secrets in k8s"
+    assert answer.evidence is not None and answer.evidence.coverage == pytest.approx(1.0)
+    assert answer.elsewhere is None
+
+
 def _session(sid: int, source: str, summit: str | None = None) -> SessionRecord:
     return SessionRecord(id=sid, title=f"s{sid}", speakers=(), summit=summit, date=None,
                          track=None, tags=(), url=None, aliases=(), source=source,

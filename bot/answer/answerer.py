@@ -328,12 +328,17 @@ class Answerer:
         highlight = set(question.terms) | set(weights)
         evidence = self._evidence(scored, named, total, question, term_weight, contains)
         outcome = self.confidence.judge(evidence)
-        if about_the_session and evidence.named >= NAMED_IN_FULL and (
+        sure_by_rule = False
+        named_in_full = (evidence.named >= NAMED_IN_FULL
+                         or self.names.only_title(best.passage.session_id, unique))
+        if about_the_session and named_in_full and (
                 not question.asks_who or self.index.sessions[best.passage.session_id].speakers):
-            # "what was the Websockets talk about?": the session named in full, and nothing
-            # asked but what it was (or who gave it): its opening, under its title and
-            # speakers, is the answer, whatever the model fitted on detail questions says.
+            # "what was the Websockets talk about?", "what is kind?": the session named in
+            # full, and nothing asked but what it was (or who gave it): its opening, under
+            # its title and speakers, is the answer, whatever the model fitted on detail
+            # questions says.
             outcome = "confident"
+            sure_by_rule = True
         confident = outcome == "confident"
         quote = self._quote(best, highlight)
         # The next two passages that hold a word of the question, from this session or
@@ -344,6 +349,8 @@ class Answerer:
             (c for c in scored[1:] if c.passage.id != best.passage.id and c.own_coverage > 0),
             2)]
         probability = self.confidence.probability(evidence)
+        if sure_by_rule:  # what is reported agrees with the answer given as sure
+            probability = max(probability, self.confidence.confident_at)
         if outcome == "declined":
             return Answer(question=question.text, answered=False, best=quote,
                           nearest=self._nearest(scored, named), confidence=probability,

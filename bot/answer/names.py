@@ -8,7 +8,7 @@ stronger.
 from __future__ import annotations
 
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 
 from rapidfuzz import process
@@ -40,6 +40,8 @@ class SessionNames:
             for term in self.keywords_of[session.id]:
                 self.keyword_sessions[term].add(session.id)
         self.count = max(len(self.terms_of), 1)
+        # How many sessions have each title (as terms): a title only one has names it alone.
+        self.titles_alike = Counter(frozenset(t) for t in self.title_terms_of.values())
         # Each name's whole weight, the denominator of match's share (the same every question).
         self.name_weight = {sid: sum(self.weight(t) for t in terms) or 1.0
                             for sid, terms in self.terms_of.items()}
@@ -47,6 +49,12 @@ class SessionNames:
         self.vocabulary: dict[int, list[str]] = defaultdict(list)
         for term in sorted(t for t in self.sessions_with if len(t) >= 4):
             self.vocabulary[len(term)].append(term)
+
+    def only_title(self, session_id: int, terms: Iterable[str]) -> bool:
+        """Whether ``terms`` are the session's whole title, and no other session has it
+        ("kind" for the session "Kind": one common word, but all of that title)."""
+        title = frozenset(self.title_terms_of.get(session_id, ()))
+        return bool(title) and frozenset(terms) == title and self.titles_alike[title] == 1
 
     def weight(self, term: str) -> float:
         """How much naming a term does: 0 if no title has it, high if only one does."""

@@ -350,10 +350,14 @@ def test_a_session_named_in_full_and_nothing_else_is_answered_surely(tmp_path: P
     db = tmp_path / "daneah.sqlite3"
     build_index(load_corpus([shared_path("corpora", "daneah-conference-notes")]), db)
     result = CliRunner().invoke(cli, ["ask", "--db", str(db), "--json"], input=(
-        "what was the websockets talk about?\nwho gave the websockets talk?\n"))
+        "what was the websockets talk about?\nwho gave the websockets talk?\n"
+        "what is lucky?\n"))
     assert result.exit_code == 0, result.output
-    about, who = (json.loads(line) for line in result.output.splitlines())
+    about, who, lucky = (json.loads(line) for line in result.output.splitlines())
     assert about["session"]["title"] == "Websockets" and about["confident"]
+    assert about["confidence"] >= 0.5  # the reported probability agrees
+    # a one-word title that no other session has, asked about alone, names it in full
+    assert lucky["session"]["title"] == "Lucky" and lucky["confident"]
     assert about["passage"].startswith("* Requires asynchronous behavior")  # its opening
     assert who["session"]["title"] == "Websockets" and who["session"]["speakers"] == []
     assert not who["confident"]

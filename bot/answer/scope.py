@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.search.index import SessionRecord
 from bot.search.tokenizer import split_words, term_for, tokenize
@@ -71,6 +71,9 @@ class Scope:
     # terms the question writes capitalized after "at" or "during" ("at Build"): a proper
     # name, however common the word is in the notes ("build")
     proper: frozenset[str] = frozenset()
+    # named without a place word ("what did GitHub Universe say"): only a word rare in the
+    # notes' text makes it a name
+    bare: bool = False
 
 
 class SummitLabels:
@@ -85,8 +88,10 @@ class SummitLabels:
                 self.sessions_with[term].add(session.id)
 
     def find(self, text: str) -> Scope | None:
-        """The first run of label words the question opens with a place word, if it names
-        some sessions (not yet checked against the notes' text: see rare_enough)."""
+        """The first run of label words the question opens with a place word ("at", "in",
+        "the … summit"), else the first that stands alone as a name ("what did GitHub
+        Universe say…"), if it names some sessions (not yet checked against the notes'
+        text: see rare_enough)."""
         words = split_words(text)
         for n, word in enumerate(words):
             if word not in OPENERS and word != "the":
@@ -94,35 +99,66 @@ class SummitLabels:
             start = n + 1
             if word != "the" and start < len(words) and words[start] == "the":
                 start += 1
-            run: list[str] = []
-            end = start
-            while end < len(words):
-                term = term_for(words[end])
-                if term is None or not (term in self.sessions_with or term in GENERIC):
-                    break
-                run.append(term)
-                end += 1
-            specific = [t for t in run if t not in GENERIC]
-            if not specific:
+            found = self._run(words, start)
+            if found is None:
                 continue
-            following = term_for(words[end]) if end < len(words) else None
-            if end < len(words) and following is not None and following not in _ENDERS:
-                continue  # "in the source code": the run went on into a topic
+            run, end, following = found
             if word == "the" and not (set(run) & GENERIC or following in GENERIC):
                 continue  # "the kubecon" alone is not a place; "the 2012 summit" is
-            sessions = set.intersection(*(self.sessions_with[t] for t in specific))
-            if sessions:
-                proper = frozenset(term for raw, term in zip(words[start:end], run, strict=True)
-                                   if word in PROPER_OPENERS and term not in GENERIC
-                                   and _capitalized(raw, text))
-                return Scope(frozenset(specific), frozenset(sessions),
-                             " ".join(words[n:end]), proper)
+            scope = self._scope(words, n, start, end, run, text,
+                                proper=word in PROPER_OPENERS)
+            if scope is not None:
+                return scope
+        n = 0
+        while n < len(words):  # no place word: a name on its own
+            found = self._run(words, n)
+            if found is None:
+                n += 1
+                continue
+            run, end, _ = found
+            scope = self._scope(words, n, n, end, run, text, proper=False)
+            if scope is not None:
+                return replace(scope, bare=True)
+            n = end
         return None
+
+    def _run(self, words: list[str], start: int) -> tuple[list[str], int, str | None] | None:
+        """The label words from ``start`` on (their terms, where they end, and the term of
+        the word after them), if some are specific and the run does not go on into a topic
+        ("in the source code")."""
+        run: list[str] = []
+        end = start
+        while end < len(words):
+            term = term_for(words[end])
+            if term is None or not (term in self.sessions_with or term in GENERIC):
+                break
+            run.append(term)
+            end += 1
+        if not [t for t in run if t not in GENERIC]:
+            return None
+        following = term_for(words[end]) if end < len(words) else None
+        if end < len(words) and following is not None and following not in _ENDERS:
+            return None
+        return run, end, following
+
+    def _scope(self, words: list[str], opener: int, start: int, end: int, run: list[str],
+               text: str, proper: bool) -> Scope | None:
+        specific = [t for t in run if t not in GENERIC]
+        sessions = set.intersection(*(self.sessions_with[t] for t in specific))
+        if not sessions:
+            return None
+        capitalized = frozenset(
+            term for raw, term in zip(words[start:end], run, strict=True)
+            if proper and term not in GENERIC and _capitalized(raw, text))
+        return Scope(frozenset(specific), frozenset(sessions), " ".join(words[opener:end]),
+                     capitalized)
 
     @staticmethod
     def rare_enough(scope: Scope, doc_freqs: Mapping[str, int], passages: int) -> bool:
         """Whether one of the scope's words is a year or rare in the notes' own text."""
         limit = max(MAX_TEXT_SHARE * passages, 1.0)
+        if scope.bare:
+            return any(not _YEAR(t) and doc_freqs.get(t, 0) <= limit for t in scope.terms)
         return any(_YEAR(t) or t in scope.proper or doc_freqs.get(t, 0) <= limit
                    for t in scope.terms)
 

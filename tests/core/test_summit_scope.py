@@ -87,6 +87,15 @@ async def test_a_topic_that_is_also_a_folder_name_is_not_a_place(answerer: Answe
     assert scoped is not None and scoped.terms == {"kubecon"}
 
 
+async def test_a_summit_named_without_a_place_word(answerer: Answerer) -> None:
+    assert await _title(answerer, "what did Barcelona say about upgrades?") == \
+        "Upgrading clouds with Fuel"
+    bare = await answerer._scope(parse_question("what did KubeCon say about secrets?"))
+    assert bare is not None and bare.bare and bare.terms == {"kubecon"}
+    # alone, a word common in the text is the topic, capitalized or not
+    assert await answerer._scope(parse_question("what did Build say about latency?")) is None
+
+
 async def test_a_common_word_names_a_summit_only_as_a_proper_name(answerer: Answerer) -> None:
     # "build" is in the notes' text twice: "at build" may be a time ("at build time") or
     # the topic, "at Build" is Microsoft's conference
@@ -162,7 +171,8 @@ def test_labels_come_from_the_summit_and_the_folders() -> None:
     ("at KubeCon, what was said about istio?", "at kubecon"),
     ("what was said about networking at the Hong Kong summit?", "at the hong kong summit"),
     ("what was said about istio at kubecon 2017", "at kubecon 2017"),
-    ("what's in the source code of colony?", None),  # the run goes on into a topic
+    ("what's in the source code?", None),  # the run goes on into a topic
+    ("what did kubecon 2017 say about istio?", "kubecon 2017"),  # a name on its own
     ("what was said at the summit about swift?", None),  # no summit named
     ("what did the kubecon folks say?", None),  # "the kubecon" is not a place
     ("what happened in 2012?", "in 2012"),

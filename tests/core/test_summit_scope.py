@@ -10,6 +10,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.answer import Answerer, parse_question
 from bot.answer.scope import SummitLabels, label_terms
@@ -17,6 +19,7 @@ from bot.commands.text import answer_text, elsewhere_line
 from bot.corpus import load_corpus
 from bot.search.build import build_index
 from bot.search.index import Index, SessionRecord, rank
+from bot.search.tokenizer import split_words
 
 NOTES = {
     # The KubeCon notes mention Barcelona and upgrades in one passage: without the scope,
@@ -228,3 +231,17 @@ async def test_with_the_semantic_extra_every_candidate_is_from_the_named_summit(
             == {"barcelona-2016"}
     finally:
         await index.close()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("at in the from during kubecon 2017 summit "
+                                             "Hong Kong ,.?'-_")), max_size=80))
+def test_any_question_gives_a_scope_of_known_sessions_or_none(question: str) -> None:
+    labels = SummitLabels([_session(0, "kubecon-2017/istio.md"),
+                           _session(1, "x.md", "OpenStack Summit Hong Kong")])
+    found = labels.find(question)
+    if found is not None:
+        assert found.sessions and found.sessions <= {0, 1}
+        assert found.terms and all(found.sessions <= labels.sessions_with[t]
+                                   for t in found.terms)
+        assert set(found.words.split()) <= set(split_words(question))

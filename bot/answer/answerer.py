@@ -331,12 +331,12 @@ class Answerer:
         sure_by_rule = False
         named_in_full = (evidence.named >= NAMED_IN_FULL
                          or self.names.only_title(best.passage.session_id, unique))
-        if about_the_session and named_in_full and (
+        if about_the_session and named_in_full and not _ASKS_NUMBER.search(question.text) and (
                 not question.asks_who or self.index.sessions[best.passage.session_id].speakers):
             # "what was the Websockets talk about?", "what is kind?": the session named in
-            # full, and nothing asked but what it was (or who gave it): its opening, under
-            # its title and speakers, is the answer, whatever the model fitted on detail
-            # questions says.
+            # full, and nothing asked but what it was (or who gave it; not how big or how
+            # many): its opening, under its title and speakers, is the answer, whatever the
+            # model fitted on detail questions says.
             outcome = "confident"
             sure_by_rule = True
         confident = outcome == "confident"

@@ -127,6 +127,7 @@ def is_speaker_list(text: str, speakers: tuple[str, ...]) -> bool:
 _ASKS_NUMBER = re.compile(r"\b(how (?:many|much|big|large|long|fast|old|often|small)|what "
                           r"(?:percentage|percent|number|size|version|year)|which (?:version|"
                           r"year)|when did)\b", re.IGNORECASE)
+_ASKS_REASON = re.compile(r"\s*(?:why|when|where)\b", re.IGNORECASE)
 _ASKS_PERSON = re.compile(r"^\s*(?:who|whose)\b|\bwhich (?:company|companies|vendor|team|"
                           r"speaker|person|people)\b", re.IGNORECASE)
 _NAME_LIKE = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)+\b")
@@ -331,12 +332,13 @@ class Answerer:
         sure_by_rule = False
         named_in_full = (evidence.named >= NAMED_IN_FULL
                          or self.names.only_title(best.passage.session_id, unique))
-        if about_the_session and named_in_full and not _ASKS_NUMBER.search(question.text) and (
+        asks_detail = bool(_ASKS_NUMBER.search(question.text) or _ASKS_REASON.match(question.text))
+        if about_the_session and named_in_full and not asks_detail and (
                 not question.asks_who or self.index.sessions[best.passage.session_id].speakers):
             # "what was the Websockets talk about?", "what is kind?": the session named in
-            # full, and nothing asked but what it was (or who gave it; not how big or how
-            # many): its opening, under its title and speakers, is the answer, whatever the
-            # model fitted on detail questions says.
+            # full, and nothing asked but what it was (or who gave it; not why, when, where,
+            # how big or how many): its opening, under its title and speakers, is the
+            # answer, whatever the model fitted on detail questions says.
             outcome = "confident"
             sure_by_rule = True
         confident = outcome == "confident"

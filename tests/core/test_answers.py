@@ -351,10 +351,11 @@ def test_a_session_named_in_full_and_nothing_else_is_answered_surely(tmp_path: P
     build_index(load_corpus([shared_path("corpora", "daneah-conference-notes")]), db)
     result = CliRunner().invoke(cli, ["ask", "--db", str(db), "--json"], input=(
         "what was the websockets talk about?\nwho gave the websockets talk?\n"
-        "what is lucky?\nhow big was the websockets talk?\n"))
+        "what is lucky?\nhow big was the websockets talk?\nwhy was the websockets talk "
+        "good?\n"))
     assert result.exit_code == 0, result.output
-    about, who, lucky, big = (json.loads(line) for line in result.output.splitlines())
-    assert not big["confident"]  # a detail asked ("how big"): the model decides
+    about, who, lucky, big, why = (json.loads(line) for line in result.output.splitlines())
+    assert not big["confident"] and not why["confident"]  # a detail: the model decides
     assert about["session"]["title"] == "Websockets" and about["confident"]
     assert about["confidence"] >= 0.5  # the reported probability agrees
     # a one-word title that no other session has, asked about alone, names it in full

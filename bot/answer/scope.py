@@ -47,15 +47,19 @@ MAX_TEXT_SHARE = 0.01
 
 
 def label_terms(session: SessionRecord) -> set[str]:
-    """The words that place a session: its summit and the folders its notes are in."""
-    folders = session.source.split("/")[:-1] if session.source else []
+    """The words that place a session: its summit and the folders its notes are in (below
+    the folder indexed; a schedule read from an absolute path or a URL has only its
+    conference's name: "/srv/data/…" or "https://pretalx.com/…" place nothing)."""
+    relative = session.source and not session.source.startswith("/") \
+        and "://" not in session.source
+    folders = session.source.split("/")[:-1] if relative else []
     text = " ".join([session.summit or "", *folders])
     out: set[str] = set()
     for word in split_words(_SEPARATORS.sub(" ", text)):
         term = term_for(word)
         if term is None or len(term) < 2:
             continue
-        if any(c.isdigit() for c in term) and not _YEAR(term):
+        if term.isdigit() and not _YEAR(term):
             continue  # "05-contributor-summit", "doc/source/67": numbers, not places
         out.add(term)
     return out

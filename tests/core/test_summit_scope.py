@@ -166,6 +166,11 @@ def test_labels_come_from_the_summit_and_the_folders() -> None:
         {"barcelona", "doc", "sourc"}
     assert label_terms(_session(2, "x.md", "OpenStack Summit Hong Kong")) == \
         {"openstack", "summit", "hong", "kong"}
+    # a schedule's talks: its conference, not the path or address it was read from
+    assert label_terms(_session(3, "/srv/shared/schedules/fosdem.xml", "FOSDEM 2013")) == \
+        {"fosdem", "2013"}
+    assert label_terms(_session(4, "https://pretalx.example/rc3/schedule.json", "rC3")) == \
+        {"rc3"}
 
 
 @pytest.mark.parametrize("question, words", [

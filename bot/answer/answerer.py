@@ -56,6 +56,10 @@ POSITION_BONUS = 0.06
 # the talk's own notes. On the tune split no right passage is such an introduction (0 of
 # 110), and any weight from 0 to 0.5 gives the same figures; 0 says the rule plainly.
 PROFILE_WEIGHT = 0.0
+# Words that ask for a link: a passage of links may be the answer then.
+LINK_TERMS = frozenset(tokenize(
+    "link links url urls slides slide deck video videos recording recordings repo repos "
+    "repository github website site page pages paper papers blog post"))
 # Words that ask about the people rather than the talk ("which speaker works at AT&T?").
 PEOPLE_TERMS = frozenset(tokenize(
     "speaker speakers presenter presenters panelist panelists bio bios background "
@@ -312,6 +316,15 @@ class Answerer:
         scored.sort(key=lambda s: (-s.score, s.passage.id))
         if trace is not None:  # the candidates and their features, for fitting the weights
             trace.extend(scored)
+        if not says_something(scored[0].passage.text) and not LINK_TERMS & asked:
+            # A list of links ("* https://…/how-to-learn-rust") matched by a word of its
+            # address: the session's passage that says something answers instead.
+            instead = next((c for c in scored[1:] if c.passage.session_id ==
+                            scored[0].passage.session_id and says_something(c.passage.text)),
+                           None)
+            if instead is not None:
+                scored.remove(instead)
+                scored.insert(0, instead)
         best = scored[0]
         about_the_session = self._only_names_its_session(best, unique)
         if (best.own_coverage == 0 and best.coverage > 0) or (

@@ -387,3 +387,31 @@ async def test_a_session_s_opening_is_its_first_passage_with_words_not_its_links
         await index.close()
     assert answer.best is not None and answer.best.session.title == "Type theory 101"
     assert answer.best.text.startswith("* connecting algebra with logic")
+
+
+async def test_a_passage_of_links_is_quoted_only_when_a_link_is_asked_for(
+        tmp_path: Path) -> None:
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / "rust.md").write_text(
+        "# How to learn Rust\n\n* https://example.org/rust-ownership-borrowing-lifetimes\n"
+        "* https://example.org/slides/rust-ownership\n\n## Notes\n\n"
+        "* the borrow checker enforces ownership when compiling\n* fighting it is normal\n",
+        encoding="utf-8")
+    for name in ("go", "zig", "nim"):
+        (notes / f"{name}.md").write_text(f"# {name.title()}\n\nNotes on {name}.\n",
+                                          encoding="utf-8")
+    db = tmp_path / "i.sqlite3"
+    build_index(load_corpus([notes]), db)
+    index = await Index.open(db)
+    try:
+        answerer = await Answerer.create(index)
+        trace: list = []
+        said = await answerer.answer(parse_question("rust ownership borrowing lifetimes?"),
+                                     trace)
+        links = await answerer.answer(parse_question("where are the rust ownership slides?"))
+    finally:
+        await index.close()
+    assert trace[0].passage.text.startswith("* https://")  # the address's words rank it
+    assert said.best is not None and said.best.text.startswith("* the borrow checker")
+    assert links.best is not None and links.best.text.startswith("* https://")

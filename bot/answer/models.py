@@ -34,7 +34,7 @@ class Answer:
     confidence: float = 0.0  # the probability that the best passage answers the question
     confident: bool = True
     evidence: Evidence | None = None  # what the confidence was judged from
-    # The summit the question named ("at kubecon") when nothing there matched and the
+    # The summit the question named ("at KubeCon") when nothing there matched and the
     # answer comes from the other notes (then it is never given as sure).
     elsewhere: str | None = None
 

@@ -71,7 +71,7 @@ class Scope:
 
     terms: frozenset[str]
     sessions: frozenset[int]
-    words: str  # as the question says it ("the hong kong summit"), for messages
+    words: str  # as the question writes it ("the Hong Kong summit"), for messages
     # terms the question writes capitalized after "at" or "during" ("at Build"): a proper
     # name, however common the word is in the notes ("build")
     proper: frozenset[str] = frozenset()
@@ -154,8 +154,8 @@ class SummitLabels:
         capitalized = frozenset(
             term for raw, term in zip(words[start:end], run, strict=True)
             if proper and term not in GENERIC and _capitalized(raw, text))
-        return Scope(frozenset(specific), frozenset(sessions), " ".join(words[opener:end]),
-                     capitalized)
+        return Scope(frozenset(specific), frozenset(sessions),
+                     _as_written(text, words[opener:end]), capitalized)
 
     @staticmethod
     def rare_enough(scope: Scope, doc_freqs: Mapping[str, int], passages: int) -> bool:
@@ -165,6 +165,13 @@ class SummitLabels:
             return any(not _YEAR(t) and doc_freqs.get(t, 0) <= limit for t in scope.terms)
         return any(_YEAR(t) or t in scope.proper or doc_freqs.get(t, 0) <= limit
                    for t in scope.terms)
+
+
+def _as_written(text: str, words: list[str]) -> str:
+    """The question's own spelling of these (casefolded) words: "at KubeCon"."""
+    pattern = r"\W+".join(re.escape(w) for w in words)
+    found = re.search(rf"(?<!\w){pattern}(?!\w)", text, re.IGNORECASE)
+    return found.group() if found else " ".join(words)
 
 
 def _capitalized(word: str, text: str) -> bool:

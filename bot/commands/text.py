@@ -83,8 +83,8 @@ def hedge_line(answer: Answer) -> str:
 
 
 def elsewhere_line(words: str) -> str:
-    """That the summit the question named ("at kubecon") had nothing that matched."""
-    named = f"from {words}" if words.startswith("the ") else words
+    """That the summit the question named ("at KubeCon") had nothing that matched."""
+    named = f"from {words}" if words.lower().startswith("the ") else words
     return f"Nothing {named} matched, so this is from other notes"
 
 

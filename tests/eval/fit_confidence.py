@@ -15,10 +15,11 @@ far) gives the probability of being right. Then two cut-offs, chosen for people:
   that did not see it, averaged over five shuffles of five folds), since in-sample figures
   flatter the model. Sure answers for at least a quarter of the answerable questions (the
   issue's floor is a fifth; the rest is a margin for questions not fitted on); below that
-  cut-off, lower still while at least 75% of the sure answers stay right and at most 15%
-  of the questions the notes do not answer are answered as sure. An earlier rule (75%
-  right and at most 5% of unanswerable ones sure, in-sample) left 6% of check's questions
-  sure: a hedge on nearly every answer, which tells a reader nothing.
+  cut-off, the lowest (the largest share) at which at least 75% of the sure answers are
+  right and at most 15% of the questions the notes do not answer are answered as sure (it
+  used to stop at the first cut-off that missed either, so a dip at one question decided).
+  An earlier rule (75% right and at most 5% of unanswerable ones sure, in-sample) left 6%
+  of check's questions sure: a hedge on nearly every answer, which tells a reader nothing.
 
 The precision-coverage table on check is printed for the README, for information only.
 """
@@ -116,9 +117,8 @@ def _confident_at(p: npt.NDArray[np.float64], y: npt.NDArray[np.float64],
             continue
         right = float(y[sure & answerable].mean())
         wrongly = (sure & ~answerable).sum() / max(int((~answerable).sum()), 1)
-        if right < MIN_CONFIDENT_RIGHT or wrongly > MAX_UNANSWERABLE_CONFIDENT:
-            break
-        chosen = cut
+        if right >= MIN_CONFIDENT_RIGHT and wrongly <= MAX_UNANSWERABLE_CONFIDENT:
+            chosen = cut  # the largest share that still meets both, past any dip
     return 1.0 if chosen is None else chosen
 
 

@@ -46,14 +46,18 @@ _SEPARATORS = re.compile(r"[_.\-/]+")
 MAX_TEXT_SHARE = 0.01
 
 
+def folders_of(source: str) -> list[str]:
+    """The folders a session's notes are in, below the folder indexed ("kubecon-2017"); a
+    schedule read from an absolute path or a URL has none ("/srv/data/…" and
+    "https://pretalx.com/…" say nothing of the summit)."""
+    if not source or source.startswith("/") or "://" in source:
+        return []
+    return source.split("/")[:-1]
+
+
 def label_terms(session: SessionRecord) -> set[str]:
-    """The words that place a session: its summit and the folders its notes are in (below
-    the folder indexed; a schedule read from an absolute path or a URL has only its
-    conference's name: "/srv/data/…" or "https://pretalx.com/…" place nothing)."""
-    relative = session.source and not session.source.startswith("/") \
-        and "://" not in session.source
-    folders = session.source.split("/")[:-1] if relative else []
-    text = " ".join([session.summit or "", *folders])
+    """The words that place a session: its summit and the folders its notes are in."""
+    text = " ".join([session.summit or "", *folders_of(session.source)])
     out: set[str] = set()
     for word in split_words(_SEPARATORS.sub(" ", text)):
         term = term_for(word)

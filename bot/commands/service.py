@@ -19,6 +19,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process, utils
 
 from bot.answer import Answerer, QuestionProblem, parse_question
+from bot.answer.scope import folders_of
 from bot.clock import Clock, RunningClock, SystemClock
 from bot.commands.cooldown import Cooldowns
 from bot.commands.labels import distinct_labels
@@ -355,7 +356,8 @@ class SummitService:
 
     def sessions(self, query: str | None = None, page: int = 0,
                  per_page: int = PAGE_SIZE) -> SessionList | Notice:
-        """Sessions whose title, speakers, summit, track or tags contain every query word."""
+        """Sessions whose title, speakers, summit, track, tags or folders ("kubecon-2017")
+        contain every query word."""
         if query is not None and len(query) > MAX_FILTER_CHARS:
             return Notice(f"That filter is {len(query)} characters long; please use a few "
                           f"words (at most {MAX_FILTER_CHARS} characters).")
@@ -363,8 +365,8 @@ class SummitService:
         matching = []
         for session in self.index.sessions:
             haystack = " ".join([session.title, *session.speakers, session.summit or "",
-                                 session.track or "", *session.tags, *session.aliases]
-                                ).casefold()
+                                 session.track or "", *session.tags, *session.aliases,
+                                 *folders_of(session.source)]).casefold()
             if all(w in haystack for w in words):
                 matching.append(session)
         pages = max(1, math.ceil(len(matching) / per_page))

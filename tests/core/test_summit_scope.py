@@ -250,3 +250,20 @@ def test_any_question_gives_a_scope_of_known_sessions_or_none(question: str) -> 
         assert found.terms and all(found.sessions <= labels.sessions_with[t]
                                    for t in found.terms)
         assert set(split_words(found.words)) <= set(split_words(question))
+
+
+def test_sessions_lists_a_summit_by_its_folder(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from bot.cli import cli
+    for name, text in NOTES.items():
+        path = tmp_path / "notes" / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    db = tmp_path / "index.sqlite3"
+    build_index(load_corpus([tmp_path / "notes"]), db)
+    result = CliRunner().invoke(cli, ["sessions", "--db", str(db), "kubecon"])
+    assert result.exit_code == 0, result.output
+    assert set(result.output.splitlines()[:-1]) == {"Travel notes", "Secrets in k8s",
+                                                    "Operators"}
+    assert result.output.splitlines()[-1] == "(3 sessions)"

@@ -316,15 +316,8 @@ class Answerer:
         scored.sort(key=lambda s: (-s.score, s.passage.id))
         if trace is not None:  # the candidates and their features, for fitting the weights
             trace.extend(scored)
-        if not says_something(scored[0].passage.text) and not LINK_TERMS & asked:
-            # A list of links ("* https://…/how-to-learn-rust") matched by a word of its
-            # address: the session's passage that says something answers instead.
-            instead = next((c for c in scored[1:] if c.passage.session_id ==
-                            scored[0].passage.session_id and says_something(c.passage.text)),
-                           None)
-            if instead is not None:
-                scored.remove(instead)
-                scored.insert(0, instead)
+        if not LINK_TERMS & asked:
+            self._words_before_links(scored)
         best = scored[0]
         about_the_session = self._only_names_its_session(best, unique)
         if (best.own_coverage == 0 and best.coverage > 0) or (
@@ -342,18 +335,12 @@ class Answerer:
         highlight = set(question.terms) | set(weights)
         evidence = self._evidence(scored, named, total, question, term_weight, contains)
         outcome = self.confidence.judge(evidence)
-        sure_by_rule = False
-        named_in_full = (evidence.named >= NAMED_IN_FULL
-                         or self.names.only_title(best.passage.session_id, unique))
-        asks_detail = bool(_ASKS_NUMBER.search(question.text) or _ASKS_REASON.match(question.text))
-        if about_the_session and named_in_full and not asks_detail and (
-                not question.asks_who or self.index.sessions[best.passage.session_id].speakers):
-            # "what was the Websockets talk about?", "what is kind?": the session named in
-            # full, and nothing asked but what it was (or who gave it; not why, when, where,
-            # how big or how many): its opening, under its title and speakers, is the
-            # answer, whatever the model fitted on detail questions says.
+        sure_by_rule = about_the_session and self._asks_what_it_was(question, best, unique,
+                                                                    evidence)
+        if sure_by_rule:
+            # its opening, under its title and speakers, is the answer, whatever the model
+            # fitted on detail questions says
             outcome = "confident"
-            sure_by_rule = True
         confident = outcome == "confident"
         quote = self._quote(best, highlight)
         # The next two passages that hold a word of the question, from this session or
@@ -373,6 +360,34 @@ class Answerer:
         return Answer(question=question.text, answered=True, best=quote,
                       alternatives=others, confidence=probability, confident=confident,
                       evidence=evidence)
+
+    @staticmethod
+    def _words_before_links(scored: list[Scored]) -> None:
+        """A list of links first ("* https://…/how-to-learn-rust", matched by a word of its
+        address) gives way to its session's next candidate that says something."""
+        first = scored[0]
+        if says_something(first.passage.text):
+            return
+        instead = next((c for c in scored[1:] if c.passage.session_id == first.passage.session_id
+                        and says_something(c.passage.text)), None)
+        if instead is not None:
+            scored.remove(instead)
+            scored.insert(0, instead)
+
+    def _asks_what_it_was(self, question: Question, best: Scored, terms: list[str],
+                          evidence: Evidence) -> bool:
+        """A question that names the best passage's session in full ("what was the
+        Websockets talk about?", "what is kind?" for the one session titled "Kind") and asks
+        nothing but what it was, or who gave it when the notes name its speakers; not why,
+        when, where, how big or how many."""
+        named_in_full = (evidence.named >= NAMED_IN_FULL
+                         or self.names.only_title(best.passage.session_id, terms))
+        if not named_in_full:
+            return False
+        if _ASKS_NUMBER.search(question.text) or _ASKS_REASON.match(question.text):
+            return False
+        return not question.asks_who or bool(self.index.sessions[best.passage.session_id]
+                                             .speakers)
 
     def _allowed(self, scope: Scope | None) -> npt.NDArray[np.bool_] | None:
         """Which passages a scoped question may be answered from (None: any)."""

@@ -225,13 +225,13 @@ class Answerer:
     async def _scope(self, question: Question) -> Scope | None:
         """The summit the question names, when the index holds several and some of the
         question's content is left once its name is taken out."""
-        scope = self.labels.find(question.text)
-        if scope is None or all(t in scope.terms for t in question.content_terms):
+        candidates = [scope for scope in self.labels.candidates(question.text)
+                      if not all(t in scope.terms for t in question.content_terms)]
+        if not candidates:
             return None
-        doc_freqs = await self.index.doc_freqs(scope.terms)
-        if not SummitLabels.rare_enough(scope, doc_freqs, self.index.passage_count):
-            return None
-        return scope
+        doc_freqs = await self.index.doc_freqs({t for c in candidates for t in c.terms})
+        return next((scope for scope in candidates if SummitLabels.rare_enough(
+            scope, doc_freqs, self.index.passage_count)), None)
 
     async def _answer(self, question: Question, scope: Scope | None,
                       trace: list[Scored] | None) -> Answer | None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from bot.search.index import SessionRecord
@@ -89,17 +89,19 @@ class SummitLabels:
 
     def __init__(self, sessions: Iterable[SessionRecord]):
         self.sessions_with: dict[str, set[int]] = defaultdict(set)
-        self.count = 0
         for session in sessions:
-            self.count += 1
             for term in label_terms(session):
                 self.sessions_with[term].add(session.id)
 
     def find(self, text: str) -> Scope | None:
-        """The first run of label words the question opens with a place word ("at", "in",
-        "the … summit"), else the first that stands alone as a name ("what did GitHub
-        Universe say…"), if it names some sessions (not yet checked against the notes'
-        text: see rare_enough)."""
+        """The first of ``candidates``."""
+        return next(self.candidates(text), None)
+
+    def candidates(self, text: str) -> Iterator[Scope]:
+        """Runs of label words that name some sessions: first those the question opens with
+        a place word ("at", "in", "the … summit"), then those standing alone as a name
+        ("what did GitHub Universe say…"); not yet checked against the notes' text (see
+        rare_enough), so the caller takes the first that passes."""
         words = split_words(text)
         for n, word in enumerate(words):
             if word not in OPENERS and word != "the":
@@ -116,7 +118,7 @@ class SummitLabels:
             scope = self._scope(words, n, start, end, run, text,
                                 proper=word in PROPER_OPENERS)
             if scope is not None:
-                return scope
+                yield scope
         n = 0
         while n < len(words):  # no place word: a name on its own
             found = self._run(words, n)
@@ -126,9 +128,8 @@ class SummitLabels:
             run, end, _ = found
             scope = self._scope(words, n, n, end, run, text, proper=False)
             if scope is not None:
-                return replace(scope, bare=True)
+                yield replace(scope, bare=True)
             n = end
-        return None
 
     def _run(self, words: list[str], start: int) -> tuple[list[str], int, str | None] | None:
         """The label words from ``start`` on (their terms, where they end, and the term of
@@ -151,6 +152,7 @@ class SummitLabels:
 
     def _scope(self, words: list[str], opener: int, start: int, end: int, run: list[str],
                text: str, proper: bool) -> Scope | None:
+        """The sessions whose labels hold every specific word of the run, if any do."""
         specific = [t for t in run if t not in GENERIC]
         sessions = set.intersection(*(self.sessions_with[t] for t in specific))
         if not sessions:

@@ -88,6 +88,10 @@ async def test_a_topic_that_is_also_a_folder_name_is_not_a_place(answerer: Answe
     assert await answerer._scope(parse_question("how are secrets kept in k8s?")) is None
     scoped = await answerer._scope(parse_question("how are secrets kept at kubecon?"))
     assert scoped is not None and scoped.terms == {"kubecon"}
+    # a label word read as a topic first ("during build", build-2017/ being a folder) does
+    # not hide the place after it
+    both = await answerer._scope(parse_question("what broke during build at KubeCon?"))
+    assert both is not None and both.terms == {"kubecon"}
 
 
 async def test_a_summit_named_without_a_place_word(answerer: Answerer) -> None:

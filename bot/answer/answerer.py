@@ -70,9 +70,10 @@ MIN_SPLIT_CHARS = 6
 # A question naming a session this fully (SessionNames.match: 1.0 is every word of its
 # title) and asking nothing else is about that session (hand-set).
 NAMED_IN_FULL = 0.75
-# A session's opening quoted for a question about the whole session is its first passage
-# with at least this many words besides links, among its first few (hand-set).
-MIN_OPENING_WORDS = 4
+# A passage "says something" with at least this many words besides links: a session's
+# opening quoted for a question about the whole session is the first such passage among
+# its first few, and a passage of links gives way to one (hand-set).
+MIN_OWN_WORDS = 4
 OPENING_LOOKAHEAD = 3
 # Generic words ("use", "good") weigh this much when judging coverage (hand-set, as above).
 LIGHT_WEIGHT = 0.35
@@ -155,7 +156,7 @@ _LINK = re.compile(r"<?https?://\S+|\bwww\.\S+")
 def says_something(text: str) -> bool:
     """Whether a passage has words of its own, beyond links ("* https://…/schedule/49186"):
     a list of links is no answer to what a talk was about."""
-    return len(split_words(_LINK.sub(" ", text))) >= MIN_OPENING_WORDS
+    return len(split_words(_LINK.sub(" ", text))) >= MIN_OWN_WORDS
 
 
 def is_light(term: str) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,18 @@ from bot.corpus import load_corpus
 from bot.search.build import build_index
 from bot.search.index import Index
 from tests.conftest import shared_path
+
+
+@asynccontextmanager
+async def answerer_over(notes: Path) -> AsyncIterator[Answerer]:
+    """An answerer over an index of ``notes`` (built beside the folder), closed after."""
+    db = notes.parent / "i.sqlite3"
+    build_index(load_corpus([notes]), db)
+    index = await Index.open(db)
+    try:
+        yield await Answerer.create(index)
+    finally:
+        await index.close()
 
 
 @pytest.fixture(scope="module")
@@ -214,16 +227,10 @@ async def test_a_question_that_only_names_a_session_gets_its_opening(tmp_path: P
                        ("neutron", "ML2 drives switches from many vendors.")):
         (notes / f"{name}.md").write_text(f"---\ntitle: {name.title()} Update\n---\n\n"
                                           f"{text}\n", encoding="utf-8")
-    db = tmp_path / "i.sqlite3"
-    build_index(load_corpus([notes]), db)
-    index = await Index.open(db)
-    try:
-        answerer = await Answerer.create(index)
+    async with answerer_over(notes) as answerer:
         answer = await answerer.answer(parse_question("what was the colony talk about"))
         detail = await answerer.answer(parse_question("what did the colony talk say about "
                                                       "replication lag?"))
-    finally:
-        await index.close()
     assert answer.answered and answer.best is not None
     assert answer.best.session.title == "Colony"
     assert answer.best.passage.position == 0
@@ -285,11 +292,7 @@ async def test_speakers_bios_answer_who_not_what(tmp_path: Path) -> None:
     notes = tmp_path / "notes"
     notes.mkdir()
     (notes / "proposals.rst").write_text(PROPOSALS, encoding="utf-8")
-    db = tmp_path / "i.sqlite3"
-    build_index(load_corpus([notes]), db)
-    index = await Index.open(db)
-    try:
-        answerer = await Answerer.create(index)
+    async with answerer_over(notes) as answerer:
         what = await answerer.answer(parse_question(
             "how does the mobile operator use swift object storage across datacenters?"))
         who = await answerer.answer(parse_question(
@@ -297,8 +300,6 @@ async def test_speakers_bios_answer_who_not_what(tmp_path: Path) -> None:
         named = await answerer.answer(parse_question("where did Ada move the NAS filers to?"))
         speaker = await answerer.answer(parse_question(
             "which speaker moved documents from NAS filers to Swift?"))
-    finally:
-        await index.close()
     assert what.best is not None and what.best.text.startswith("The operator stores")
     assert who.best is not None and who.best.text.lstrip("-* ").startswith("Ada Quill")
     assert named.best is not None and "Ada Quill" in named.best.text
@@ -328,15 +329,9 @@ async def test_compounds_meet_in_both_directions(tmp_path: Path) -> None:
             ("more", "Quotas are set per project and checked at every request.")):
         (notes / f"{name}.md").write_text(f"---\ntitle: {name.title()}\n---\n\n{text}\n",
                                           encoding="utf-8")
-    db = tmp_path / "i.sqlite3"
-    build_index(load_corpus([notes]), db)
-    index = await Index.open(db)
-    try:
-        answerer = await Answerer.create(index)
+    async with answerer_over(notes) as answerer:
         split = await answerer.answer(parse_question("what happens in a bootstorm?"))
         joined = await answerer.answer(parse_question("does it need look up tables?"))
-    finally:
-        await index.close()
     assert split.best is not None and split.best.session.title == "Storms"
     assert split.evidence is not None and split.evidence.own_coverage > 0.5
     assert joined.best is not None and joined.best.session.title == "Tables"
@@ -377,14 +372,9 @@ async def test_a_session_s_opening_is_its_first_passage_with_words_not_its_links
         "* logic is the science of argument\n\n## Languages\n\n"
         "* choose a language that allows pure functional programming\n", encoding="utf-8")
     (notes / "other.md").write_text("# Clojure\n\nA lisp on the JVM.\n", encoding="utf-8")
-    db = tmp_path / "i.sqlite3"
-    build_index(load_corpus([notes]), db)
-    index = await Index.open(db)
-    try:
-        answer = await (await Answerer.create(index)).answer(
+    async with answerer_over(notes) as answerer:
+        answer = await answerer.answer(
             parse_question("what was the type theory talk about?"))
-    finally:
-        await index.close()
     assert answer.best is not None and answer.best.session.title == "Type theory 101"
     assert answer.best.text.startswith("* connecting algebra with logic")
 
@@ -401,17 +391,11 @@ async def test_a_passage_of_links_is_quoted_only_when_a_link_is_asked_for(
     for name in ("go", "zig", "nim"):
         (notes / f"{name}.md").write_text(f"# {name.title()}\n\nNotes on {name}.\n",
                                           encoding="utf-8")
-    db = tmp_path / "i.sqlite3"
-    build_index(load_corpus([notes]), db)
-    index = await Index.open(db)
-    try:
-        answerer = await Answerer.create(index)
+    async with answerer_over(notes) as answerer:
         trace: list = []
         said = await answerer.answer(parse_question("rust ownership borrowing lifetimes?"),
                                      trace)
         links = await answerer.answer(parse_question("where are the rust ownership slides?"))
-    finally:
-        await index.close()
     assert trace[0].passage.text.startswith("* https://")  # the address's words rank it
     assert said.best is not None and said.best.text.startswith("* the borrow checker")
     assert links.best is not None and links.best.text.startswith("* https://")

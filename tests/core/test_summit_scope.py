@@ -44,12 +44,17 @@ NOTES = {
 }
 
 
-@pytest.fixture
-async def answerer(tmp_path: Path) -> AsyncIterator[Answerer]:
+def write_notes(folder: Path) -> None:
+    """NOTES as files under ``folder``, in their summits' folders."""
     for name, text in NOTES.items():
-        path = tmp_path / "notes" / name
+        path = folder / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+async def answerer(tmp_path: Path) -> AsyncIterator[Answerer]:
+    write_notes(tmp_path / "notes")
     db = tmp_path / "index.sqlite3"
     build_index(load_corpus([tmp_path / "notes"]), db)
     index = await Index.open(db)
@@ -219,10 +224,7 @@ HAVE_EXTRA = (importlib.util.find_spec("sentence_transformers") is not None
 async def test_with_the_semantic_extra_every_candidate_is_from_the_named_summit(
         tmp_path: Path) -> None:
     from bot.search.semantic import BUNDLED, load_embedder
-    for name, text in NOTES.items():
-        path = tmp_path / "notes" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    write_notes(tmp_path / "notes")
     embedder = load_embedder(BUNDLED)
     db = tmp_path / "index.sqlite3"
     build_index(load_corpus([tmp_path / "notes"]), db, embedder=embedder)
@@ -260,10 +262,7 @@ def test_sessions_lists_a_summit_by_its_folder(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
     from bot.cli import cli
-    for name, text in NOTES.items():
-        path = tmp_path / "notes" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+    write_notes(tmp_path / "notes")
     db = tmp_path / "index.sqlite3"
     build_index(load_corpus([tmp_path / "notes"]), db)
     result = CliRunner().invoke(cli, ["sessions", "--db", str(db), "kubecon"])

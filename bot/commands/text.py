@@ -88,7 +88,6 @@ def elsewhere_line(words: str) -> str:
     return f"Nothing {named} matched, so this is from other notes"
 
 
-
 def quote_text(quote: Quote, mark: tuple[str, str] = ("**", "**")) -> str:
     return apply_marks(quote.text, quote.marks, *mark)
 

@@ -256,6 +256,22 @@ def test_the_confidence_model_declines_a_passage_without_a_word_of_the_question(
     assert 0.0 < FITTED.probability(weak) < FITTED.probability(strong) < 1.0
 
 
+def test_the_confidence_model_does_not_reach_past_the_facts_it_was_fitted_on() -> None:
+    """A question of one common word has a strength three times any fitted question's; the
+    model takes it as the largest it knows instead of extrapolating to a certain "no"."""
+    from dataclasses import replace
+
+    from bot.answer.confidence import FEATURES, FITTED, Evidence
+
+    one_common_word = Evidence(coverage=1.0, own_coverage=1.0, near_coverage=1.0, named=0.07,
+                               margin=0.04, strength=15.4, crowd=0.11, agree=1.0)
+    assert FITTED.upper is not None
+    at_the_edge = replace(one_common_word, strength=FITTED.upper[FEATURES.index("strength")])
+    assert FITTED.probability(one_common_word) == FITTED.probability(at_the_edge)
+    assert FITTED.judge(one_common_word) == "hedged"
+    assert replace(FITTED, upper=None).judge(one_common_word) == "declined"
+
+
 PROPOSALS = """Storage
 =======
 

@@ -213,7 +213,9 @@ def main() -> None:
         print(f"  {cut:.3f}: sure {given}/{int(answerable_rows.sum())}"
               f" right {right}/{max(given, 1)}"
               f" unanswerable sure {wrongly}/{int((~answerable_rows).sum())}")
-    model = ConfidenceModel(base.weights, intercept, max(confident_at, hedged_at), hedged_at)
+    upper = tuple(round(float(v), 3) for v in x.max(axis=0))
+    model = ConfidenceModel(base.weights, intercept, max(confident_at, hedged_at), hedged_at,
+                            upper)
     print(f"train + tune: {len(tune)} questions; features {', '.join(FEATURES)}")
     print(f"fit    {_figures(model, tune)}")
     print(f"check  {_figures(model, check)}   (information only)")
@@ -227,6 +229,7 @@ def main() -> None:
     print(f"    intercept={model.intercept:.3f},")
     print(f"    confident_at={model.confident_at:.3f},")
     print(f"    hedged_at={model.hedged_at:.3f},")
+    print(f"    upper=({', '.join(f'{v:.3f}' for v in upper)}),")
     print(")")
 
 

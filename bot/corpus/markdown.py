@@ -1,6 +1,7 @@
 """Markdown notes: optional YAML front matter, headings parsed by markdown-it-py.
 
-A file is one session unless it is a listing (a page title over several talks). The title
+A file is one session unless it is a listing (a page title over several talks) or a whole
+event's notes (talks under the event's and its days' headings). The title
 comes from the front matter, a heading or first line that opens the file, else the file
 name; speakers from the front matter, the title line ('"Title" by Name'), labelled lines
 ("Presenter:", "* Who" over nested names), a names heading under the title, names bullets
@@ -9,6 +10,7 @@ at the top of the notes, or prose near the start ("led by Jane Roe").
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -84,6 +86,62 @@ def _headings(content: str) -> list[Heading]:
             if text and not META_LINE.match(text.replace("\\", "")):
                 found.append(Heading(int(token.tag[1]), text, token.map[0], token.map[1]))
     return found
+
+
+# A heading that holds a whole event or one of its days, not a talk: "normConf 2022",
+# "SciPy 2023", "Day 2", "Tuesday", "2023-07-11".
+_CONTAINER = re.compile(
+    r"\b(?:(?:19|20)\d\d|day\s*\d{1,2}|day\s+(?:one|two|three|four|five)|monday|tuesday|"
+    r"wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)
+# What a talk's heading looks like in a conference's notes: lettered or numbered ("A. How
+# small can I get that Docker container?", "3) Keynote"), or a speaker line under it.
+_ENUMERATED = re.compile(r"^(?:[A-Z]|\d{1,2})[.)]\s+\S")
+_SPEAKER_LINE = re.compile(
+    r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?(?:speakers?|presenters?|presented by|panelists?)\b"
+    r"\s*(?:\*\*|__)?\s*[:\-–]", re.IGNORECASE)
+# Of a talk's lines, how many (not blank) are looked at for a speaker line.
+_SPEAKER_LOOKAHEAD = 3
+
+
+def _talk_headings(headings: list[Heading], lines: list[str]) -> list[Heading] | None:
+    """Where one file holds a whole event's notes ("# SciPy 2023", "## Day 1", "### A. Keynote
+    …"), the headings to split it at: the level that holds the talks (three or more, most
+    lettered or with a speaker line), under headings that name the event or a day. Other
+    headings above the talks that hold none ("# Things to Google") are sessions of their own.
+    None when the file is not laid out so."""
+    for level in (2, 3):
+        talks = [h for h in headings if h.level == level]
+        above = [h for h in headings if h.level < level]
+        if len(talks) < 3 or not above:
+            continue
+        looks_like_talks = sum(_ENUMERATED.match(t.text) is not None
+                               or _has_speaker_line(t, lines) for t in talks)
+        if looks_like_talks * 2 < len(talks):
+            continue
+        holders = [h for h in above if any(h.start < t.start < _section_end(h, headings)
+                                           for t in talks)]
+        if not holders or not all(_CONTAINER.search(h.text) for h in holders):
+            continue
+        others = [h for h in above if h not in holders and not _is_section(h.text)]
+        return sorted([*talks, *others], key=lambda h: h.start)
+    return None
+
+
+def _unlettered(text: str) -> str:
+    """"A. Keynote" → "Keynote"."""
+    return text.split(maxsplit=1)[1] if _ENUMERATED.match(text) else text
+
+
+def _section_end(heading: Heading, headings: list[Heading]) -> int:
+    """The line where the next heading of the same or a higher level starts."""
+    return next((h.start for h in headings if h.start > heading.start
+                 and h.level <= heading.level), 1 << 30)
+
+
+def _has_speaker_line(heading: Heading, lines: list[str]) -> bool:
+    following = (line for line in lines[heading.end:heading.end + 10] if line.strip())
+    return any(_SPEAKER_LINE.match(line)
+               for line in itertools.islice(following, _SPEAKER_LOOKAHEAD))
 
 
 def _is_section(text: str) -> bool:
@@ -322,6 +380,20 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
         _report_preamble(lines, at_top[0].end, talks[0].start, warn, offset)
         return _split(lines, talks, headings, source, summit=meta.summit or meta.title,
                       meta=SessionMeta())
+    # A whole event in one file: talks under the event's and its days' headings.
+    event_talks = (None if meta.title or meta.has_session_fields()
+                   else _talk_headings(headings, lines))
+    if event_talks is not None:
+        talks = event_talks
+        event = next((h.text for h in headings if h.level == 1 and _CONTAINER.search(h.text)),
+                     None)
+        _report_preamble(lines, 0, talks[0].start, warn, offset,
+                         skip={h.start for h in headings})
+        days = {t.start: h.text for t in talks for h in headings
+                if h.level > 1 and h.start < t.start < _section_end(h, headings)
+                and _CONTAINER.search(h.text)}
+        return _split(lines, talks, headings, source, summit=meta.summit or event, meta=meta,
+                      lettered=True, days=days)
     # Headings that name people belong to one keynote or panel, not to sessions of their own.
     people_headings = [h for h in at_top if _ROLE_AFTER_NAME.search(h.text)
                        and names_line(h.text, strict=True)]
@@ -375,10 +447,11 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
 
 
 def _report_preamble(lines: list[str], begin: int, end: int, warn: Warn | None,
-                     offset: int) -> None:
+                     offset: int, skip: set[int] | frozenset[int] = frozenset()) -> None:
     """Text above the first talk of a listing belongs to no talk: say so, with the lines
-    as the file numbers them (``offset``: lines of front matter above the content)."""
-    text = [n for n in range(begin, end) if lines[n].strip()]
+    as the file numbers them (``offset``: lines of front matter above the content;
+    ``skip``: lines that are headings, such as the event's own)."""
+    text = [n for n in range(begin, end) if lines[n].strip() and n not in skip]
     if text and warn is not None:
         warn(loose_text(text[0] + 1 + offset, text[-1] + 1 + offset, "before the first session"))
 
@@ -390,15 +463,24 @@ def _split(
     source: str,
     summit: str | None,
     meta: SessionMeta,
+    lettered: bool = False,
+    days: dict[int, str] | None = None,
 ) -> list[Session]:
+    """One session per heading of ``splits``; ``lettered``: the talks are numbered in the
+    notes ("A. Keynote"), and the letter is no part of a title; ``days``: the day each talk
+    is under (by its heading's line), added to a title that recurs ("Keynote (Day 2)")."""
     sessions: list[Session] = []
-    for n, heading in enumerate(splits):
-        stop = splits[n + 1].start if n + 1 < len(splits) else len(lines)
+    texts = [_unlettered(h.text) if lettered else h.text for h in splits]
+    for heading, text in zip(splits, texts, strict=True):
+        # up to the next heading of its level or above: a day's heading ends a talk too
+        stop = min(_section_end(heading, headings), len(lines))
         subs = [h for h in headings if heading.end <= h.start < stop and h.level > heading.level]
         body = lines[heading.end:stop]
         session_meta = SessionMeta(summit=meta.summit, date=meta.date, track=meta.track,
                                    tags=meta.tags)
-        title, title_speakers = split_title(heading.text)
+        if days and heading.start in days and texts.count(text) > 1:
+            text = f"{text} ({days[heading.start]})"
+        title, title_speakers = split_title(text)
         session = _session_from_lines(body, subs, heading.end, title, session_meta,
                                       source, summit, title_speakers=title_speakers,
                                       names_first_line=True)

@@ -158,3 +158,88 @@ def test_huge_hostile_title_lines_are_read_in_bounded_work(line: str) -> None:
     assert people(line) == [] or len(people(line)) < 50
     [talk] = read_markdown(f"# {line}\n\nSome notes here.\n", "h.md", "h")
     assert len(talk.title) <= 300
+
+
+EVENT_FILE = """# TinyConf 2031
+
+## A. How small can a container image get?
+
+* speaker: Wren Okafor
+* start from a slim base image
+* drop build tools from the final layer
+
+## B. Queues that never lose a message
+
+* speaker: Ilse Marchetti
+* acknowledge only after the write is durable
+
+## C. Reading a profiler's flame graph
+
+* speakers: Ana Quill, Tomas Berg
+* wide frames are where the time goes
+
+# Things to look up later
+
+* flame graphs
+"""
+
+EVENT_BY_DAYS = """# TinyConf 2032
+
+Notes from two days in Lisbon.
+
+## Day 1
+
+### A. Keynote
+
+- the maintainers of a library are far fewer than its users
+
+### B. Thread pools inside thread pools
+
+- speaker: Ilse Marchetti
+- set the thread count once, at the outermost layer
+
+## Day 2
+
+### A. Keynote
+
+- workflow engines that record where each file came from
+
+### B. Retention policies for data teams
+
+- speakers: Ana Quill, Tomas Berg
+- what is not kept cannot be asked for
+"""
+
+
+def test_one_file_of_a_whole_event_is_split_into_its_talks() -> None:
+    """One file per conference, a heading per talk ("## A. Title" over "* speaker: …"): each
+    talk is a session under the event's name, not one session with every speaker."""
+    talks = read_markdown(EVENT_FILE, "tinyconf-2031.md", "tinyconf-2031")
+    assert [(t.title, t.speakers, t.summit) for t in talks] == [
+        ("How small can a container image get?", ["Wren Okafor"], "TinyConf 2031"),
+        ("Queues that never lose a message", ["Ilse Marchetti"], "TinyConf 2031"),
+        ("Reading a profiler's flame graph", ["Ana Quill", "Tomas Berg"], "TinyConf 2031"),
+        ("Things to look up later", [], "TinyConf 2031"),
+    ]
+    assert "durable" in talks[1].passages[-1].text
+
+
+def test_an_event_file_by_days_splits_at_the_talks_and_keeps_days_apart() -> None:
+    warnings: list[str] = []
+    talks = read_markdown(EVENT_BY_DAYS, "tinyconf-2032.md", "tinyconf-2032",
+                          warn=warnings.append)
+    assert [t.title for t in talks] == [
+        "Keynote (Day 1)", "Thread pools inside thread pools", "Keynote (Day 2)",
+        "Retention policies for data teams"]
+    assert talks[1].speakers == ["Ilse Marchetti"]
+    # a talk ends at the next day's heading: day 2's keynote is not in day 1's last talk
+    assert not any("workflow" in p.text for p in talks[1].passages)
+    # the line under the event's heading belongs to no talk, and is reported (by line)
+    assert len(warnings) == 1 and "line 3" in warnings[0]
+
+
+def test_a_talk_with_a_year_in_its_title_and_sections_stays_one_session() -> None:
+    notes = ("# Storage roadmap 2031\n\n## Block\n\n* quotas per volume\n\n## Object\n\n"
+             "* lifecycle rules\n\n## File\n\n* snapshots\n")
+    [talk] = read_markdown(notes, "roadmap.md", "roadmap")
+    assert talk.title == "Storage roadmap 2031"

@@ -10,7 +10,6 @@ at the top of the notes, or prose near the start ("led by Jane Roe").
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -139,9 +138,13 @@ def _section_end(heading: Heading, headings: list[Heading]) -> int:
 
 
 def _has_speaker_line(heading: Heading, lines: list[str]) -> bool:
-    following = (line for line in lines[heading.end:heading.end + 10] if line.strip())
-    return any(_SPEAKER_LINE.match(line)
-               for line in itertools.islice(following, _SPEAKER_LOOKAHEAD))
+    """A labelled speaker line ("* speaker: Jane Roe") among a talk's first lines, or a
+    bold line of names opening it ("**Jane Roe, Yale**")."""
+    following = [line for line in lines[heading.end:heading.end + 10] if line.strip()]
+    if any(_SPEAKER_LINE.match(line) for line in following[:_SPEAKER_LOOKAHEAD]):
+        return True
+    bold = _BOLD_LINE.match(following[0]) if following else None
+    return bold is not None and bool(names_line(bold.group("text"), strict=True))
 
 
 def _is_section(text: str) -> bool:

@@ -243,3 +243,19 @@ def test_a_talk_with_a_year_in_its_title_and_sections_stays_one_session() -> Non
              "* lifecycle rules\n\n## File\n\n* snapshots\n")
     [talk] = read_markdown(notes, "roadmap.md", "roadmap")
     assert talk.title == "Storage roadmap 2031"
+
+
+def test_an_event_file_whose_talks_open_with_a_bold_line_of_names_is_split() -> None:
+    notes = ("# Lakeside Immunology 2031 - Session 2\n\n"
+             "## Set points of the immune system\n\n**Jonas Tsang, Yale**\n\n"
+             "Responses vary a lot between people.\n\n"
+             "## Hormones and responses to stimulation\n\n**Rikard Forsberg, Karolinska**\n\n"
+             "Sex differences matter in infectious disease.\n\n"
+             "## A spatial atlas of the thymus\n\n**Veronika Kedler, Sanger**\n\n"
+             "T cells develop in the thymus.\n")
+    talks = read_markdown(notes, "lakeside_2031_session_2.md", "lakeside_2031_session_2")
+    assert [(t.title, t.speakers) for t in talks] == [
+        ("Set points of the immune system", ["Jonas Tsang"]),
+        ("Hormones and responses to stimulation", ["Rikard Forsberg"]),
+        ("A spatial atlas of the thymus", ["Veronika Kedler"])]
+    assert {t.summit for t in talks} == {"Lakeside Immunology 2031 - Session 2"}

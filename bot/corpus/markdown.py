@@ -108,6 +108,7 @@ def _talk_headings(headings: list[Heading], lines: list[str]) -> list[Heading] |
     lettered or with a speaker line), under headings that name the event or a day. Other
     headings above the talks that hold none ("# Things to Google") are sessions of their own.
     None when the file is not laid out so."""
+    ends = _section_ends(headings, len(lines))
     for level in (2, 3):
         talks = [h for h in headings if h.level == level]
         above = [h for h in headings if h.level < level]
@@ -117,8 +118,7 @@ def _talk_headings(headings: list[Heading], lines: list[str]) -> list[Heading] |
                                or _has_speaker_line(t, lines) for t in talks)
         if looks_like_talks * 2 < len(talks):
             continue
-        holders = [h for h in above if any(h.start < t.start < _section_end(h, headings)
-                                           for t in talks)]
+        holders = [h for h in above if any(h.start < t.start < ends[h.start] for t in talks)]
         if not holders or not all(_CONTAINER.search(h.text) for h in holders):
             continue
         others = [h for h in above if h not in holders and not _is_section(h.text)]
@@ -131,10 +131,18 @@ def _unlettered(text: str) -> str:
     return text.split(maxsplit=1)[1] if _ENUMERATED.match(text) else text
 
 
-def _section_end(heading: Heading, headings: list[Heading]) -> int:
-    """The line where the next heading of the same or a higher level starts."""
-    return next((h.start for h in headings if h.start > heading.start
-                 and h.level <= heading.level), 1 << 30)
+def _section_ends(headings: list[Heading], last: int) -> dict[int, int]:
+    """Each heading's section end (by its first line): where the next heading of the same
+    or a higher level starts, else ``last``. One pass, so a file of thousands of headings
+    costs no more than reading it."""
+    ends: dict[int, int] = {}
+    open_sections: list[Heading] = []
+    for heading in headings:
+        while open_sections and open_sections[-1].level >= heading.level:
+            ends[open_sections.pop().start] = heading.start
+        open_sections.append(heading)
+    ends.update((h.start, last) for h in open_sections)
+    return ends
 
 
 def _has_speaker_line(heading: Heading, lines: list[str]) -> bool:
@@ -387,15 +395,15 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
     event_talks = (None if meta.title or meta.has_session_fields()
                    else _talk_headings(headings, lines))
     if event_talks is not None:
-        talks = event_talks
         event = next((h.text for h in headings if h.level == 1 and _CONTAINER.search(h.text)),
                      None)
-        _report_preamble(lines, 0, talks[0].start, warn, offset,
+        _report_preamble(lines, 0, event_talks[0].start, warn, offset,
                          skip={h.start for h in headings})
-        days = {t.start: h.text for t in talks for h in headings
-                if h.level > 1 and h.start < t.start < _section_end(h, headings)
-                and _CONTAINER.search(h.text)}
-        return _split(lines, talks, headings, source, summit=meta.summit or event, meta=meta,
+        ends = _section_ends(headings, len(lines))
+        day_headings = [h for h in headings if h.level > 1 and _CONTAINER.search(h.text)]
+        days = {t.start: day.text for day in day_headings for t in event_talks
+                if day.start < t.start < ends[day.start]}
+        return _split(lines, event_talks, headings, source, summit=meta.summit or event, meta=meta,
                       lettered=True, days=days)
     # Headings that name people belong to one keynote or panel, not to sessions of their own.
     people_headings = [h for h in at_top if _ROLE_AFTER_NAME.search(h.text)
@@ -474,9 +482,9 @@ def _split(
     is under (by its heading's line), added to a title that recurs ("Keynote (Day 2)")."""
     sessions: list[Session] = []
     texts = [_unlettered(h.text) if lettered else h.text for h in splits]
+    ends = _section_ends(headings, len(lines))
     for heading, text in zip(splits, texts, strict=True):
-        # up to the next heading of its level or above: a day's heading ends a talk too
-        stop = min(_section_end(heading, headings), len(lines))
+        stop = ends[heading.start]  # a day's heading ends a talk too
         subs = [h for h in headings if heading.end <= h.start < stop and h.level > heading.level]
         body = lines[heading.end:stop]
         session_meta = SessionMeta(summit=meta.summit, date=meta.date, track=meta.track,

@@ -6,13 +6,26 @@ import random
 import stat
 from pathlib import Path
 
-from bot.commands import Notice
+from bot.answer.models import Answer, Quote
+from bot.commands import AnswerReply, Notice
+from bot.commands.text import HEDGE, HEDGE_ALONE
 from bot.platforms.matrix import state
 from bot.platforms.matrix.backoff import Backoff
 from bot.platforms.matrix.parse import Request, parse_request
 from bot.platforms.matrix.render import render_content, reply_relation
+from bot.search.index import PassageRecord, SessionRecord
 
 BOT = "@summitbot:summit.test"
+
+
+def _quote(title: str, text: str, *, session_id: int = 0, position: int = 0,
+           source: str = "c.md") -> Quote:
+    """A quote from a made-up one-passage session, for rendering tests."""
+    record = SessionRecord(id=session_id, title=title, speakers=(), summit=None, date=None,
+                           track=None, tags=(), url=None, aliases=(), source=source,
+                           fingerprint="f", passage_count=1)
+    passage = PassageRecord(session_id, session_id, position, None, text, len(text))
+    return Quote(record, passage, text, (), 1.0)
 
 
 def _parse(body: str, **kwargs: object) -> Request | None:
@@ -73,16 +86,8 @@ def test_saved_login_is_private_and_scoped(tmp_path: Path) -> None:
 
 
 def test_a_hedged_answer_quotes_first_and_says_so_below_in_both_bodies() -> None:
-    from bot.answer.models import Answer, Quote
-    from bot.commands import AnswerReply
-    from bot.commands.text import HEDGE_ALONE
-    from bot.search.index import PassageRecord, SessionRecord
-
-    record = SessionRecord(id=0, title="Ceph <talk>", speakers=(), summit=None, date=None,
-                           track=None, tags=(), url=None, aliases=(), source="c.md",
-                           fingerprint="f", passage_count=1)
     text = "Ceph spreads data with CRUSH."
-    quote = Quote(record, PassageRecord(0, 0, 0, None, text, len(text)), text, (), 1.0)
+    quote = _quote("Ceph <talk>", text)
     content = render_content(AnswerReply(Answer("q", True, best=quote, confident=False)))
     assert content["body"] == f"Ceph <talk>\n> {text}\nSource: c.md\n{HEDGE_ALONE}"
     assert content["formatted_body"] == (
@@ -91,15 +96,7 @@ def test_a_hedged_answer_quotes_first_and_says_so_below_in_both_bodies() -> None
 
 
 def test_an_answer_from_outside_the_summit_asked_about_says_so_in_both_bodies() -> None:
-    from bot.answer.models import Answer, Quote
-    from bot.commands import AnswerReply
-    from bot.search.index import PassageRecord, SessionRecord
-
-    record = SessionRecord(id=0, title="Ceph", speakers=(), summit=None, date=None,
-                           track=None, tags=(), url=None, aliases=(), source="c.md",
-                           fingerprint="f", passage_count=1)
-    text = "Ceph spreads data with CRUSH."
-    quote = Quote(record, PassageRecord(0, 0, 0, None, text, len(text)), text, (), 1.0)
+    quote = _quote("Ceph", "Ceph spreads data with CRUSH.")
     content = render_content(AnswerReply(Answer("q", True, best=quote, confident=False,
                                                 elsewhere="at kubecon")))
     said = "Nothing at kubecon matched, so this is from other notes."
@@ -109,16 +106,8 @@ def test_an_answer_from_outside_the_summit_asked_about_says_so_in_both_bodies() 
 
 
 def test_a_hedged_answer_s_candidates_are_an_escaped_list_after_the_caveat() -> None:
-    from bot.answer.models import Answer, Quote
-    from bot.commands import AnswerReply
-    from bot.commands.text import HEDGE
-    from bot.search.index import PassageRecord, SessionRecord
-
     def quote(sid: int, title: str, text: str, position: int) -> Quote:
-        record = SessionRecord(id=sid, title=title, speakers=(), summit=None, date=None,
-                               track=None, tags=(), url=None, aliases=(), source="n.md",
-                               fingerprint="f", passage_count=1)
-        return Quote(record, PassageRecord(sid, sid, position, None, text, 1), text, (), 1.0)
+        return _quote(title, text, session_id=sid, position=position, source="n.md")
 
     best = quote(0, "Ceph", "CRUSH places data.", 1)
     content = render_content(AnswerReply(Answer("q", True, confident=False, best=best,
@@ -140,16 +129,8 @@ def test_a_hedged_answer_s_candidates_are_an_escaped_list_after_the_caveat() -> 
 
 
 def test_see_also_in_html_is_escaped_and_names_the_session() -> None:
-    from bot.answer.models import Answer, Quote
-    from bot.commands import AnswerReply
-    from bot.platforms.matrix.render import render_content
-    from bot.search.index import PassageRecord, SessionRecord
-
     def quote(sid: int, title: str, text: str) -> Quote:
-        record = SessionRecord(id=sid, title=title, speakers=(), summit=None, date=None,
-                               track=None, tags=(), url=None, aliases=(), source="n.md",
-                               fingerprint="f", passage_count=1)
-        return Quote(record, PassageRecord(sid, sid, 0, None, text, 1), text, (), 1.0)
+        return _quote(title, text, session_id=sid, source="n.md")
 
     best = quote(0, "Ceph", "CRUSH places data.")
     content = render_content(AnswerReply(Answer("q", True, best=best, alternatives=[

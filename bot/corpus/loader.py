@@ -27,7 +27,7 @@ from bot.corpus.markdown import read_markdown
 from bot.corpus.models import LoadReport, Session, SkippedFile
 from bot.corpus.plaintext import read_plaintext
 from bot.corpus.rst import read_rst
-from bot.corpus.text import clean_text, decode_bytes
+from bot.corpus.text import clean_text, date_in_filename, decode_bytes, legacy_encoded
 from bot.corpus.yamlnotes import read_yaml
 from bot.process import die_with_parent
 
@@ -160,7 +160,10 @@ def read_note_file(path: Path, source: str, limits: ReadLimits = DEFAULT_LIMITS
         raise NoteError("it is empty")
     kind = _kind(path, text)
     warnings: list[str] = []
-    if replaced:
+    if replaced and legacy_encoded(raw):
+        warnings.append("it is not UTF-8, so it was read as Windows-1252 (Latin-1); save it "
+                        "as UTF-8 if its accents look wrong")
+    elif replaced:
         warnings.append("it is not valid UTF-8; bad bytes were replaced with �")
     if kind != "yaml":
         check_headings(text, limits)
@@ -189,6 +192,10 @@ def read_note_file(path: Path, source: str, limits: ReadLimits = DEFAULT_LIMITS
                         "index it anyway")
     if not sessions:
         raise NoteError("no session notes were found in it (no text under any title)")
+    dated = date_in_filename(path.stem)
+    if dated is not None:  # a blog post's date, where its notes give none
+        for session in sessions:
+            session.date = session.date or dated
     return _drop_repeats(sessions), warnings
 
 

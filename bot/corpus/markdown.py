@@ -1,4 +1,4 @@
-"""Markdown notes: optional YAML front matter, headings parsed by markdown-it-py.
+"""Markdown notes: optional YAML (or Hugo's TOML) front matter, headings parsed by markdown-it-py.
 
 A file is one session unless it is a listing (a page title over several talks) or a whole
 event's notes (talks under the event's and its days' headings). The title
@@ -11,13 +11,14 @@ at the top of the notes, or prose near the start ("led by Jane Roe").
 from __future__ import annotations
 
 import re
+import tomllib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import frontmatter
 import yaml
-from frontmatter.default_handlers import YAMLHandler
+from frontmatter.default_handlers import BaseHandler, YAMLHandler
 from markdown_it import MarkdownIt
 from pydantic import ValidationError
 
@@ -357,16 +358,37 @@ class _BoundedYAMLHandler(YAMLHandler):
         return yaml.load(fm, Loader=self.loader)
 
 
+class _TOMLHandler(BaseHandler):
+    """TOML front matter between ``+++`` lines, as Hugo sites write it, read with the
+    standard library's parser (python-frontmatter's own TOML handler needs the ``toml``
+    package)."""
+
+    FM_BOUNDARY = re.compile(r"^\+{3,}\s*$", re.MULTILINE)
+    START_DELIMITER = END_DELIMITER = "+++"
+
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return tomllib.loads(fm)
+
+    def export(self, metadata: dict[str, object], **kwargs: object) -> str:
+        raise NotImplementedError("notes are only read")
+
+
 def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
                   limits: ReadLimits = DEFAULT_LIMITS) -> list[Session]:
     """Sessions of a Markdown file (one, or several split at repeated headings)."""
+    handler: BaseHandler | None = None
+    if text.startswith("---"):
+        handler = _BoundedYAMLHandler(limits)
+    elif text.startswith("+++"):
+        handler = _TOMLHandler()
     try:
-        handler = _BoundedYAMLHandler(limits) if text.startswith("---") else None
         post = frontmatter.loads(text, handler=handler)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
         raise NoteError(f"its front matter is not valid YAML{where}; fix or remove it") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise NoteError(f"its front matter is not valid TOML ({exc}); fix or remove it") from exc
     try:
         meta = SessionMeta.model_validate(post.metadata or {})
     except ValidationError as exc:

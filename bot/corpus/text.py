@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 import unicodedata
@@ -22,11 +23,24 @@ _MULTI_SPACE = re.compile(r"(?<=\S) {2,}")
 
 
 def decode_bytes(raw: bytes) -> tuple[str, bool]:
-    """Decode as UTF-8, replacing bad bytes; the flag says whether any were replaced."""
+    """Decode as UTF-8, replacing bad bytes; the flag says whether any were replaced.
+    Bytes that hold no UTF-8 character beyond ASCII at all are an older 8-bit file
+    ("Caf\xe9" saved on Windows): read as Windows-1252, as browsers read such pages, rather
+    than with a � for every accent (see legacy_encoded)."""
     try:
         return raw.decode("utf-8-sig"), False
     except UnicodeDecodeError:
+        if legacy_encoded(raw):
+            return raw.decode("cp1252", errors="replace"), True
         return raw.decode("utf-8", errors="replace"), True
+
+
+def legacy_encoded(raw: bytes) -> bool:
+    """Whether bytes that are not UTF-8 hold no valid UTF-8 sequence beyond ASCII either:
+    then they were written in an 8-bit encoding, not damaged UTF-8 (which keeps most of its
+    multi-byte characters, and is best read as UTF-8 with the bad bytes replaced)."""
+    decoded = raw.decode("utf-8", errors="replace")
+    return all(ch.isascii() or ch == "\ufffd" for ch in decoded)
 
 
 def remove_between(text: str, opener: str, closer: str) -> str:
@@ -71,10 +85,28 @@ def clean_text(text: str) -> str:
     return "\n".join(lines)
 
 
+# A file name that opens with its date ("2019-05-03-pycon-keynote.md", as Jekyll and other
+# blog engines name posts): the date is the note's, the rest its title.
+_FILE_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?=[-_ ]+\w)")
+_DATED_NAME = re.compile(r"^\d{4} \d{2} \d{2} (?=\w)")
+
+
+def date_in_filename(stem: str) -> str | None:
+    """The date a file name opens with ("2019-05-03-…" gives "2019-05-03"), if a real one."""
+    match = _FILE_DATE.match(stem)
+    if match is None:
+        return None
+    try:
+        return dt.date(*(int(part) for part in match.groups())).isoformat()
+    except ValueError:
+        return None
+
+
 def humanize_filename(stem: str) -> str:
     """Turn ``istio-a-modern-service-mesh`` into ``Istio a modern service mesh``."""
     words = re.sub(r"[-_]+", " ", stem).strip()
     words = re.sub(r"^\d{3,4}[ -]\d{3,4}\s+", "", words)  # "1345-1430 SIGGOVERNANCE"
+    words = _DATED_NAME.sub("", words)  # "2019-05-03-pycon-keynote", as blogs name posts
     if not words:
         return stem
     if words.isupper():

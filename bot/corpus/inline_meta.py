@@ -2,7 +2,8 @@
 
 "**Lead:** Tim Hockin", "#### Presenter:" with the name on the next line, "* Who" with the
 names as nested bullets, "**Topic Facilitator(s)**: Apart Sinha, Google & Ihop Dvoretskyi",
-"Moderated by Dan Kohn, CNCF". Note takers and authors of the notes are not speakers.
+"Moderated by Dan Kohn, CNCF", "By Jane Roe" right under the title. Note takers and
+authors of the notes are not speakers.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ META_LINE = re.compile(
     r"^[\s#>*_+\-]*(?P<key>(?:session\s+|topic\s+)?(?:presenters?|presentors?|speakers?|"
     r"co-?leads?|leads?|moderators?|moderated\s+by|panel(?:ists?)?|facilitators?|"
     r"facilitator\(s\)|hosts?|presented\s+by|who|people|about\s+(?:me|the\s+speakers?)|topic|"
-    r"title))"
+    r"title|by))"
     r"(?![\w(])\s*[*_]*\s*(?P<sep>[:\-–]?)\s*[*_]*\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
+# A labelled line longer than this many words goes on past the names ("Presenters: Ann Lee,
+# Acme. Abstract: …"): its names are read, and the line stays in the notes (hand-set).
+LABEL_WORDS = 16
 # Keys that name people only when followed by a colon or by nested names ("Who" alone).
 _NEEDS_COLON = ("who", "people", "panel", "title", "topic", "session title", "session topic",
                 "about me", "about the speaker", "about the speakers")
@@ -80,6 +84,8 @@ def read_inline_meta(lines: list[str], max_lines: int = 25) -> tuple[InlineMeta,
             continue
         key = " ".join(match.group("key").lower().split())
         value = match.group("value").strip()
+        if key == "by" and (seen > 1 or match.group("sep")):
+            continue  # a byline ("By Jane Roe") names the speaker only right under the title
         if key in _NEEDS_COLON and not match.group("sep") and value:
             continue
         consumed = {i}

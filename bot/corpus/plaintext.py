@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from bot.corpus.inline_meta import LABEL_WORDS, read_inline_meta
 from bot.corpus.models import Session
 from bot.corpus.passages import make_passages
 from bot.corpus.prose import prose_speakers
@@ -25,6 +26,8 @@ def is_title_line(line: str) -> bool:
         return False
     if text.startswith(("$", "#", "*", "-", ">", "http")):
         return False
+    if is_speaker_line(text):
+        return False
     words = [w.strip("\"“”'‘’():,") for w in text.split()]
     content = [w for w in words if w and w.lower() not in _MINOR]
     if not content:
@@ -33,6 +36,22 @@ def is_title_line(line: str) -> bool:
     # "Opening “keynote”": a short title may keep a quoted word in lower case.
     needed = 0.5 if len(content) <= 3 and (words[0][:1].isupper()) else 0.6
     return capitalised / len(content) >= needed
+
+
+def is_speaker_line(line: str) -> bool:
+    """"By Jane Roe", "Speaker: Ann Lee": a session's speakers, under its title, rather
+    than a title."""
+    meta, used = read_inline_meta([line])
+    return bool(meta.speakers and used)
+
+
+def session_body(lines: list[str]) -> tuple[list[str], list[str]]:
+    """A session's speakers from labelled lines at its start ("Speaker: Jane Roe", a
+    byline), else from its prose; and its lines without those labelled ones."""
+    meta, used = read_inline_meta(lines)
+    kept = [line for i, line in enumerate(lines)
+            if i not in used or len(line.split()) > LABEL_WORDS]  # a label, then the notes
+    return meta.speakers or prose_speakers("\n".join(kept)), kept
 
 
 def _standalone_titles(lines: list[str]) -> list[int]:
@@ -71,10 +90,9 @@ def read_plaintext(text: str, source: str, stem: str,
     sessions = []
     for n, start in enumerate(titles):
         stop = titles[n + 1] if n + 1 < len(titles) else len(lines)
-        body = "\n".join(lines[start + 1:stop])
-        passages = make_passages([(None, body)])
+        speakers, body = session_body(lines[start + 1:stop])
+        passages = make_passages([(None, "\n".join(body))])
         if passages:
             sessions.append(Session(title=one_line(lines[start]), source=source,
-                                    speakers=prose_speakers(body), summit=summit,
-                                    passages=passages))
+                                    speakers=speakers, summit=summit, passages=passages))
     return sessions

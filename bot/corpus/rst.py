@@ -11,6 +11,7 @@ from docutils import nodes
 from docutils.core import publish_doctree
 
 from bot.corpus.errors import NoteError
+from bot.corpus.inline_meta import LABEL_WORDS, read_inline_meta
 from bot.corpus.models import Session
 from bot.corpus.passages import make_passages
 from bot.corpus.people import person_name
@@ -107,19 +108,34 @@ def _blocks(section: nodes.Element) -> list[str]:
     return blocks
 
 
-def _sections(section: nodes.section) -> list[tuple[str | None, str]]:
-    """The session's text, then each sub-section's under its title."""
-    found: list[tuple[str | None, str]] = [(None, "\n\n".join(_blocks(section)))]
+def _labelled_speakers(blocks: list[str]) -> list[str]:
+    """Speakers of a first paragraph that names them ("By Jane Roe", "Presenters: Ann Lee,
+    Acme and Bo Chen, Initech. Abstract: …"); a paragraph that only names them is taken out
+    of ``blocks``, one that goes on to say more stays."""
+    if not blocks or "\n" in blocks[0]:
+        return []
+    meta, used = read_inline_meta([blocks[0]])
+    if meta.speakers and used and len(blocks[0].split()) <= LABEL_WORDS:
+        del blocks[0]
+    return meta.speakers
+
+
+def _sections(section: nodes.section, own: list[str]) -> list[tuple[str | None, str]]:
+    """The session's text (its ``own`` blocks), then each sub-section's under its title."""
+    found: list[tuple[str | None, str]] = [(None, "\n\n".join(own))]
     for sub in section.findall(nodes.section, include_self=False):
         found.append((_title(sub), "\n\n".join(_blocks(sub))))
     return found
 
 
 def _session(section: nodes.section, source: str, track: str | None) -> Session | None:
-    passages = make_passages(_sections(section))
+    own = _blocks(section)
+    labelled = _labelled_speakers(own)
+    passages = make_passages(_sections(section, own))
     if not passages:
         return None
     speakers = _speakers(section)
+    speakers.extend(n for n in labelled if n not in speakers)
     title, title_speakers = split_title(_title(section), known_speakers=speakers)
     speakers.extend(n for n in title_speakers if n not in speakers)
     return Session(title=title, source=source, speakers=speakers, track=track,

@@ -107,11 +107,60 @@ def test_rst_sections_with_speakers(tmp_path: Path) -> None:
     assert all("root:" not in p.text for s in sessions for p in s.passages)
 
 
-def test_invalid_utf8_is_read_with_a_warning(tmp_path: Path) -> None:
-    _write(tmp_path, "latin.md", b"# Caf\xe9 Talk\n\nNotes about caf\xe9s.\n")
+def test_an_8_bit_file_is_read_as_windows_1252_and_damaged_utf8_as_utf8(tmp_path: Path
+                                                                        ) -> None:
+    """A file saved on Windows ("Caf\xe9", “quotes” as 0x93/0x94) keeps its accents; a
+    UTF-8 file with one bad byte keeps its UTF-8 characters and loses only that byte."""
+    _write(tmp_path, "latin.md", "# Café Talk\n\nNotes about “cafés”.\n".encode("cp1252"))
+    _write(tmp_path, "damaged.md", "# Zürich Talk\n\nŁukasz spoke.".encode() + b" \xff\n")
     report = load_corpus([tmp_path])
-    assert [s.title for s in report.sessions] == ["Caf� Talk"]
-    assert report.warnings and "UTF-8" in report.warnings[0].reason
+    by_source = {s.source: s for s in report.sessions}
+    assert by_source["latin.md"].title == "Café Talk"
+    assert by_source["latin.md"].passages[0].text == "Notes about “cafés”."
+    assert by_source["damaged.md"].title == "Zürich Talk"
+    assert by_source["damaged.md"].passages[0].text == "Łukasz spoke. \ufffd"
+    reasons = {w.path: w.reason for w in report.warnings}
+    assert "read as Windows-1252" in reasons["latin.md"]
+    assert "bad bytes were replaced" in reasons["damaged.md"]
+
+
+def test_hugo_toml_front_matter_gives_metadata(tmp_path: Path) -> None:
+    _write(tmp_path, "rust.md", '+++\ntitle = "Rust for Pythonistas"\ndate = 2021-07-02\n'
+           'speakers = ["Ann Lee"]\ntags = ["rust"]\ndraft = false\n+++\n\n'
+           "Ownership replaces the garbage collector.\n")
+    _write(tmp_path, "bad.md", '+++\ntitle = "Unclosed\n+++\n\nSome notes.\n')
+    report = load_corpus([tmp_path])
+    (session,) = report.sessions
+    assert (session.title, session.speakers, session.date, session.tags) == (
+        "Rust for Pythonistas", ["Ann Lee"], "2021-07-02", ["rust"])
+    assert [p.text for p in session.passages] == ["Ownership replaces the garbage collector."]
+    (skipped,) = report.skipped
+    assert skipped.path == "bad.md" and "front matter is not valid TOML" in skipped.reason
+
+
+def test_a_blog_post_s_dated_file_name_gives_its_date_not_its_title(tmp_path: Path) -> None:
+    """Jekyll names posts 2019-05-03-title.md; the date is the note's, unless it has one."""
+    _write(tmp_path, "2019-05-03-pycon-keynote-lighthouses.md",
+           "The keynote opened with a story about lighthouses.\n")
+    _write(tmp_path, "2019-05-04-sprints.md",
+           "---\ndate: 2019-05-06\n---\n\nThe sprints ran for four days.\n")
+    _write(tmp_path, "2019-13-45-not-a-date.md", "A file whose name only looks dated.\n")
+    dates = {s.title: s.date for s in load_corpus([tmp_path]).sessions}
+    assert dates == {"Pycon keynote lighthouses": "2019-05-03", "Sprints": "2019-05-06",
+                     "Not a date": None}
+
+
+def test_a_byline_under_the_title_names_the_speaker(tmp_path: Path) -> None:
+    _write(tmp_path, "setext.md", "State Machines\n==============\n\nBy Bob Smith, Acme\n\n"
+           "Zebra crossings were the running example.\n")
+    _write(tmp_path, "prose.md", "# Schedulers\n\nBy default, the scheduler runs hourly.\n")
+    _write(tmp_path, "later.md", "# Queues\n\nQueues decouple services.\n\nBy Ann Lee\n")
+    sessions = {s.title: s for s in load_corpus([tmp_path]).sessions}
+    assert sessions["State Machines"].speakers == ["Bob Smith"]
+    assert [p.text for p in sessions["State Machines"].passages] == [
+        "Zebra crossings were the running example."]
+    assert sessions["Schedulers"].speakers == []
+    assert sessions["Queues"].speakers == []
 
 
 def test_invisible_characters_and_html_are_cleaned(tmp_path: Path) -> None:
@@ -158,3 +207,25 @@ def test_bullet_outline_keeps_parent_with_children(tmp_path: Path) -> None:
 def test_missing_path_is_reported(tmp_path: Path) -> None:
     report = load_corpus([tmp_path / "nope"])
     assert report.skipped[0].reason == "it does not exist"
+
+
+def test_plain_text_and_rst_read_bylines_and_speaker_labels(tmp_path: Path) -> None:
+    """A byline is not a title of its own; a label that runs on into the abstract gives its
+    names and keeps its words."""
+    _write(tmp_path, "post.txt", "My Summit Notes\n\nA day of talks, written up.\n\n"
+           "State Machines\n\nBy Bob Smith\n\nZebra crossings were the running example.\n\n"
+           "Queues Talk\n\nSpeaker: Ann Lee\n\nQueues decouple services.\n")
+    _write(tmp_path, "track.rst", "Talks\n=====\n\nFirst Talk\n~~~~~~~~~~\n\nBy Bo Chen\n\n"
+           "All about disks.\n\nSecond Talk\n~~~~~~~~~~~\n\nPresenters: Cy Dee, Acme and Ed "
+           "Fox, Initech. Abstract: tapes outlive every disk format that replaced them, and "
+           "we show why.\n")
+    sessions = {(s.source, s.title): s for s in load_corpus([tmp_path]).sessions}
+    assert [(k[1], s.speakers, [p.text for p in s.passages]) for k, s in sessions.items()
+            if k[0] == "post.txt"] == [
+        ("State Machines", ["Bob Smith"], ["Zebra crossings were the running example."]),
+        ("Queues Talk", ["Ann Lee"], ["Queues decouple services."])]
+    first, second = sessions["track.rst", "First Talk"], sessions["track.rst", "Second Talk"]
+    assert (first.speakers, [p.text for p in first.passages]) == (
+        ["Bo Chen"], ["All about disks."])
+    assert second.speakers == ["Cy Dee", "Ed Fox"]
+    assert "tapes outlive every disk format" in second.passages[0].text

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.corpus.text import one_line
 
@@ -18,6 +18,8 @@ def _as_list(value: Any) -> list[str]:
     if isinstance(value, str):
         parts = [p for p in (x.strip() for x in value.replace(";", ",").split(",")) if p]
         return parts
+    if isinstance(value, dict):  # one speaker as {name: ..., company: ...}
+        value = [value]
     if isinstance(value, list | tuple):
         out: list[str] = []
         for item in value:
@@ -48,7 +50,9 @@ class SessionMeta(BaseModel):
     model_config = ConfigDict(extra="allow")
 
     title: str | None = None
-    speakers: list[str] = []
+    # Talk lists in the wild say "speaker" or "presenters" as often as "speakers".
+    speakers: list[str] = Field(default=[], validation_alias=AliasChoices(
+        "speakers", "speaker", "presenters", "presenter"))
     summit: str | None = None
     date: str | None = None
     track: str | None = None
@@ -73,8 +77,11 @@ class SessionMeta(BaseModel):
 class YamlSession(SessionMeta):
     """An entry of a YAML notes file: metadata plus the notes themselves."""
 
-    title: str
-    notes: str
+    # A conference site's talk list names a talk and says what it is about in its own
+    # words ("name", "abstract", "description"); an entry with none of them has no notes.
+    title: str = Field(validation_alias=AliasChoices("title", "name", "talk"))
+    notes: str = Field(default="", validation_alias=AliasChoices(
+        "notes", "abstract", "description", "summary", "body", "content"))
 
     @field_validator("notes", mode="before")
     @classmethod

@@ -62,8 +62,24 @@ def test_yaml_list_of_sessions(tmp_path: Path) -> None:
         ("A", "S", []), ("B", "S", ["X"])]
 
 
+def test_a_conference_site_s_talk_list_is_read_in_its_own_words(tmp_path: Path) -> None:
+    """name/abstract/description/speaker/presenters, as sites' talk lists write them; an
+    entry with no notes is reported and the others are kept."""
+    _write(tmp_path, "talks.yml", "- title: Scaling Postgres\n  speaker: Ann Lee\n"
+           "  abstract: Partitioning keeps vacuum bounded.\n"
+           "- name: Fast Queues\n  presenters:\n    - name: Bo Chen\n      company: Acme\n"
+           "  description: Backpressure protects slow consumers.\n"
+           "- title: Empty One\n  speakers: [Cy Dee]\n")
+    report = load_corpus([tmp_path])
+    assert [(s.title, s.speakers, [p.text for p in s.passages]) for s in report.sessions] == [
+        ("Scaling Postgres", ["Ann Lee"], ["Partitioning keeps vacuum bounded."]),
+        ("Fast Queues", ["Bo Chen"], ["Backpressure protects slow consumers."])]
+    assert [w.reason for w in report.warnings] == [
+        "session 3 (“Empty One”) has no notes and was not indexed"]
+
+
 @pytest.mark.parametrize("content, reason", [
-    ("- title: A\n", "'notes' is required"),
+    ("- title: A\n", "no session notes were found"),
     ("- notes: hi\n", "'title' is required"),
     ("[unclosed\n", "not valid YAML"),
     ("just a string\n", "must hold a list of sessions"),

@@ -75,6 +75,8 @@ NAMED_IN_FULL = 0.75
 # its first few, and a passage of links gives way to one (hand-set).
 MIN_OWN_WORDS = 4
 OPENING_LOOKAHEAD = 3
+# A question that names only what several sessions' names share lists this many of them.
+SEVERAL_LISTED = 5
 # Generic words ("use", "good") weigh this much when judging coverage (hand-set, as above).
 LIGHT_WEIGHT = 0.35
 
@@ -355,8 +357,10 @@ class Answerer:
         if sure_by_rule:  # what is reported agrees with the answer given as sure
             probability = max(probability, self.confidence.confident_at)
         if outcome == "declined":
+            sharing = self._sessions_sharing_the_name(unique, named)
             return Answer(question=question.text, answered=False, best=quote,
-                          nearest=self._nearest(scored, named), confidence=probability,
+                          nearest=sharing or self._nearest(scored, named),
+                          several=bool(sharing), confidence=probability,
                           confident=False, evidence=evidence)
         return Answer(question=question.text, answered=True, best=quote,
                       alternatives=others, confidence=probability, confident=confident,
@@ -389,6 +393,20 @@ class Answerer:
             return False
         return not question.asks_who or bool(self.index.sessions[best.passage.session_id]
                                              .speakers)
+
+    def _sessions_sharing_the_name(self, terms: list[str], named: dict[int, float]
+                                   ) -> list[SessionRecord]:
+        """When every word of the question (but generic ones) is in the names of several
+        sessions ("Go": "Client-go", "Let's Learn Go!", …), those sessions, most strongly
+        named first: the question asks about all of them at once. [] otherwise."""
+        content = [t for t in terms if not is_light(t)] or terms  # "go" is generic too
+        if not content:
+            return []
+        sharing = [sid for sid, _ in sorted(named.items(), key=lambda kv: (-kv[1], kv[0]))
+                   if all(t in self.names.terms_of.get(sid, ()) for t in content)]
+        if len(sharing) < 2:
+            return []
+        return [self.index.sessions[sid] for sid in sharing[:SEVERAL_LISTED]]
 
     def _allowed(self, scope: Scope | None) -> npt.NDArray[np.bool_] | None:
         """Which passages a scoped question may be answered from (None: any)."""

@@ -31,6 +31,9 @@ class Answer:
     best: Quote | None = None
     alternatives: list[Quote] = field(default_factory=list)
     nearest: list[SessionRecord] = field(default_factory=list)  # when declining
+    # Declined because the question only names what several sessions' names share ("what
+    # did they say about Go?"): ``nearest`` are those sessions, for the asker to pick one.
+    several: bool = False
     confidence: float = 0.0  # the probability that the best passage answers the question
     confident: bool = True
     evidence: Evidence | None = None  # what the confidence was judged from

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from typing import assert_never
 
@@ -32,6 +33,7 @@ from bot.schedule.timetext import clock_text, slot_line, talk_when
 from bot.search.index import SessionRecord
 
 DECLINE = "The notes don't cover that."
+SEVERAL = "Several sessions match that; ask about one of them by name:"
 # A hedged answer shows its best passage as a sure one is shown, then says, after it, that
 # it may not be the answer, and offers the other candidates: a reader picks.
 HEDGE = "Not sure that answers it; perhaps one of these:"
@@ -88,12 +90,22 @@ def elsewhere_line(words: str) -> str:
     return f"Nothing {named} matched, so this is from other notes"
 
 
+def several_line(sessions: Sequence[SessionRecord], titles: Sequence[str] | None = None
+                 ) -> str:
+    """The reply to a question that names what several sessions share: which ones, and
+    how to ask about one (``titles``: the names as the platform shows them)."""
+    names = titles if titles is not None else [s.title for s in sessions]
+    return "\n".join([SEVERAL, *(f"- {name}" for name in names)])
+
+
 def quote_text(quote: Quote, mark: tuple[str, str] = ("**", "**")) -> str:
     return apply_marks(quote.text, quote.marks, *mark)
 
 
 def answer_text(answer: Answer, mark: tuple[str, str] = ("**", "**")) -> str:
     if not answer.answered or answer.best is None:
+        if answer.several:
+            return several_line(answer.nearest)
         lines = [DECLINE]
         if answer.nearest:
             lines.append("Closest sessions: " + "; ".join(s.title for s in answer.nearest))

@@ -15,6 +15,7 @@ from bot.answer import Answerer, parse_question
 from bot.answer.question import QuestionProblem
 from bot.cli import cli
 from bot.commands import AnswerReply, Notice, SummitService
+from bot.commands.text import SEVERAL, answer_text
 from bot.corpus import load_corpus
 from bot.search.build import build_index
 from bot.search.index import Index
@@ -415,3 +416,31 @@ async def test_a_passage_of_links_is_quoted_only_when_a_link_is_asked_for(
     assert trace[0].passage.text.startswith("* https://")  # the address's words rank it
     assert said.best is not None and said.best.text.startswith("* the borrow checker")
     assert links.best is not None and links.best.text.startswith("* https://")
+
+
+async def test_a_question_naming_what_several_sessions_share_lists_them(tmp_path: Path
+                                                                         ) -> None:
+    """"what did they say about Go?" with three Go talks and "going" all over the notes:
+    not "the notes don't cover that", but the sessions, to pick one."""
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    talks = {
+        "Let's Learn Go": "Goroutines are cheap; channels pass values between them.",
+        "Client-go Deep Dive": "Informers cache objects and resync them on a timer.",
+        "Go at Scale": "Large monorepos build faster with the module cache warmed.",
+    }
+    for n in range(12):
+        talks[f"Storage Talk {n}"] = (f"Where is storage going? Disk {n} is going away and "
+                                      "flash is going to replace it, going by the numbers.")
+    for n, (title, text) in enumerate(talks.items()):
+        (notes / f"t{n}.md").write_text(f"---\ntitle: {title}\n---\n\n{text}\n",
+                                        encoding="utf-8")
+    async with answerer_over(notes) as answerer:
+        topic = await answerer.answer(parse_question("what did they say about Go?"))
+        detail = await answerer.answer(parse_question("what did the go talks say about rust?"))
+    assert not topic.answered and topic.several
+    assert {s.title for s in topic.nearest} == {"Let's Learn Go", "Client-go Deep Dive",
+                                                "Go at Scale"}
+    text = answer_text(topic)
+    assert text.splitlines()[0] == SEVERAL and "- Go at Scale" in text.splitlines()
+    assert not detail.several  # a word no session's name holds: a plain decline or answer

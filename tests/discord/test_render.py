@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from bot.answer.models import Answer, Quote
 from bot.commands import AnswerReply, Notice, ReloadReport
+from bot.commands.text import SEVERAL
 from bot.platforms.discord.render import (
     ASKED_CHARS,
     CONTENT_LIMIT,
@@ -98,6 +99,13 @@ def test_miss_is_one_ephemeral_sentence_with_escaped_titles() -> None:
     assert message.ephemeral and message.embed is None
     assert message.content is not None
     assert "a\\_b; c\\*d" in message.content and "\n" not in message.content
+
+
+def test_sessions_sharing_the_name_asked_are_listed_escaped_for_the_asker() -> None:
+    message = answer_message(AnswerReply(Answer("q", False, several=True,
+                                                nearest=[session("a_b"), session("c*d")])))
+    assert message.ephemeral and message.embed is None
+    assert message.content == f"{SEVERAL}\n- a\\_b\n- c\\*d"
 
 
 def test_short_reload_report_has_no_attachment_and_escapes_paths() -> None:

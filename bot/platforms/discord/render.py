@@ -44,6 +44,7 @@ from bot.commands.text import (
     schedule_heading,
     see_also,
     session_byline,
+    several_line,
 )
 from bot.reminders.text import list_lines
 from bot.schedule.programme import Talk
@@ -173,7 +174,10 @@ def answer_message(reply: AnswerReply) -> Message:
     best = answer.best
     if not answer.answered or best is None:
         text = DECLINE
-        if answer.nearest:
+        if answer.several:
+            text = several_line(answer.nearest, [escape_markdown(s.title)
+                                                 for s in answer.nearest])
+        elif answer.nearest:
             names = "; ".join(escape_markdown(s.title) for s in answer.nearest[:3])
             text += f" The closest sessions are: {names}."
         return Message(content=clip(text, CONTENT_LIMIT), ephemeral=True)

@@ -46,6 +46,9 @@ _NOT_NOTES = re.compile(
     r"owners|owners_aliases|security_contacts|authors|notice)(\..*)?$",
     re.IGNORECASE,
 )
+_README = re.compile(r"^readme(\.[^.]+)?$", re.IGNORECASE)
+# Files that take their folder's name (a page bundle's index.md, a talk folder's README).
+_FOLDER_NOTES = re.compile(r"^(?:readme|_?index)(\.[^.]+)?$", re.IGNORECASE)
 # Files of a note-taker's own lists that sit beside the notes of talks.
 _NOT_A_SESSION = re.compile(
     r"^(?:(?:notable |favou?rite |best )?quotes|(?:tech|things|stuff|tools) to (?:check|try|"
@@ -159,6 +162,7 @@ def read_note_file(path: Path, source: str, limits: ReadLimits = DEFAULT_LIMITS
     if not text.strip():
         raise NoteError("it is empty")
     kind = _kind(path, text)
+    stem = note_stem(path)
     warnings: list[str] = []
     if replaced and legacy_encoded(raw):
         warnings.append("it is not UTF-8, so it was read as Windows-1252 (Latin-1); save it "
@@ -169,10 +173,10 @@ def read_note_file(path: Path, source: str, limits: ReadLimits = DEFAULT_LIMITS
         check_headings(text, limits)
         text = flatten_deep_lists(text, limits)
     readers: dict[str, Callable[[], list[Session]]] = {
-        "markdown": lambda: read_markdown(text, source, path.stem, warnings.append, limits),
+        "markdown": lambda: read_markdown(text, source, stem, warnings.append, limits),
         "yaml": lambda: read_yaml(text, source, warnings.append, limits),
-        "text": lambda: read_plaintext(text, source, path.stem, warnings.append),
-        "rst": lambda: read_rst(text, source, path.stem, warnings.append),
+        "text": lambda: read_plaintext(text, source, stem, warnings.append),
+        "rst": lambda: read_rst(text, source, stem, warnings.append),
     }
     with time_budget(limits.seconds_per_file, "limits.seconds_per_file"):
         sessions = readers[kind or "text"]()
@@ -192,7 +196,7 @@ def read_note_file(path: Path, source: str, limits: ReadLimits = DEFAULT_LIMITS
                         "index it anyway")
     if not sessions:
         raise NoteError("no session notes were found in it (no text under any title)")
-    dated = date_in_filename(path.stem)
+    dated = date_in_filename(stem)
     if dated is not None:  # a blog post's date, where its notes give none
         for session in sessions:
             session.date = session.date or dated
@@ -224,6 +228,31 @@ def _drop_repeats(sessions: list[Session]) -> list[Session]:
 def is_candidate(path: Path) -> bool:
     """Is this a file we try to read as notes (not a README, licence or image)?"""
     return not _NOT_NOTES.match(path.name) and _kind(path) is not None
+
+
+def note_stem(path: Path) -> str:
+    """The name a file's title and date are made from when its notes give none: a talk's
+    folder for its README or index file (talks/2019-05-03-async-patterns/README.md)."""
+    if _FOLDER_NOTES.match(path.name) and path.parent.name:
+        return path.parent.name
+    return path.stem
+
+
+def is_talk_readme(path: Path, root: Path) -> bool:
+    """A README that is the only notes file in its folder and below it, under the corpus's
+    root: a talk's notes in a folder of its own, not a repository's or an event's
+    description (those sit above other notes)."""
+    if not _README.match(path.name) or path.parent == root or _kind(path) is None:
+        return False
+    try:
+        for folder, subfolders, files in os.walk(path.parent):
+            subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+            if any(is_candidate(Path(folder, name)) for name in files
+                   if Path(folder, name) != path):
+                return False
+    except OSError:
+        return False
+    return True
 
 
 # Below this many bytes of notes, starting worker processes costs more than it saves.
@@ -361,7 +390,7 @@ def _key(path: Path, source: str, limits: ReadLimits) -> str | None:
         if not stat.S_ISREG(info.st_mode) or info.st_size > limits.max_file_bytes:
             return None
         with path.open("rb") as handle:
-            return file_key(handle.read(limits.max_file_bytes + 1), source, path.stem)
+            return file_key(handle.read(limits.max_file_bytes + 1), source, note_stem(path))
     except OSError:
         return None
 
@@ -433,7 +462,8 @@ def load_corpus(
     schedule_jobs: list[tuple[Path, str]] = []
     for path, root, problem in iter_note_files(r for r in roots if r.exists()):
         scheduled = path.suffix.lower() in SCHEDULE_SUFFIXES
-        if problem is None and not scheduled and not is_candidate(path):
+        if problem is None and not scheduled and not is_candidate(path) \
+                and not is_talk_readme(path, root):
             continue
         try:
             rel = path.relative_to(root).as_posix() if path != root else path.name

@@ -245,3 +245,19 @@ def test_plain_text_and_rst_read_bylines_and_speaker_labels(tmp_path: Path) -> N
         ["Bo Chen"], ["All about disks."])
     assert second.speakers == ["Cy Dee", "Ed Fox"]
     assert "tapes outlive every disk format" in second.passages[0].text
+
+
+def test_a_talk_in_a_folder_of_its_own_is_read_from_its_readme(tmp_path: Path) -> None:
+    """talks/async-patterns/README.md is that talk's notes, titled from its folder; a
+    repository's README above other notes, or an event's beside them, is not notes."""
+    _write(tmp_path, "README.md", "# My conference notes\n\nWhat this repository is.\n")
+    _write(tmp_path, "pycon/README.md", "# PyCon 2019\n\nLinks to the talks below.\n")
+    _write(tmp_path, "pycon/keynote.md", "# Keynote\n\nThe keynote was about teaching.\n")
+    _write(tmp_path, "pycon/async-patterns/README.md",
+           "Structured concurrency with task groups.\n\n- cancel scopes\n- timeouts\n")
+    _write(tmp_path, "pycon/async-patterns/images/diagram.png", b"\x89PNG")
+    _write(tmp_path, "pycon/type-hints/index.md", "Gradual typing paid off with CI.\n")
+    sessions = {s.source: s.title for s in load_corpus([tmp_path]).sessions}
+    assert sessions == {"pycon/keynote.md": "Keynote",
+                        "pycon/async-patterns/README.md": "Async patterns",
+                        "pycon/type-hints/index.md": "Type hints"}

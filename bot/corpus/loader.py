@@ -39,6 +39,10 @@ YAML = {".yaml", ".yml"}
 TEXT = {".txt", ".text"}
 RST = {".rst", ".rest"}
 SUPPORTED = MARKDOWN | YAML | TEXT | RST
+# Documents people keep notes in that are not read: named in the report, so that notes kept
+# in Org mode or as web pages are not missing without a word (images and the like are).
+OTHER_DOCUMENTS = frozenset({".org", ".html", ".htm", ".adoc", ".asciidoc", ".docx", ".doc",
+                             ".odt", ".rtf", ".pdf", ".ipynb", ".tex", ".textile", ".pages"})
 
 # Files that live beside notes but are not notes: counted, never reported as failures.
 _NOT_NOTES = re.compile(
@@ -464,7 +468,11 @@ def load_corpus(
         scheduled = path.suffix.lower() in SCHEDULE_SUFFIXES
         if problem is None and not scheduled and not is_candidate(path) \
                 and not is_talk_readme(path, root):
-            continue
+            if path.suffix.lower() in OTHER_DOCUMENTS:  # notes, but not in a format we read
+                problem = (f"summit-bot does not read {path.suffix.lower()} files; convert it "
+                           "to Markdown (pandoc does) to index it")
+            else:
+                continue
         try:
             rel = path.relative_to(root).as_posix() if path != root else path.name
         except ValueError:

@@ -261,3 +261,17 @@ def test_a_talk_in_a_folder_of_its_own_is_read_from_its_readme(tmp_path: Path) -
     assert sessions == {"pycon/keynote.md": "Keynote",
                         "pycon/async-patterns/README.md": "Async patterns",
                         "pycon/type-hints/index.md": "Type hints"}
+
+
+def test_notes_in_a_format_not_read_are_named_not_passed_over(tmp_path: Path) -> None:
+    _write(tmp_path, "talk.org", "* Talk\nOrg notes.\n")
+    _write(tmp_path, "talk.HTML", "<h1>Talk</h1><p>Notes.</p>")
+    _write(tmp_path, "photo.jpg", b"\xff\xd8\xff")
+    _write(tmp_path, "fine.md", "# Fine\n\nStill indexed.\n")
+    report = load_corpus([tmp_path])
+    assert [s.title for s in report.sessions] == ["Fine"]
+    assert {s.path: s.reason for s in report.skipped} == {
+        "talk.HTML": "summit-bot does not read .html files; convert it to Markdown (pandoc "
+                     "does) to index it",
+        "talk.org": "summit-bot does not read .org files; convert it to Markdown (pandoc "
+                    "does) to index it"}

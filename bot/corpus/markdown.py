@@ -419,8 +419,10 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
     if event_talks is not None:
         event = next((h.text for h in headings if h.level == 1 and _CONTAINER.search(h.text)),
                      None)
-        _report_preamble(lines, 0, event_talks[0].start, warn, offset,
-                         skip={h.start for h in headings})
+        skip = {n for h in headings for n in range(h.start, h.end)}
+        date, track, used = _event_details(lines, event_talks[0].start, skip)
+        meta = meta.model_copy(update={"date": meta.date or date, "track": meta.track or track})
+        _report_preamble(lines, 0, event_talks[0].start, warn, offset, skip=skip | used)
         ends = _section_ends(headings, len(lines))
         day_headings = [h for h in headings if h.level > 1 and _CONTAINER.search(h.text)]
         days = {t.start: day.text for day in day_headings for t in event_talks
@@ -479,6 +481,40 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
     return [session] if session else []
 
 
+# A line that only gives a date: "*Wednesday, 19 April*", "April 19, 2031", "2031-04-19".
+_MONTH = (r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?")
+_WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?"
+_DATE_LINE = re.compile(
+    rf"^(?:{_WEEKDAY},?\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}"
+    rf"(?:st|nd|rd|th)?)(?:,?\s+\d{{4}})?$|^\d{{4}}-\d{{2}}-\d{{2}}$", re.IGNORECASE)
+_BOLD_ONLY = re.compile(r"^(\*\*|__)(?P<text>[^*_]{2,80})\1$")
+# Of an event's preamble, a subtitle this long at most is its track (hand-set).
+_TRACK_WORDS = 8
+
+
+def _event_details(lines: list[str], end: int, skip: set[int]
+                   ) -> tuple[str | None, str | None, set[int]]:
+    """The date and the track an event file gives above its first talk ("**Human
+    Immunology I**" then "*Wednesday, 19 April*"), and the lines that gave them: every
+    talk of the file has them."""
+    date = track = None
+    used: set[int] = set()
+    for n in range(end):
+        line = lines[n].strip()
+        if not line or n in skip:
+            continue
+        plain = line.strip("*_ ")
+        bold = _BOLD_ONLY.match(line)
+        if date is None and _DATE_LINE.match(plain):
+            date = plain
+        elif track is None and bold and len(bold.group("text").split()) <= _TRACK_WORDS:
+            track = one_line(bold.group("text"))
+        else:
+            continue
+        used.add(n)
+    return date, track, used
+
+
 def _report_preamble(lines: list[str], begin: int, end: int, warn: Warn | None,
                      offset: int, skip: set[int] | frozenset[int] = frozenset()) -> None:
     """Text above the first talk of a listing belongs to no talk: say so, with the lines
@@ -501,7 +537,8 @@ def _split(
 ) -> list[Session]:
     """One session per heading of ``splits``; ``lettered``: the talks are numbered in the
     notes ("A. Keynote"), and the letter is no part of a title; ``days``: the day each talk
-    is under (by its heading's line), added to a title that recurs ("Keynote (Day 2)")."""
+    is under (by its heading's line), added to a title that recurs ("Keynote (Day 2)"),
+    and its date when the day's heading is one ("## Wednesday, 19 April")."""
     sessions: list[Session] = []
     texts = [_unlettered(h.text) if lettered else h.text for h in splits]
     ends = _section_ends(headings, len(lines))
@@ -509,8 +546,10 @@ def _split(
         stop = ends[heading.start]  # a day's heading ends a talk too
         subs = [h for h in headings if heading.end <= h.start < stop and h.level > heading.level]
         body = lines[heading.end:stop]
-        session_meta = SessionMeta(summit=meta.summit, date=meta.date, track=meta.track,
-                                   tags=meta.tags)
+        day = (days or {}).get(heading.start)
+        dated = day.strip("*_ ") if day and _DATE_LINE.match(day.strip("*_ ")) else None
+        session_meta = SessionMeta(summit=meta.summit, date=meta.date or dated,
+                                   track=meta.track, tags=meta.tags)
         if days and heading.start in days and texts.count(text) > 1:
             text = f"{text} ({days[heading.start]})"
         title, title_speakers = split_title(text)

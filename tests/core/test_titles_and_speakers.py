@@ -238,6 +238,16 @@ def test_an_event_file_by_days_splits_at_the_talks_and_keeps_days_apart() -> Non
     assert len(warnings) == 1 and "line 3" in warnings[0]
 
 
+def test_a_day_heading_that_is_a_date_dates_its_talks() -> None:
+    notes = ("# SciPy 2031\n\n## Wednesday, 19 April\n\n### A. Keynote\n\n* speaker: Ann Lee\n"
+             "* arrays everywhere\n\n### B. Sparse things\n\n* speaker: Bo Chen\n* sparse "
+             "matrices\n\n## Day 2\n\n### A. Keynote\n\n* speaker: Cy Dee\n* dataframes\n")
+    talks = read_markdown(notes, "scipy.md", "scipy")
+    assert [(t.title, t.date) for t in talks] == [
+        ("Keynote (Wednesday, 19 April)", "Wednesday, 19 April"),
+        ("Sparse things", "Wednesday, 19 April"), ("Keynote (Day 2)", None)]
+
+
 def test_a_talk_with_a_year_in_its_title_and_sections_stays_one_session() -> None:
     notes = ("# Storage roadmap 2031\n\n## Block\n\n* quotas per volume\n\n## Object\n\n"
              "* lifecycle rules\n\n## File\n\n* snapshots\n")
@@ -246,7 +256,9 @@ def test_a_talk_with_a_year_in_its_title_and_sections_stays_one_session() -> Non
 
 
 def test_an_event_file_whose_talks_open_with_a_bold_line_of_names_is_split() -> None:
-    notes = ("# Lakeside Immunology 2031 - Session 2\n\n"
+    """The subtitle and date above the first talk are every talk's track and date."""
+    notes = ("# Lakeside Immunology 2031 - Session 2\n\n**Human Immunology I**\n\n"
+             "*Wednesday, 19 April*\n\n"
              "## Set points of the immune system\n\n**Jonas Tsang, Yale**\n\n"
              "Responses vary a lot between people.\n\n"
              "## Hormones and responses to stimulation\n\n**Rikard Forsberg, Karolinska**\n\n"
@@ -258,4 +270,5 @@ def test_an_event_file_whose_talks_open_with_a_bold_line_of_names_is_split() -> 
         ("Set points of the immune system", ["Jonas Tsang"]),
         ("Hormones and responses to stimulation", ["Rikard Forsberg"]),
         ("A spatial atlas of the thymus", ["Veronika Kedler"])]
-    assert {t.summit for t in talks} == {"Lakeside Immunology 2031 - Session 2"}
+    assert {(t.summit, t.track, t.date) for t in talks} == {
+        ("Lakeside Immunology 2031 - Session 2", "Human Immunology I", "Wednesday, 19 April")}

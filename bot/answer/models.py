@@ -64,6 +64,9 @@ class Answer:
                 for q in self.alternatives
             ],
             "elsewhere": self.elsewhere,
+            # a decline's closest sessions; "several": they all share what was asked about
+            "nearest": [session_json(s) for s in self.nearest] if not self.answered else [],
+            "several": self.several and not self.answered,
         }
 
 

@@ -152,7 +152,8 @@ def test_cli_ask_json_shape(corpus_index: Path) -> None:
     assert [line["confident"] for line in lines] == [True, False]
     first = lines[0]
     assert set(first) == {"question", "answered", "confident", "kind", "session", "sessions",
-                          "passage", "score", "confidence", "alternatives", "elsewhere"}
+                          "passage", "score", "confidence", "alternatives", "elsewhere",
+                          "nearest", "several"}
     assert 0.0 < first["confidence"] <= 1.0 and first["elsewhere"] is None
     assert first["kind"] == "notes" and first["sessions"] == []
     assert set(first["session"]) == {"title", "speakers", "summit", "source", "start", "end",
@@ -161,6 +162,8 @@ def test_cli_ask_json_shape(corpus_index: Path) -> None:
     assert first["session"]["speakers"] == ["Josh"]  # the seed names only "Josh from Inktank"
     assert "CRUSH" in first["passage"]
     assert lines[1]["session"] is None and lines[1]["passage"] is None
+    assert first["nearest"] == [] and lines[1]["several"] is False
+    assert all(set(s) == set(first["session"]) for s in lines[1]["nearest"])
 
 
 def test_cli_missing_index_says_how_to_build(tmp_path: Path) -> None:
@@ -441,6 +444,8 @@ async def test_a_question_naming_what_several_sessions_share_lists_them(tmp_path
     assert not topic.answered and topic.several
     assert {s.title for s in topic.nearest} == {"Let's Learn Go", "Client-go Deep Dive",
                                                 "Go at Scale"}
+    assert topic.to_json()["several"] is True
+    assert {s["title"] for s in topic.to_json()["nearest"]} == {s.title for s in topic.nearest}
     text = answer_text(topic)
     assert text.splitlines()[0] == SEVERAL and "- Go at Scale" in text.splitlines()
     assert not detail.several  # a word no session's name holds: a plain decline or answer

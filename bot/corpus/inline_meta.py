@@ -125,3 +125,12 @@ def read_inline_meta(lines: list[str], max_lines: int = 25) -> tuple[InlineMeta,
             meta.speakers.extend(n for n in names if n not in meta.speakers)
             used |= consumed
     return meta, used
+
+
+def byline_speakers(line: str) -> list[str]:
+    """The names of a byline ("by [Jane Roe](https://…)", "By Bo Chen and Cy Dee"); [] for
+    any other line ("By default, …")."""
+    if not line.lstrip(" *_").lower().startswith("by "):
+        return []
+    meta, used = read_inline_meta([line])
+    return meta.speakers if used else []

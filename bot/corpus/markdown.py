@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 from pydantic import ValidationError
 
 from bot.corpus.errors import NoteError
-from bot.corpus.inline_meta import META_LINE, read_inline_meta
+from bot.corpus.inline_meta import META_LINE, byline_speakers, read_inline_meta
 from bot.corpus.limits import DEFAULT_LIMITS, ReadLimits, bounded_yaml_loader
 from bot.corpus.models import Session
 from bot.corpus.passages import BULLET, make_passages
@@ -103,6 +103,16 @@ _SPEAKER_LINE = re.compile(
 _SPEAKER_LOOKAHEAD = 3
 
 
+_HEADING_LINK = re.compile(r"^\[[^\]]+\]\((?P<url>https?://[^\s()]+)\)$")
+
+
+def heading_link(text: str) -> str | None:
+    """The address of a heading that is one link ("## [Caching without tears](https://…)"):
+    the talk's page, as notes link their titles."""
+    match = _HEADING_LINK.match(text.strip())
+    return match.group("url") if match else None
+
+
 def _talk_headings(headings: list[Heading], lines: list[str]) -> list[Heading] | None:
     """Where one file holds a whole event's notes ("# SciPy 2023", "## Day 1", "### A. Keynote
     …"), the headings to split it at: the level that holds the talks (three or more, most
@@ -148,9 +158,11 @@ def _section_ends(headings: list[Heading], last: int) -> dict[int, int]:
 
 def _has_speaker_line(heading: Heading, lines: list[str]) -> bool:
     """A labelled speaker line ("* speaker: Jane Roe") among a talk's first lines, or a
-    bold line of names opening it ("**Jane Roe, Yale**")."""
+    bold line of names or a byline opening it ("**Jane Roe, Yale**", "by Jane Roe")."""
     following = [line for line in lines[heading.end:heading.end + 10] if line.strip()]
     if any(_SPEAKER_LINE.match(line) for line in following[:_SPEAKER_LOOKAHEAD]):
+        return True
+    if following and byline_speakers(following[0]):
         return True
     bold = _BOLD_LINE.match(following[0]) if following else None
     return bold is not None and bool(names_line(bold.group("text"), strict=True))
@@ -454,6 +466,8 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
     body = lines
     if title_heading is not None:
         title, title_speakers = split_title(title_heading.text, stem)
+        if meta.url is None and (link := heading_link(title_heading.text)):
+            meta = meta.model_copy(update={"url": link})
         pre = lines[: title_heading.start]
         body = lines[title_heading.end:]
         if any(p.strip() for p in pre):  # a banner or date above the title: keep it, after
@@ -549,7 +563,8 @@ def _split(
         day = (days or {}).get(heading.start)
         dated = day.strip("*_ ") if day and _DATE_LINE.match(day.strip("*_ ")) else None
         session_meta = SessionMeta(summit=meta.summit, date=meta.date or dated,
-                                   track=meta.track, tags=meta.tags)
+                                   track=meta.track, tags=meta.tags,
+                                   url=heading_link(heading.text))
         if days and heading.start in days and texts.count(text) > 1:
             text = f"{text} ({days[heading.start]})"
         title, title_speakers = split_title(text)

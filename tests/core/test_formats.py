@@ -275,3 +275,13 @@ def test_notes_in_a_format_not_read_are_named_not_passed_over(tmp_path: Path) ->
                      "does) to index it",
         "talk.org": "summit-bot does not read .org files; convert it to Markdown (pandoc "
                     "does) to index it"}
+
+
+def test_a_title_that_is_a_link_gives_the_talk_s_page(tmp_path: Path) -> None:
+    _write(tmp_path, "linked.md", "# [Rust in the kernel](https://example.org/talks/rust)\n\n"
+           "Drivers first, then subsystems.\n")
+    _write(tmp_path, "own.md", "---\nurl: https://example.org/own\n---\n\n"
+           "# [Own page](https://example.org/other)\n\nThe front matter's page wins.\n")
+    urls = {s.title: s.url for s in load_corpus([tmp_path]).sessions}
+    assert urls == {"Rust in the kernel": "https://example.org/talks/rust",
+                    "Own page": "https://example.org/own"}

@@ -238,6 +238,24 @@ def test_an_event_file_by_days_splits_at_the_talks_and_keeps_days_apart() -> Non
     assert len(warnings) == 1 and "line 3" in warnings[0]
 
 
+def test_an_event_file_of_linked_titles_and_bylines_is_split() -> None:
+    """"## [Title](talk page)" over "by [Name](profile)": each talk with its speaker and
+    its page (a handle alone is no name)."""
+    notes = ("# DevConf 2031\n\n"
+             "## [Naming things](https://example.org/naming)\n\nby [Jane Roe](https://"
+             "example.org/@jane)\n\n- rename early\n\n### Arguments\n\n- passed, not declared\n\n"
+             "## [Caching without tears](https://example.org/caching)\n\nby Bo Chen\n\n"
+             "- keys hold every input\n\n"
+             "## [Accessible forms](https://example.org/forms)\n\nby [quietdev](https://"
+             "example.org/@q)\n\n- labels beat placeholders\n")
+    talks = read_markdown(notes, "2031-05-02-devconf.md", "2031-05-02-devconf")
+    assert [(t.title, t.speakers, t.url, t.summit) for t in talks] == [
+        ("Naming things", ["Jane Roe"], "https://example.org/naming", "DevConf 2031"),
+        ("Caching without tears", ["Bo Chen"], "https://example.org/caching", "DevConf 2031"),
+        ("Accessible forms", [], "https://example.org/forms", "DevConf 2031")]
+    assert [p.text for p in talks[0].passages] == ["- rename early", "- passed, not declared"]
+
+
 def test_a_day_heading_that_is_a_date_dates_its_talks() -> None:
     notes = ("# SciPy 2031\n\n## Wednesday, 19 April\n\n### A. Keynote\n\n* speaker: Ann Lee\n"
              "* arrays everywhere\n\n### B. Sparse things\n\n* speaker: Bo Chen\n* sparse "

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.corpus.passages import BULLET
-from bot.corpus.people import people
+from bot.corpus.people import people, person_name
 
 META_LINE = re.compile(
     r"^[\s#>*_+\-]*(?P<key>(?:session\s+|topic\s+)?(?:presenters?|presentors?|speakers?|"
@@ -64,6 +64,19 @@ def _names_of(value: str) -> list[str]:
     return people(value, allow_single=True)
 
 
+_PROFILE_LINK = re.compile(r"^\[(?P<who>[^\]]{3,60})\]\([^)\s]+\)$")
+
+
+def _linked_names(value: str) -> list[str]:
+    """A byline's name linked to the person's page, in any case ("[hannes stiebitzhofer]
+    (https://github.com/…)"): the link says it is a person; two words at least."""
+    match = _PROFILE_LINK.match(value.strip(" *_"))
+    if match is None:
+        return []
+    name = person_name(match.group("who"), lowercase=True)
+    return [name] if name and len(name.split()) >= 2 else []
+
+
 def read_inline_meta(lines: list[str], max_lines: int = 25) -> tuple[InlineMeta, set[int]]:
     """Speaker and topic lines among the first lines of a session.
 
@@ -102,6 +115,8 @@ def read_inline_meta(lines: list[str], max_lines: int = 25) -> tuple[InlineMeta,
             continue
         if value and not match.group("sep"):  # "Speaker f(change) pants": names only
             names = people(value, strict=True)
+            if not names and key == "by":  # "by [hannes stiebitzhofer](profile)"
+                names = _linked_names(value)
         elif value:
             names = _names_of(value)
             # A value that wraps onto the next, more indented line ("Google &\n  Mirantis").

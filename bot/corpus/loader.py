@@ -28,6 +28,7 @@ from bot.corpus.models import LoadReport, Session, SkippedFile
 from bot.corpus.plaintext import read_plaintext
 from bot.corpus.rst import read_rst
 from bot.corpus.text import clean_text, date_in_filename, decode_bytes, legacy_encoded
+from bot.corpus.titles import NOTE_TAKERS_LIST
 from bot.corpus.yamlnotes import read_yaml
 from bot.process import die_with_parent
 
@@ -53,13 +54,6 @@ _NOT_NOTES = re.compile(
 _README = re.compile(r"^readme(\.[^.]+)?$", re.IGNORECASE)
 # Files that take their folder's name (a page bundle's index.md, a talk folder's README).
 _FOLDER_NOTES = re.compile(r"^(?:readme|_?index)(\.[^.]+)?$", re.IGNORECASE)
-# Files of a note-taker's own lists that sit beside the notes of talks.
-_NOT_A_SESSION = re.compile(
-    r"^(?:(?:notable |favou?rite |best )?quotes|(?:tech|things|stuff|tools) to (?:check|try|"
-    r"read|look at)(?: out)?|to ?do|todo list|reading list|bookmarks|links|table of contents|"
-    r"contents|index)$",
-    re.IGNORECASE,
-)
 _MARKDOWN_SNIFF = re.compile(r"^(#{1,6}\s|\s*[-*+]\s|---\s*$|=+\s*$)", re.MULTILINE)
 
 
@@ -193,7 +187,7 @@ def read_note_file(path: Path, source: str, limits: ReadLimits = DEFAULT_LIMITS
         raise NoteError(f"it holds {passages:,} passages (the limit is "
                         f"{limits.max_passages_per_file:,}, limits.max_passages_per_file); "
                         "split it")
-    if len(sessions) == 1 and _NOT_A_SESSION.match(sessions[0].title) and not \
+    if len(sessions) == 1 and NOTE_TAKERS_LIST.match(sessions[0].title) and not \
             text.startswith("---"):
         raise NoteError(f"its title (“{sessions[0].title}”) says it is the note-taker's own "
                         "list, not a session's notes; give it front matter with a title to "

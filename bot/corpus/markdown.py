@@ -30,7 +30,7 @@ from bot.corpus.passages import BULLET, make_passages
 from bot.corpus.prose import prose_speakers
 from bot.corpus.schema import SessionMeta, describe_error
 from bot.corpus.text import humanize_filename, loose_text, one_line
-from bot.corpus.titles import names_line, split_title, tidy_title
+from bot.corpus.titles import NOTE_TAKERS_LIST, TIME_OF_DAY, names_line, split_title, tidy_title
 
 Warn = Callable[[str], None]
 
@@ -83,9 +83,16 @@ def _headings(content: str) -> list[Heading]:
             inline = tokens[index + 1]
             text = one_line(re.sub(r"(?<!\\)[*`]+|(?<!\w)_+|_+(?!\w)", "", inline.content))
             text = text.strip(" #:")
-            if text and not META_LINE.match(text.replace("\\", "")):
+            label = META_LINE.match(text.replace("\\", ""))
+            if text and (label is None or _names_a_topic(label)):
                 found.append(Heading(int(token.tag[1]), text, token.map[0], token.map[1]))
     return found
+
+
+def _names_a_topic(label: re.Match[str]) -> bool:
+    """"# Panel: Animations" is a panel's title, not a list of panelists."""
+    return (label.group("key").lower().startswith("panel")
+            and not names_line(label.group("value"), strict=True))
 
 
 # A heading that holds a whole event or one of its days, not a talk: "normConf 2022",
@@ -101,6 +108,8 @@ _SPEAKER_LINE = re.compile(
     r"\s*(?:\*\*|__)?\s*[:\-–]", re.IGNORECASE)
 # Of a talk's lines, how many (not blank) are looked at for a speaker line.
 _SPEAKER_LOOKAHEAD = 3
+# A line of names under a talk's title is at most this long (hand-set).
+_NAMES_LINE_WORDS = 8
 
 
 _HEADING_LINK = re.compile(r"^\[[^\]]+\]\((?P<url>https?://[^\s()]+)\)$")
@@ -125,16 +134,29 @@ def _talk_headings(headings: list[Heading], lines: list[str]) -> list[Heading] |
         above = [h for h in headings if h.level < level]
         if len(talks) < 3 or not above:
             continue
+        named = sum(_has_speaker_line(t, lines) or _names_its_speaker(t.text) for t in talks)
         looks_like_talks = sum(_ENUMERATED.match(t.text) is not None
-                               or _has_speaker_line(t, lines) for t in talks)
+                               or _has_speaker_line(t, lines) or _names_its_speaker(t.text)
+                               for t in talks)
         if looks_like_talks * 2 < len(talks):
             continue
         holders = [h for h in above if any(h.start < t.start < ends[h.start] for t in talks)]
-        if not holders or not all(_CONTAINER.search(h.text) for h in holders):
+        # The event's own heading may have no year ("# CSSconf EU") when the talks under it
+        # plainly are talks: most name their speakers.
+        event_heading = (len(holders) == 1 and holders[0] is headings[0]
+                         and holders[0].level == 1 and named * 2 >= len(talks))
+        if not holders or not (event_heading or all(_CONTAINER.search(h.text)
+                                                    for h in holders)):
             continue
         others = [h for h in above if h not in holders and not _is_section(h.text)]
         return sorted([*talks, *others], key=lambda h: h.start)
     return None
+
+
+def _names_its_speaker(text: str) -> bool:
+    """A talk's heading that names its speaker or its slot ("Code Review - Amy Gebhardt",
+    "Sorting Algorithms | Jenn Schiffer (9am)")."""
+    return bool(split_title(text)[1]) or bool(TIME_OF_DAY.search(text))
 
 
 def _unlettered(text: str) -> str:
@@ -164,6 +186,9 @@ def _has_speaker_line(heading: Heading, lines: list[str]) -> bool:
         return True
     if following and byline_speakers(following[0]):
         return True
+    if following and len(following[0].split()) <= _NAMES_LINE_WORDS and names_line(
+            following[0].strip(), strict=True):
+        return True  # the speaker's name alone on the line under the title
     bold = _BOLD_LINE.match(following[0]) if following else None
     return bold is not None and bool(names_line(bold.group("text"), strict=True))
 
@@ -430,7 +455,7 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
                    else _talk_headings(headings, lines))
     if event_talks is not None:
         event = next((h.text for h in headings if h.level == 1 and _CONTAINER.search(h.text)),
-                     None)
+                     headings[0].text if headings[0].level == 1 else None)
         skip = {n for h in headings for n in range(h.start, h.end)}
         date, track, used = _event_details(lines, event_talks[0].start, skip)
         meta = meta.model_copy(update={"date": meta.date or date, "track": meta.track or track})
@@ -567,10 +592,12 @@ def _split(
                                    url=heading_link(heading.text))
         if days and heading.start in days and texts.count(text) > 1:
             text = f"{text} ({days[heading.start]})"
-        title, title_speakers = split_title(text)
+        title, title_speakers = split_title(text, names_follow=lettered)
         session = _session_from_lines(body, subs, heading.end, title, session_meta,
                                       source, summit, title_speakers=title_speakers,
                                       names_first_line=True)
+        if session and NOTE_TAKERS_LIST.match(session.title):
+            session.speakers = []  # "Things to Google": its bullets are topics, not people
         if session:
             sessions.append(session)
     return sessions

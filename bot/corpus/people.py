@@ -68,10 +68,15 @@ _NOT_NAME_WORDS = {
     "detail", "summary", "agenda", "background", "ideas", "philosophy", "keynote",
     "keynotes", "session", "sessions", "talk", "panel", "workshop", "update", "updates",
     "slides", "video", "questions", "discussion", "welcome", "thanks", "thank", "day", "by",
+    # what talks are called ("Case Study", "Deep Dive", "Lightning Talks")
+    "case", "study", "studies", "review", "lessons", "learned", "deep", "dive", "lightning",
+    "tutorial", "training", "opening", "closing", "lunch", "break", "breakfast", "part",
+    "tips", "guide", "story", "roadmap", "retrospective", "unconference",
 }
 _FIRST_NAME_LISTS = ("first_names", "first_names_male", "first_names_female",
                      "first_names_nonbinary", "first_romanized_names",
                      "first_romanized_names_male", "first_romanized_names_female")
+_POSSESSIVE = ("'s", "’s")  # "Cloudflare's Durable Objects" names a thing, not a person
 _NAME_WORD = re.compile(r"^[^\W\d_][\w'’.\-]*$")
 
 
@@ -128,7 +133,7 @@ def person_name(text: str, *, strict: bool = False, allow_single: bool = False,
             continue  # "Ben the Elder"
         if n < len(words) - 1 and re.fullmatch(r"[A-Z]\.?", word):
             continue  # an initial: "Walter A. Boring IV"
-        if low in _NOT_NAME_WORDS or not _NAME_WORD.match(word):
+        if low in _NOT_NAME_WORDS or not _NAME_WORD.match(word) or low.endswith(_POSSESSIVE):
             return None
     significant = [w for w in words if w.lower() not in _PARTICLES]
     if not significant:

@@ -87,17 +87,19 @@ def clean_text(text: str) -> str:
 
 # A file name that opens with its date ("2019-05-03-pycon-keynote.md", as Jekyll and other
 # blog engines name posts): the date is the note's, the rest its title.
-_FILE_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?=[-_ ]+\w)")
-_DATED_NAME = re.compile(r"^\d{4} \d{2} \d{2} (?=\w)")
+# Or one that ends with it ("ViennaJS-2013-11-27.md", a meetup's notes).
+_FILE_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?=[-_ ]+\w)|(?<=\w[-_])(\d{4})-(\d{2})-(\d{2})$")
+_DATED_NAME = re.compile(r"^\d{4} \d{2} \d{2} (?=\w)|(?<=\w) \d{4} \d{2} \d{2}$")
 
 
 def date_in_filename(stem: str) -> str | None:
-    """The date a file name opens with ("2019-05-03-…" gives "2019-05-03"), if a real one."""
-    match = _FILE_DATE.match(stem)
+    """The date a file name opens or ends with ("2019-05-03-…", "…-2019-05-03"), if a real
+    one."""
+    match = _FILE_DATE.search(stem)
     if match is None:
         return None
     try:
-        return dt.date(*(int(part) for part in match.groups())).isoformat()
+        return dt.date(*(int(part) for part in match.groups() if part)).isoformat()
     except ValueError:
         return None
 

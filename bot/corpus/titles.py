@@ -25,6 +25,18 @@ _BY = re.compile(r"\s+(?:presented\s+|given\s+|led\s+|lead\s+)?by\s+(?=\S)", re.
 _MODERATED = re.compile(r"\s*[,(-]?\s*\b(?:moderated|hosted|facilitated)\s+by\s+(?P<who>.+?)\)?$",
                         re.IGNORECASE)
 _DASH_SPEAKER = re.compile(r"^(?P<title>.+?)\s+[-–—]\s+(?P<who>[^-–—]+)$")
+# "Title | Jane Roe (9am)", "Title - Ted Dunning - MapR": a title, a speaker named in full
+# (a known first name), and perhaps a company, set apart by dashes or bars.
+_PARTS = re.compile(r"\s+[-–—|]\s+")
+TIME_OF_DAY = re.compile(r"\s*\(\s*\d{1,2}(?::\d{2})?\s*(?:am|pm)\s*\)\s*$", re.IGNORECASE)
+# The note-taker's own lists, beside the notes of talks: never a session's speakers, and
+# a file of nothing else is not indexed.
+NOTE_TAKERS_LIST = re.compile(
+    r"^(?:(?:notable |favou?rite |best )?quotes|(?:tech|things|stuff|tools) to (?:check|try|"
+    r"read|look at|google|look up)(?: out)?(?:\s*/\s*read)?|to ?do|todo list|to google|"
+    r"reading list|bookmarks|links|table of contents|contents|index)$",
+    re.IGNORECASE,
+)
 _QUOTES = "\"“”'‘’"
 # Lines longer than this are not analysed (and are no title): bounds the work on hostile
 # notes, where a credit could otherwise be looked for after every "by" of a huge line.
@@ -60,6 +72,7 @@ def tidy_title(text: str) -> str:
     title = strip_markup(text[:MAX_TITLE_LINE])
     title = _LABEL.sub("", title) if _LABEL.match(title) and len(title) > 12 else title
     title = unquote(title)
+    title = TIME_OF_DAY.sub("", title)  # "Keynote (9:10am)": the slot, not the title
     return title.strip().rstrip(":").strip()
 
 
@@ -67,10 +80,14 @@ def split_title(
     line: str,
     stem: str | None = None,
     known_speakers: Iterable[str] = (),
+    *,
+    names_follow: bool = False,
 ) -> tuple[str, list[str]]:
     """(title, speakers) of a title line. ``stem`` is the file name without extension:
     a trailing "by Jane Roe" is a credit when the file is named after Jane Roe too.
-    ``known_speakers`` (from elsewhere in the notes) make "… by Jane Roe" a credit."""
+    ``known_speakers`` (from elsewhere in the notes) make "… by Jane Roe" a credit.
+    ``names_follow``: the file's talk headings name their speakers after a dash, so a name
+    there need not start with a known first name ("… - Rizèl Scarlett")."""
     raw = " ".join(line.split())
     if len(raw) > MAX_TITLE_LINE:  # no title is this long: don't look for credits in it
         return tidy_title(raw[:MAX_TITLE_LINE]), []
@@ -103,6 +120,11 @@ def split_title(
         who = people(match.group("who"), strict="@" not in match.group("who"))
         if who:
             return tidy_title(match.group("title")), who
+    parts = _PARTS.split(TIME_OF_DAY.sub("", text))
+    if len(parts) in (2, 3) and parts[0].strip():
+        who = people(parts[1], strict=not names_follow)
+        if who and len(parts[1].split()) <= 4 * len(who):
+            return tidy_title(parts[0]), who
     return tidy_title(text), []
 
 

@@ -161,9 +161,10 @@ def test_a_blog_post_s_dated_file_name_gives_its_date_not_its_title(tmp_path: Pa
     _write(tmp_path, "2019-05-04-sprints.md",
            "---\ndate: 2019-05-06\n---\n\nThe sprints ran for four days.\n")
     _write(tmp_path, "2019-13-45-not-a-date.md", "A file whose name only looks dated.\n")
+    _write(tmp_path, "ViennaJS-2013-11-27.md", "Meetup notes: formula.js and neo4j.\n")
     dates = {s.title: s.date for s in load_corpus([tmp_path]).sessions}
     assert dates == {"Pycon keynote lighthouses": "2019-05-03", "Sprints": "2019-05-06",
-                     "Not a date": None}
+                     "Not a date": None, "ViennaJS": "2013-11-27"}
 
 
 def test_a_byline_under_the_title_names_the_speaker(tmp_path: Path) -> None:

@@ -290,3 +290,54 @@ def test_an_event_file_whose_talks_open_with_a_bold_line_of_names_is_split() -> 
         ("A spatial atlas of the thymus", ["Veronika Kedler"])]
     assert {(t.summit, t.track, t.date) for t in talks} == {
         ("Lakeside Immunology 2031 - Session 2", "Human Immunology I", "Wednesday, 19 April")}
+
+
+@pytest.mark.parametrize("line, title, speakers", [
+    ("t-digest - Tom Dunmore - Acme Technologies", "t-digest", ["Tom Dunmore"]),
+    ("Code Review - Amy Gebbart", "Code Review", ["Amy Gebbart"]),
+    ("Keynote - Mark Shuttlesworth - Canonical", "Keynote", ["Mark Shuttlesworth"]),
+    ("Sorting Algorithms | Jenny Schaffer (9am)", "Sorting Algorithms", ["Jenny Schaffer"]),
+    ("Speed and Human Perception (10:35am)", "Speed and Human Perception", []),
+    ("Running OpenStack on Bare Metal - Case Study - Packet.net",
+     "Running OpenStack on Bare Metal - Case Study - Packet.net", []),
+    ("Python - Django Tips", "Python - Django Tips", []),
+    ("Chapter 1 - Grace Notes", "Chapter 1 - Grace Notes", []),
+])
+def test_a_speaker_set_apart_by_a_dash_or_bar_is_read_from_the_title(
+        line: str, title: str, speakers: list[str]) -> None:
+    """A full name with a known first name after " - " or " | " (and perhaps a company
+    after it); a talk's slot "(9am)" is no part of its title."""
+    assert split_title(line) == (title, speakers)
+
+
+def test_an_event_without_a_year_splits_when_its_talks_name_their_speakers() -> None:
+    """"# Web Night" (no year) over talks with bylines, a name line, or the name in the
+    heading; names after a dash need no known first name there; "Things to Google" is the
+    note-taker's, and its bullets are not people."""
+    notes = ("# Web Night\n\n"
+             "## [Naming things](https://example.org/naming)\n\nby [hanna stiebler](https://"
+             "example.org/hs)\n\n- rename early\n\n"
+             "## Caching without tears\n\nGary Pendleton\n\n- keys hold every input\n\n"
+             "## Accessible forms - Rizèl Scarpetta\n\n- Cloudflare's Durable Objects - "
+             "https://example.org/do\n- labels beat placeholders\n\n"
+             "## Things to Google\n\n- Argos catalogs\n- tracer bullets\n")
+    talks = read_markdown(notes, "web-night-2031-03-04.md", "web-night-2031-03-04")
+    assert [(t.title, t.speakers, t.summit) for t in talks] == [
+        ("Naming things", ["hanna stiebler"], "Web Night"),
+        ("Caching without tears", ["Gary Pendleton"], "Web Night"),
+        ("Accessible forms", ["Rizèl Scarpetta"], "Web Night"),
+        ("Things to Google", [], "Web Night")]
+
+
+def test_a_section_list_under_a_yearless_title_stays_one_talk() -> None:
+    notes = ("# Caching without tears\n\n## Keys\n\n- hold every input\n\n## TTLs\n\n"
+             "- hide bugs\n\n## Invalidation\n\n- versioned keys\n")
+    [talk] = read_markdown(notes, "caching.md", "caching")
+    assert talk.title == "Caching without tears" and len(talk.passages) == 3
+
+
+def test_a_panel_heading_is_its_title_and_a_plain_lowercase_byline_names_no_one() -> None:
+    [panel] = read_markdown("# Panel: Animations\n\n200ms is a good length.\n", "p.md", "p")
+    assert panel.title == "Panel: Animations" and panel.speakers == []
+    [talk] = read_markdown("# Dart\n\nby stefan hubert\n\nTypes help.\n", "d.md", "d")
+    assert talk.speakers == []

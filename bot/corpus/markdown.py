@@ -73,6 +73,40 @@ def _wiki_headings(content: str) -> str:
     return "\n".join(lines)
 
 
+# "**A. Real-time Analytics with Deephaven**" or "**A1. Sovereign Tail Risk**" on a line of
+# its own: a talk's title set in bold rather than as a heading, as some notes do.
+_BOLD_TALK = re.compile(r"^\*\*(?P<text>(?:[A-Z]\d{0,2}|\d{1,2})[.)]\s+[^*]+?)\*\*\s*$")
+_ATX = re.compile(r"^(#{1,6})\s")
+_FENCE = re.compile(r"^\s*(```|~~~)")
+
+
+def _bold_talk_headings(content: str) -> str:
+    """Three or more lettered bold lines standing alone become headings one level below
+    the heading they are under, so that an event's talks split as if written as headings."""
+    if "**" not in content:
+        return content
+    lines = content.split("\n")
+    found: list[tuple[int, int]] = []  # (line, level)
+    level, fenced = 1, False
+    for n, line in enumerate(lines):
+        if _FENCE.match(line):
+            fenced = not fenced
+        if fenced:
+            continue
+        if heading := _ATX.match(line):
+            level = len(heading.group(1))
+        elif (_BOLD_TALK.match(line) and (n == 0 or not lines[n - 1].strip())
+              and (n + 1 >= len(lines) or not lines[n + 1].strip())):
+            found.append((n, min(level + 1, 6)))
+    if len(found) < 3:
+        return content
+    for n, depth in found:
+        match = _BOLD_TALK.match(lines[n])
+        assert match is not None
+        lines[n] = f"{'#' * depth} {match.group('text').strip()}"
+    return "\n".join(lines)
+
+
 def _headings(content: str) -> list[Heading]:
     """Headings of the document itself: not one inside a list item or a quote (a shell
     comment in a bullet), and not a label line such as "## Presenter: Jane Roe"."""
@@ -102,7 +136,7 @@ _CONTAINER = re.compile(
     r"wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)
 # What a talk's heading looks like in a conference's notes: lettered or numbered ("A. How
 # small can I get that Docker container?", "3) Keynote"), or a speaker line under it.
-_ENUMERATED = re.compile(r"^(?:[A-Z]|\d{1,2})[.)]\s+\S")
+_ENUMERATED = re.compile(r"^(?:[A-Z]\d{0,2}|\d{1,2})[.)]\s+\S")
 _SPEAKER_LINE = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?(?:speakers?|presenters?|presented by|panelists?)\b"
     r"\s*(?:\*\*|__)?\s*[:\-–]", re.IGNORECASE)
@@ -130,7 +164,7 @@ def _talk_headings(headings: list[Heading], lines: list[str]) -> list[Heading] |
     None when the file is not laid out so."""
     ends = _section_ends(headings, len(lines))
     for level in (2, 3):
-        talks = [h for h in headings if h.level == level]
+        talks = [h for h in headings if h.level == level and not _is_day(h.text)]
         above = [h for h in headings if h.level < level]
         if len(talks) < 3 or not above:
             continue
@@ -151,6 +185,16 @@ def _talk_headings(headings: list[Heading], lines: list[str]) -> list[Heading] |
         others = [h for h in above if h not in holders and not _is_section(h.text)]
         return sorted([*talks, *others], key=lambda h: h.start)
     return None
+
+
+_DAY = re.compile(r"^(?:day\s*(?:\d{1,2}|one|two|three|four|five)|monday|tuesday|wednesday|"
+                  r"thursday|friday|saturday|sunday)\b", re.IGNORECASE)
+
+
+def _is_day(text: str) -> bool:
+    """"Day 1", "Tuesday, 3 May", "2031-05-03": a day of the event, never a talk."""
+    plain = text.strip("*_ ")
+    return bool(_DAY.match(plain) or _DATE_LINE.match(plain))
 
 
 def _names_its_speaker(text: str) -> bool:
@@ -432,7 +476,7 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
         raise NoteError(describe_error(exc, "front matter")) from exc
     found = text.rfind(post.content) if post.content else -1
     offset = text.count("\n", 0, found) if found > 0 else 0  # front matter lines
-    content = _wiki_headings(post.content)
+    content = _bold_talk_headings(_wiki_headings(post.content))
     lines = content.split("\n")
     headings = _headings(content)
     top = [h for h in headings if h.level <= 2]

@@ -72,6 +72,8 @@ _NOT_NAME_WORDS = {
     "case", "study", "studies", "review", "lessons", "learned", "deep", "dive", "lightning",
     "tutorial", "training", "opening", "closing", "lunch", "break", "breakfast", "part",
     "tips", "guide", "story", "roadmap", "retrospective", "unconference",
+    # fields ("Head of AI & Machine Learning")
+    "learning", "intelligence", "science", "engineering", "ai", "ml", "analytics",
 }
 _FIRST_NAME_LISTS = ("first_names", "first_names_male", "first_names_female",
                      "first_names_nonbinary", "first_romanized_names",

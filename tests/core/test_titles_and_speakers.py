@@ -341,3 +341,18 @@ def test_a_panel_heading_is_its_title_and_a_plain_lowercase_byline_names_no_one(
     assert panel.title == "Panel: Animations" and panel.speakers == []
     [talk] = read_markdown("# Dart\n\nby stefan hubert\n\nTypes help.\n", "d.md", "d")
     assert talk.speakers == []
+
+
+def test_talks_set_as_lettered_bold_lines_under_days_are_split() -> None:
+    """"**A. Title**" standing alone, as headings would; the day headings above them are
+    days, not talks, though a speaker line follows them; a bold line inside code stays."""
+    notes = ("# DataFest 2031\n\nNov 1-3\n\n## Day 1\n\n**A. Streaming tables**\n\n"
+             "- speaker: Pete Godwin, CEO, Acme\n- tables update over websockets\n\n"
+             "**B. One line of ML**\n\n- speaker: Dana Lenz\n- a transpiler\n\n"
+             "```\n**C. not a talk**\n```\n\n## Day 2\n\n**A. Responsible AI**\n\n"
+             "- speaker: Kay Firth , Head of AI & Machine Learning | Acme\n- rules first\n")
+    talks = read_markdown(notes, "datafest.md", "datafest")
+    assert [(t.title, t.speakers) for t in talks] == [
+        ("Streaming tables", ["Pete Godwin"]), ("One line of ML", ["Dana Lenz"]),
+        ("Responsible AI", ["Kay Firth"])]
+    assert "**C. not a talk**" in talks[1].passages[-1].text

@@ -236,11 +236,11 @@ def note_stem(path: Path) -> str:
     return path.stem
 
 
-def is_talk_readme(path: Path, root: Path) -> bool:
-    """A README that is the only notes file in its folder and below it, under the corpus's
-    root: a talk's notes in a folder of its own, not a repository's or an event's
-    description (those sit above other notes)."""
-    if not _README.match(path.name) or path.parent == root or _kind(path) is None:
+def is_talk_readme(path: Path) -> bool:
+    """A README that is the only notes file in its folder and below: a talk's notes in a
+    folder of its own, or a repository whose notes are all in its README; not a
+    repository's or an event's description (those sit above or beside other notes)."""
+    if not _README.match(path.name) or _kind(path) is None:
         return False
     try:
         for folder, subfolders, files in os.walk(path.parent):
@@ -461,7 +461,7 @@ def load_corpus(
     for path, root, problem in iter_note_files(r for r in roots if r.exists()):
         scheduled = path.suffix.lower() in SCHEDULE_SUFFIXES
         if problem is None and not scheduled and not is_candidate(path) \
-                and not is_talk_readme(path, root):
+                and not is_talk_readme(path):
             if path.suffix.lower() in OTHER_DOCUMENTS:  # notes, but not in a format we read
                 problem = (f"summit-bot does not read {path.suffix.lower()} files; convert it "
                            "to Markdown (pandoc does) to index it")

@@ -542,6 +542,11 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
         if any(p.strip() for p in pre):  # a banner or date above the title: keep it, after
             body = [*body, "", *pre]
         begin = title_heading.end
+        first = next((n for n, line in enumerate(body) if line.strip()), None)
+        if first is not None and meta.date is None and _DATE_LINE.match(
+                body[first].strip("*_ ")):  # "# Generative AI" then "2024-08-14"
+            meta = meta.model_copy(update={"date": body[first].strip("*_ ")})
+            body = [*body[:first], "", *body[first + 1:]]
     elif not meta.title and not (at_top and at_top[0].start == first_line):
         opening = _opening_title(lines, stem)
         if opening is not None:

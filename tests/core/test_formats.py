@@ -259,6 +259,11 @@ def test_a_talk_in_a_folder_of_its_own_is_read_from_its_readme(tmp_path: Path) -
     _write(tmp_path, "pycon/async-patterns/images/diagram.png", b"\x89PNG")
     _write(tmp_path, "pycon/type-hints/index.md", "Gradual typing paid off with CI.\n")
     sessions = {s.source: s.title for s in load_corpus([tmp_path]).sessions}
+    only = tmp_path / "readme-only"
+    _write(only, "README.md", "# jQuery UK 2031 notes\n\n## Talk one\n\nby Jane Roe\n\n"
+           "- a point\n")
+    _write(only, "logo.png", b"\x89PNG")
+    assert [s.title for s in load_corpus([only]).sessions] == ["jQuery UK 2031 notes"]
     assert sessions == {"pycon/keynote.md": "Keynote",
                         "pycon/async-patterns/README.md": "Async patterns",
                         "pycon/type-hints/index.md": "Type hints"}
@@ -286,3 +291,14 @@ def test_a_title_that_is_a_link_gives_the_talk_s_page(tmp_path: Path) -> None:
     urls = {s.title: s.url for s in load_corpus([tmp_path]).sessions}
     assert urls == {"Rust in the kernel": "https://example.org/talks/rust",
                     "Own page": "https://example.org/own"}
+
+
+def test_a_date_line_under_the_title_dates_the_notes(tmp_path: Path) -> None:
+    _write(tmp_path, "genai.md", "# Generative AI\n\n2031-08-14\n\n### Key takeaways\n\n"
+           "- evaluate before you ship\n")
+    _write(tmp_path, "prose.md", "# Release trains\n\nMay 3 was the cut-off, they said.\n")
+    sessions = {s.title: s for s in load_corpus([tmp_path]).sessions}
+    genai = sessions["Generative AI"]
+    assert genai.date == "2031-08-14"
+    assert [p.text for p in genai.passages] == ["- evaluate before you ship"]
+    assert sessions["Release trains"].date is None

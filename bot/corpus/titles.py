@@ -24,6 +24,11 @@ _BY_LINK = re.compile(r"^(?P<title>.+?)\s+by\s+(?P<who>\[[^\]]+\]\([^)]*\).*)$",
 _BY = re.compile(r"\s+(?:presented\s+|given\s+|led\s+|lead\s+)?by\s+(?=\S)", re.IGNORECASE)
 _MODERATED = re.compile(r"\s*[,(-]?\s*\b(?:moderated|hosted|facilitated)\s+by\s+(?P<who>.+?)\)?$",
                         re.IGNORECASE)
+# "Keynote with Paul Irish", "Fireside chat with Jane Roe": a kind of session and its guest
+# ("Fun with Flags" is a title: the guest must be a full name with a known first name).
+_WITH_GUEST = re.compile(r"^(?P<title>(?:opening |closing )?(?:keynote|fireside chat|conversation|"
+                         r"chat|interview|q&a|ama|ask me anything|panel)) with (?P<who>.+)$",
+                         re.IGNORECASE)
 _DASH_SPEAKER = re.compile(r"^(?P<title>.+?)\s+[-–—]\s+(?P<who>[^-–—]+)$")
 # "Title | Jane Roe (9am)", "Title - Ted Dunning - MapR": a title, a speaker named in full
 # (a known first name), and perhaps a company, set apart by dashes or bars.
@@ -120,6 +125,12 @@ def split_title(
         who = people(match.group("who"), strict="@" not in match.group("who"))
         if who:
             return tidy_title(match.group("title")), who
+    match = _WITH_GUEST.match(TIME_OF_DAY.sub("", text))
+    if match:
+        who = people(match.group("who"), strict=True)
+        if who:
+            kind = tidy_title(match.group("title"))
+            return kind[:1].upper() + kind[1:], who
     parts = _PARTS.split(TIME_OF_DAY.sub("", text))
     if len(parts) in (2, 3) and parts[0].strip():
         who = people(parts[1], strict=not names_follow)

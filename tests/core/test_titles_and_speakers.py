@@ -302,6 +302,9 @@ def test_an_event_file_whose_talks_open_with_a_bold_line_of_names_is_split() -> 
      "Running OpenStack on Bare Metal - Case Study - Packet.net", []),
     ("Python - Django Tips", "Python - Django Tips", []),
     ("Chapter 1 - Grace Notes", "Chapter 1 - Grace Notes", []),
+    ("keynote with Paul Irving (9:10am)", "Keynote", ["Paul Irving"]),
+    ("Fun with Flags", "Fun with Flags", []),
+    ("Keynote with Kubernetes", "Keynote with Kubernetes", []),
 ])
 def test_a_speaker_set_apart_by_a_dash_or_bar_is_read_from_the_title(
         line: str, title: str, speakers: list[str]) -> None:

@@ -74,8 +74,9 @@ def _wiki_headings(content: str) -> str:
 
 
 # "**A. Real-time Analytics with Deephaven**" or "**A1. Sovereign Tail Risk**" on a line of
-# its own: a talk's title set in bold rather than as a heading, as some notes do.
-_BOLD_TALK = re.compile(r"^\*\*(?P<text>(?:[A-Z]\d{0,2}|\d{1,2})[.)]\s+[^*]+?)\*\*\s*$")
+# its own: a talk's title set in bold rather than as a heading, as some notes do. Lettered
+# only: "**1. Install the tools**" is more often a step of one workshop than a talk.
+_BOLD_TALK = re.compile(r"^\*\*(?P<text>[A-Z]\d{0,2}[.)]\s+[^*]+?)\*\*\s*$")
 _ATX = re.compile(r"^(#{1,6})\s")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 

@@ -359,3 +359,10 @@ def test_talks_set_as_lettered_bold_lines_under_days_are_split() -> None:
         ("Streaming tables", ["Pete Godwin"]), ("One line of ML", ["Dana Lenz"]),
         ("Responsible AI", ["Kay Firth"])]
     assert "**C. not a talk**" in talks[1].passages[-1].text
+
+
+def test_numbered_bold_steps_of_one_workshop_stay_one_session() -> None:
+    notes = ("# Kubernetes workshop 2031\n\n**1. Install the tools**\n\n- kind, kubectl\n\n"
+             "**2. Build the image**\n\n- docker build\n\n**3. Deploy**\n\n- kubectl apply\n")
+    [talk] = read_markdown(notes, "workshop.md", "workshop")
+    assert talk.title == "Kubernetes workshop 2031"

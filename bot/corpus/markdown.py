@@ -169,10 +169,10 @@ def _talk_headings(headings: list[Heading], lines: list[str]) -> list[Heading] |
         above = [h for h in headings if h.level < level]
         if len(talks) < 3 or not above:
             continue
-        named = sum(_has_speaker_line(t, lines) or _names_its_speaker(t.text) for t in talks)
-        looks_like_talks = sum(_ENUMERATED.match(t.text) is not None
-                               or _has_speaker_line(t, lines) or _names_its_speaker(t.text)
-                               for t in talks)
+        names = [_has_speaker_line(t, lines) or _names_its_speaker(t.text) for t in talks]
+        named = sum(names)
+        looks_like_talks = sum(n or _ENUMERATED.match(t.text) is not None
+                               for n, t in zip(names, talks, strict=True))
         if looks_like_talks * 2 < len(talks):
             continue
         holders = [h for h in above if any(h.start < t.start < ends[h.start] for t in talks)]
@@ -194,8 +194,7 @@ _DAY = re.compile(r"^(?:day\s*(?:\d{1,2}|one|two|three|four|five)|monday|tuesday
 
 def _is_day(text: str) -> bool:
     """"Day 1", "Tuesday, 3 May", "2031-05-03": a day of the event, never a talk."""
-    plain = text.strip("*_ ")
-    return bool(_DAY.match(plain) or _DATE_LINE.match(plain))
+    return bool(_DAY.match(text.strip("*_ ")) or _date_of(text))
 
 
 def _names_its_speaker(text: str) -> bool:
@@ -544,9 +543,9 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
             body = [*body, "", *pre]
         begin = title_heading.end
         first = next((n for n, line in enumerate(body) if line.strip()), None)
-        if first is not None and meta.date is None and _DATE_LINE.match(
-                body[first].strip("*_ ")):  # "# Generative AI" then "2024-08-14"
-            meta = meta.model_copy(update={"date": body[first].strip("*_ ")})
+        dated = _date_of(body[first]) if first is not None else None
+        if first is not None and dated and meta.date is None:  # "# Generative AI", "2024-08-14"
+            meta = meta.model_copy(update={"date": dated})
             body = [*body[:first], "", *body[first + 1:]]
     elif not meta.title and not (at_top and at_top[0].start == first_line):
         opening = _opening_title(lines, stem)
@@ -576,6 +575,14 @@ _WEEKDAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?"
 _DATE_LINE = re.compile(
     rf"^(?:{_WEEKDAY},?\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTH}|{_MONTH}\s+\d{{1,2}}"
     rf"(?:st|nd|rd|th)?)(?:,?\s+\d{{4}})?$|^\d{{4}}-\d{{2}}-\d{{2}}$", re.IGNORECASE)
+
+
+def _date_of(line: str) -> str | None:
+    """The date a line gives when it gives nothing else ("*Wednesday, 19 April*")."""
+    plain = line.strip().strip("*_ ")
+    return plain if _DATE_LINE.match(plain) else None
+
+
 _BOLD_ONLY = re.compile(r"^(\*\*|__)(?P<text>[^*_]{2,80})\1$")
 # Of an event's preamble, a subtitle this long at most is its track (hand-set).
 _TRACK_WORDS = 8
@@ -592,10 +599,9 @@ def _event_details(lines: list[str], end: int, skip: set[int]
         line = lines[n].strip()
         if not line or n in skip:
             continue
-        plain = line.strip("*_ ")
         bold = _BOLD_ONLY.match(line)
-        if date is None and _DATE_LINE.match(plain):
-            date = plain
+        if date is None and (given := _date_of(line)):
+            date = given
         elif track is None and bold and len(bold.group("text").split()) <= _TRACK_WORDS:
             track = one_line(bold.group("text"))
         else:
@@ -636,7 +642,7 @@ def _split(
         subs = [h for h in headings if heading.end <= h.start < stop and h.level > heading.level]
         body = lines[heading.end:stop]
         day = (days or {}).get(heading.start)
-        dated = day.strip("*_ ") if day and _DATE_LINE.match(day.strip("*_ ")) else None
+        dated = _date_of(day) if day else None
         session_meta = SessionMeta(summit=meta.summit, date=meta.date or dated,
                                    track=meta.track, tags=meta.tags,
                                    url=heading_link(heading.text))

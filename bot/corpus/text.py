@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import html
 import re
@@ -15,7 +16,31 @@ _SPACES = re.compile("[\u00a0\u2007\u202f\u2009\u200a\u3000\t]")
 def _normalise_spaces(text: str) -> str:
     return _SPACES.sub(" ", _INVISIBLE.sub("", text))
 # A tag's attributes stop at the next "<" or ">", so a match never scans past it: linear.
-_HTML_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
+_HTML_TAG = re.compile(r"<(?P<close>/?)(?P<name>[A-Za-z][A-Za-z0-9-]*)(?P<attrs>\s[^<>]*)?/?>")
+_CLOSING_TAG = re.compile(r"</([A-Za-z][A-Za-z0-9-]*)\s*>")
+# HTML's elements: only these are markup. "List<Integer>", "wp login create <USER>" and
+# "php_<name>.c" are what the notes say, and are kept.
+_ELEMENT_NAMES = """
+a abbr address area article aside audio b bdi bdo blockquote body br button canvas caption
+center cite code col colgroup data dd del details dfn dialog div dl dt em embed fieldset
+figcaption figure font footer form h1 h2 h3 h4 h5 h6 head header hr html i iframe img input
+ins kbd label legend li link main map mark meta meter nav noscript object ol optgroup option
+output p param picture pre progress q rp rt ruby s samp script section select small source
+span strike strong style sub summary sup table tbody td template textarea tfoot th thead time
+title tr track tt u ul var video wbr"""
+_HTML_ELEMENTS = frozenset(_ELEMENT_NAMES.split())
+# Bare tags that format text wherever they stand; any other bare opening tag whose element
+# is never closed in the file is a mention ("landmarks like <nav> and <aside>"), kept.
+_BARE_FORMATTING = frozenset({"br", "hr", "wbr", "p"})
+# Tags inside a line of text: removed without a space ("<b>really</b>." stays "really.").
+_INLINE_NAMES = """
+a abbr b bdi bdo big cite code del dfn em font i ins kbd mark q s samp small span strike
+strong sub sup tt u var"""
+_INLINE_ELEMENTS = frozenset(_INLINE_NAMES.split())
+# Code: a fence line opens or closes a block; in a line, a run of backticks opens a span
+# that the next backtick closes (`[^`]*` cannot scan past it: linear).
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_CODE_SPAN = re.compile(r"`+[^`\n]*`+")
 # Comments and template tags can span lines; they are cut out by remove_between, which
 # never rescans text (a regex like <!--.*?--> is quadratic on many unclosed openers).
 _DELIMITED = (("<!--", "-->"), ("{%", "%}"), ("{{", "}}"), ("{#", "#}"))
@@ -65,11 +90,53 @@ def remove_between(text: str, opener: str, closer: str) -> str:
     return "".join(parts)
 
 
+def _code_spans(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` holds code, in order: fenced blocks and `spans` outside them."""
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    fence_start: int | None = None
+    for line in text.split("\n"):
+        if _FENCE.match(line):
+            if fence_start is None:
+                fence_start = offset
+            else:
+                spans.append((fence_start, offset + len(line)))
+                fence_start = None
+        elif fence_start is None and "`" in line:
+            spans.extend((offset + m.start(), offset + m.end()) for m in _CODE_SPAN.finditer(line))
+        offset += len(line) + 1
+    if fence_start is not None:
+        spans.append((fence_start, len(text)))
+    return spans
+
+
+def _remove_tags(text: str) -> str:
+    """``text`` without its HTML markup (the inner text is kept), and with everything in
+    code (fenced blocks, `spans`) and every mention of a tag in prose kept as written."""
+    closed = {name.lower() for name in _CLOSING_TAG.findall(text)}
+    code = _code_spans(text) if "`" in text or "~~~" in text else []
+    code_starts = [start for start, _ in code]
+
+    def markup(match: re.Match[str]) -> str:
+        name = match["name"].lower()
+        if name not in _HTML_ELEMENTS:
+            return match[0]
+        if not (match["close"] or match["attrs"] or name in closed or name in _BARE_FORMATTING):
+            return match[0]
+        at = bisect.bisect_right(code_starts, match.start()) - 1
+        if at >= 0 and match.start() < code[at][1]:
+            return match[0]
+        return "" if name in _INLINE_ELEMENTS else " "
+
+    return _HTML_TAG.sub(markup, text)
+
+
 def clean_text(text: str) -> str:
     """Normalise a note's text so that it reads and tokenizes well.
 
     No-break spaces become spaces, soft hyphens and zero-width characters go, HTML and
-    template tags are removed (their inner text is kept), entities are unescaped, and
+    template tags are removed (their inner text is kept; code and tags named in prose
+    stay), entities are unescaped, and
     runs of spaces collapse. Line structure is kept: the readers rely on it.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -77,7 +144,8 @@ def clean_text(text: str) -> str:
     for opener, closer in _DELIMITED:
         if opener in text:
             text = remove_between(text, opener, closer)
-    text = _HTML_TAG.sub(" ", text)
+    if "<" in text:
+        text = _remove_tags(text)
     if "&" in text:
         text = _normalise_spaces(html.unescape(text))
     text = unicodedata.normalize("NFC", text)

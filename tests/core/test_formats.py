@@ -188,6 +188,19 @@ def test_invisible_characters_and_html_are_cleaned(tmp_path: Path) -> None:
     assert session.passages[0].text == "No break and tags go."
 
 
+def test_tags_in_code_and_named_in_prose_are_kept(tmp_path: Path) -> None:
+    """Only markup goes: notes about HTML or generics quote their code and tag names."""
+    _write(tmp_path, "x.md", "# Landmarks\n\nLandmarks like <nav> and <aside> help; "
+           "<b>really</b>.\n\n* **Do:** `<button>Go</button>` in List<Integer>\n\n"
+           "```\n<span class=\"btn\">Go</span>\n```\n\nSee <img\n src=\"a.png\"> here.\n")
+    (session,) = load_corpus([tmp_path]).sessions
+    text = "\n".join(p.text for p in session.passages)
+    assert "like <nav> and <aside> help; really." in text
+    assert "`<button>Go</button>` in List<Integer>" in text
+    assert '<span class="btn">Go</span>' in text
+    assert "<img" not in text and "src" not in text
+
+
 def test_readme_license_empty_and_binary_files(tmp_path: Path) -> None:
     _write(tmp_path, "README.md", "# Not a session\n\nAbout the repo.\n")
     _write(tmp_path, "LICENSE", "MIT License\n\nPermission is hereby granted.\n")

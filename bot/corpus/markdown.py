@@ -143,6 +143,8 @@ _SPEAKER_LINE = re.compile(
     r"\s*(?:\*\*|__)?\s*[:\-–]", re.IGNORECASE)
 # Of a talk's lines, how many (not blank) are looked at for a speaker line.
 _SPEAKER_LOOKAHEAD = 3
+# A name without a known first name is at most this long ("Dan Radez"; hand-set).
+_LOOSE_NAME_WORDS = 3
 # A line of names under a talk's title is at most this long (hand-set).
 _NAMES_LINE_WORDS = 8
 
@@ -351,6 +353,8 @@ def _session_from_lines(
             subheadings = subheadings[1:]
     if not speakers and first is not None and names_first_line:
         found = names_line(lines[first], strict=False)
+        if any(len(name.split()) > _LOOSE_NAME_WORDS for name in found):
+            found = names_line(lines[first], strict=True)  # "Python Global Interpreter Lock"
         if found:
             speakers = found
             used.add(first)

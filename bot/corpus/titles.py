@@ -2,7 +2,8 @@
 
 Title lines in notes carry more than the title: '"Loop Better" by [Trey Hunner](…)',
 "Kubernetes Deconstructed - Carson Anderson, DOMO @carsonoid", "Session Title: …",
-"… moderated by Owen Rogers, 451 Research". :func:`split_title` returns the title and the
+"… moderated by Owen Rogers, 451 Research", "Give Me A Rest -- Jane Roe", "Mel Kaufman -
+Applying SRE Principles" (the speaker first). :func:`split_title` returns the title and the
 names, and leaves alone a "by" that is part of the title ("OpenShift by Red Hat",
 "Preserving Anonymity by Subverting Stylometry").
 """
@@ -27,12 +28,33 @@ _MODERATED = re.compile(r"\s*[,(-]?\s*\b(?:moderated|hosted|facilitated)\s+by\s+
 # "Keynote with Paul Irish", "Fireside chat with Jane Roe": a kind of session and its guest
 # ("Fun with Flags" is a title: the guest must be a full name with a known first name).
 _WITH_GUEST = re.compile(r"^(?P<title>(?:opening |closing )?(?:keynote|fireside chat|conversation|"
-                         r"chat|interview|q&a|ama|ask me anything|panel)) with (?P<who>.+)$",
+                         r"chat|interview|q&a|ama|ask me anything|panel)) (?:with|by) (?P<who>.+)$",
                          re.IGNORECASE)
 _DASH_SPEAKER = re.compile(r"^(?P<title>.+?)\s+[-–—]\s+(?P<who>[^-–—]+)$")
 # "Title | Jane Roe (9am)", "Title - Ted Dunning - MapR": a title, a speaker named in full
 # (a known first name), and perhaps a company, set apart by dashes or bars.
-_PARTS = re.compile(r"\s+[-–—|]\s+")
+_PARTS = re.compile(r"\s+(?:--?|–|—|\|)\s+")
+# "Building Accessible Forms (Sarah Drasner, Netlify)": the speaker in brackets at the end.
+_BRACKETED = re.compile(r"^(?P<title>.*\S)\s*\((?P<who>[^()]+)\)$")
+# A nickname between a name's words ('Yukihiro "Matz" Matsumoto').
+_NICKNAME = re.compile(r"\s+[\"“][^\"“”]{1,20}[\"”]\s+")
+# What a speaker's role or company says, where a talk's title would not.
+_ROLE_WORDS = frozenset({
+    "engineer", "developer", "director", "manager", "ceo", "cto", "founder", "co-founder",
+    "cofounder", "evangelist", "architect", "president", "vp", "head", "chief", "senior",
+    "sr", "staff", "principal", "advocate", "consultant", "scientist", "researcher",
+    "professor", "student", "maintainer", "officer", "fellow", "analyst", "lead", "owner",
+    "inc", "corp", "llc", "ltd", "gmbh", "university", "institute", "arch", "eng", "dev",
+    "mgr", "pm", "exec"})
+# Small words a company's name may hold ("Bank of America"); other lower-case words in a
+# part after a speaker's name make it a talk's title ("Reflections on a Revolution").
+_NAME_FILLERS = frozenset({"of", "the", "and", "for", "de", "la", "le", "von", "van", "y", "&"})
+_HANDLE_OR_DATE = re.compile(r"^\s*@\w|"
+                             r"^\s*\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3,9}\.?,?\s+\d{4}\s*$|"
+                             r"^\s*[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\s*$|"
+                             r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$")
+_SESSION_KIND = re.compile(r"^(?:opening |closing )?(?:keynote|panel|workshop|lightning talks?|"
+                           r"fireside chat|q&a|ama|interview)$", re.IGNORECASE)
 TIME_OF_DAY = re.compile(r"\s*\(\s*\d{1,2}(?::\d{2})?\s*(?:am|pm)\s*\)\s*$", re.IGNORECASE)
 # The note-taker's own lists, beside the notes of talks: never a session's speakers, and
 # a file of nothing else is not indexed.
@@ -134,9 +156,61 @@ def split_title(
     parts = _PARTS.split(TIME_OF_DAY.sub("", text))
     if len(parts) in (2, 3) and parts[0].strip():
         who = people(parts[1], strict=not names_follow)
-        if who and len(parts[1].split()) <= 4 * len(who):
+        # "Title - Jane Roe, VP of design at Acme, who used to …": a name, then her role
+        opens_with_name = _whole_name(parts[1].split(",")[0], strict=not names_follow) is not None
+        if who and (len(parts[1].split()) <= 4 * len(who) or opens_with_name):
             return tidy_title(parts[0]), who
+    match = _BRACKETED.match(TIME_OF_DAY.sub("", text))
+    if match and _whole_name(match.group("who").split(",")[0]) is not None:
+        return tidy_title(match.group("title")), people(match.group("who"), strict=True)
+    found = speaker_first(text)
+    if found is not None:
+        return found
     return tidy_title(text), []
+
+
+def _whole_name(text: str, *, strict: bool = True) -> str | None:
+    """The name ``text`` is, when it is nothing but a name (``strict``: with a known first
+    name): "Jane Roe", 'Yukihiro "Matz" Matsumoto'; None for "Jane Roe's talk" or a company."""
+    plain = _NICKNAME.sub(" ", f" {strip_markup(text)} ").strip()
+    name = person_name(plain, strict=strict)
+    if name is None or len(name.split()) != len(plain.split()):
+        return None
+    return name if strict or len(name.split()) <= 3 else None  # "Single Cell Biology Made Simple"
+
+
+def _reads_as_title(text: str) -> bool:
+    """Whether what follows a speaker's name is a talk's title, not a role or a company:
+    a kind of session ("Keynote"), a question, or words a company's name does not hold
+    ("Reflections on a Reluctant Revolution", "Applying SRE Principles")."""
+    plain = TIME_OF_DAY.sub("", strip_markup(text)).strip()
+    words = re.findall(r"[\w'’&-]+", plain)
+    if not words or any(w.lower() in _ROLE_WORDS for w in words) or people(plain, strict=True):
+        return False
+    if "," in plain and len(plain.rsplit(",", 1)[1].split()) <= 2:
+        return False  # "k8s + openshift, Redhat": what she works on, and where
+    if _SESSION_KIND.match(plain) or plain.endswith("?") or len(words) >= 6:
+        return True
+    if len(words) < 3:
+        return False
+    lower = [w for w in words if w[0].islower() and w.lower() not in _NAME_FILLERS]
+    return bool(lower) or words[0].lower().endswith("ing")
+
+
+def speaker_first(text: str) -> tuple[str, list[str]] | None:
+    """(title, [speaker]) of a heading that opens with its speaker ("Mel Kaulfuss -
+    Applying SRE Principles", as some notes head each talk), else None: "Jane Roe - VP
+    Engineering, Acme" names a person and her role."""
+    parts = _PARTS.split(" ".join(text.split()))
+    if len(parts) < 2 or len(text) > MAX_TITLE_LINE:
+        return None
+    name = _whole_name(parts[0])
+    if any(_HANDLE_OR_DATE.search(part) for part in parts[1:]):
+        return None  # "Bear Douglas - @beardigsit - 19 Feb 2015": a person's line
+    rest = " - ".join(parts[1:])
+    if name is None or not _reads_as_title(rest):
+        return None
+    return tidy_title(rest), [name]
 
 
 def names_line(line: str, *, strict: bool) -> list[str]:
@@ -147,7 +221,7 @@ def names_line(line: str, *, strict: bool) -> list[str]:
     if not text or len(text) > 200 or re.search(r"[.!?]\s+\w", text) or text[0] in _QUOTES:
         return []
     names = people(text, strict=strict)
-    if not names:
+    if not names or speaker_first(text) is not None:
         return []
     # Every comma or "and" separated part must be a name, a role or a company: a sentence
     # that happens to start with a name is not a names line.

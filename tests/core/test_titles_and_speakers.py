@@ -305,6 +305,29 @@ def test_an_event_file_whose_talks_open_with_a_bold_line_of_names_is_split() -> 
     ("keynote with Paul Irving (9:10am)", "Keynote", ["Paul Irving"]),
     ("Fun with Flags", "Fun with Flags", []),
     ("Keynote with Kubernetes", "Keynote with Kubernetes", []),
+    ("Give It A Rest -- Anna Folke", "Give It A Rest", ["Anna Folke"]),
+    ("Opening Keynote by Eva Yoon", "Opening Keynote", ["Eva Yoon"]),
+    ("Thinking in Tables (Jim Shaw)", "Thinking in Tables", ["Jim Shaw"]),
+    ("Why Queues Matter (Kent Berg, Three Rivers)", "Why Queues Matter", ["Kent Berg"]),
+    ("Fantastic (SwiftUI) Frustrations", "Fantastic (SwiftUI) Frustrations", []),
+    ("Scaling Kafka (Part 2)", "Scaling Kafka (Part 2)", []),
+    ("Design it all - Carl Watts, VP of design at Acme, used to be a manager at Etsy",
+     "Design it all", ["Carl Watts"]),
+    # the speaker first, then the title
+    ("Mel Kaufman - Applying SRE Principles to CI (Buildkite)",
+     "Applying SRE Principles to CI (Buildkite)", ["Mel Kaufman"]),
+    ("Steven Barker - Reflections on a Reluctant Revolution", "Reflections on a Reluctant "
+     "Revolution", ["Steven Barker"]),
+    # no known first name: not taken for a speaker
+    ("Hiro Shiba - How do gems resolve?", "Hiro Shiba - How do gems resolve?", []),
+    ("Hannah Shiba - How do gems resolve?", "How do gems resolve?", ["Hannah Shiba"]),
+    # a person and her role, company or handle: not a title
+    ("Jane Roe - VP Engineering, Acme", "Jane Roe - VP Engineering, Acme", []),
+    ("Jane Roe - Bank of America", "Jane Roe - Bank of America", []),
+    ("Clara Cole - arch, k8s + openshift, Redhat", "Clara Cole - arch, k8s + openshift, "
+     "Redhat", []),
+    ("Ian Mills - @imills - 4 Feb 2031", "Ian Mills - @imills - 4 Feb 2031", []),
+    ("Grace Harper - A Retrospective", "Grace Harper - A Retrospective", []),
 ])
 def test_a_speaker_set_apart_by_a_dash_or_bar_is_read_from_the_title(
         line: str, title: str, speakers: list[str]) -> None:
@@ -366,3 +389,31 @@ def test_numbered_bold_steps_of_one_workshop_stay_one_session() -> None:
              "**2. Build the image**\n\n- docker build\n\n**3. Deploy**\n\n- kubectl apply\n")
     [talk] = read_markdown(notes, "workshop.md", "workshop")
     assert talk.title == "Kubernetes workshop 2031"
+
+
+def test_a_day_of_talks_headed_speaker_first_is_split_into_its_talks() -> None:
+    """One H1 per talk, each opening with its speaker: talks, not a keynote's list of
+    people; a names line under a title still names its speaker."""
+    notes = ("# Mel Kaufman - Applying SRE Principles to CI\n\n- flaky tests are outages\n\n"
+             "# How Music Works (Soundco)\n\n- samples and loops\n\n"
+             "# Jemma Isaacs - Implementing Object Shapes in CRuby\n\n- shapes cut lookups\n")
+    talks = read_markdown(notes, "day-1.md", "day-1")
+    assert [(t.title, t.speakers) for t in talks] == [
+        ("Applying SRE Principles to CI", ["Mel Kaufman"]),
+        ("How Music Works (Soundco)", []),
+        ("Implementing Object Shapes in CRuby", ["Jemma Isaacs"])]
+    [keynote] = read_markdown("# Keynote\n\n## Jane Roe - VP Engineering, Acme\n\n"
+                              "- growth\n\n## John Doe, CTO\n\n- scale\n", "k.md", "k")
+    assert keynote.title == "Keynote" and keynote.speakers == ["Jane Roe", "John Doe"]
+
+
+def test_an_event_whose_talk_headings_end_with_speaker_and_role_is_split() -> None:
+    notes = ("# Web Days 2031 - Day One\n\n"
+             "### Design it all - Carl Watts, VP of design at Acme, used to be at Etsy\n\n"
+             "- design is a team sport\n\n"
+             "### Motion for the web - Courtney Hale, Partner at Acme\n\n- ease out\n\n"
+             "### Checklists for developers - Jeremy Nagle\n\n- pilots use them\n")
+    talks = read_markdown(notes, "web-days-1.md", "web-days-1")
+    assert [(t.title, t.speakers) for t in talks] == [
+        ("Design it all", ["Carl Watts"]), ("Motion for the web", ["Courtney Hale"]),
+        ("Checklists for developers", ["Jeremy Nagle"])]

@@ -138,6 +138,17 @@ _CONTAINER = re.compile(
 # What a talk's heading looks like in a conference's notes: lettered or numbered ("A. How
 # small can I get that Docker container?", "3) Keynote"), or a speaker line under it.
 _ENUMERATED = re.compile(r"^(?:[A-Z]\d{0,2}|\d{1,2})[.)]\s+\S")
+# "Talk 3 - Nanoscale Sorting", "Talk 1. Data science done wrong": a talk by its number.
+_TALK_NUMBER = re.compile(
+    r"^(?:talk|presentation|lightning talk)\s*#?\d{1,2}\s*(?:[-–—:.)]\s*)?(?=\S)", re.IGNORECASE)
+# An event's page of notes ("# WPEngine Decode Notes"), over talks in sections of their own.
+_NOTES_OF = re.compile(r"\bnotes\b", re.IGNORECASE)
+# A talk's notes with no sections of their own are at least this long (lines with text;
+# hand-set: a section of one talk's notes is seldom as long).
+_TALK_LINES = 30
+# ... but not one session's ("# New Contributor Workshop 2018 - Notes", in parts).
+_ONE_SESSION = re.compile(r"\b(?:workshop|tutorial|keynote|panel|training|lab|bootcamp|talk|"
+                          r"session|course|class|webinar)\b", re.IGNORECASE)
 _SPEAKER_LINE = re.compile(
     r"^\s*(?:[-*+]\s+)?(?:\*\*|__)?(?:speakers?|presenters?|presented by|panelists?)\b"
     r"\s*(?:\*\*|__)?\s*[:\-–]", re.IGNORECASE)
@@ -169,19 +180,37 @@ def _talk_headings(headings: list[Heading], lines: list[str]) -> list[Heading] |
     for level in (2, 3):
         talks = [h for h in headings if h.level == level and not _is_day(h.text)]
         above = [h for h in headings if h.level < level]
-        if len(talks) < 3 or not above:
+        numbered = [_TALK_NUMBER.match(t.text) is not None for t in talks]
+        if len(talks) < (2 if all(numbered) else 3) or not above:
             continue
-        names = [_has_speaker_line(t, lines) or _names_its_speaker(t.text) for t in talks]
+        names = [_has_speaker_line(t, lines) or _names_its_speaker(t.text) or number
+                 for t, number in zip(talks, numbered, strict=True)]
         named = sum(names)
         looks_like_talks = sum(n or _ENUMERATED.match(t.text) is not None
                                for n, t in zip(names, talks, strict=True))
-        if looks_like_talks * 2 < len(talks):
-            continue
         holders = [h for h in above if any(h.start < t.start < ends[h.start] for t in talks)]
+        # Or each in sections of its own, under one heading that names the event's notes or
+        # a year ("# WWDC 2021 Notes", "## What's new in Swift", "### Build Improvements").
+        in_sections = sum(
+            any(t.start < h.start < ends[t.start] and h.level > level for h in headings)
+            or sum(1 for line in lines[t.end:ends[t.start]] if line.strip()) >= _TALK_LINES
+            for t in talks)
+        # Under the event's heading, at most a date or a subtitle before the next heading:
+        # a paragraph there introduces one session ("# 2018 roadmap update", then who
+        # speaks and why), whose parts follow.
+        intro = [line for line in lines[headings[0].end:headings[1].start] if line.strip()]
+        sectioned = (len(holders) == 1 and holders[0] is headings[0]
+                     and len(intro) <= 2 and in_sections * 2 >= len(talks)
+                     and not any(_is_section(t.text) for t in talks)
+                     and bool(_NOTES_OF.search(holders[0].text)
+                              or _CONTAINER.search(holders[0].text))
+                     and not _ONE_SESSION.search(holders[0].text))
+        if looks_like_talks * 2 < len(talks) and not sectioned:
+            continue
         # The event's own heading may have no year ("# CSSconf EU") when the talks under it
         # plainly are talks: most name their speakers.
         event_heading = (len(holders) == 1 and holders[0] is headings[0]
-                         and holders[0].level == 1 and named * 2 >= len(talks))
+                         and holders[0].level == 1 and (named * 2 >= len(talks) or sectioned))
         if not holders or not (event_heading or all(_CONTAINER.search(h.text)
                                                     for h in holders)):
             continue
@@ -206,7 +235,9 @@ def _names_its_speaker(text: str) -> bool:
 
 
 def _unlettered(text: str) -> str:
-    """"A. Keynote" → "Keynote"."""
+    """"A. Keynote" → "Keynote", "Talk 3 - Nanoscale Sorting" → "Nanoscale Sorting"."""
+    if number := _TALK_NUMBER.match(text):
+        return text[number.end():]
     return text.split(maxsplit=1)[1] if _ENUMERATED.match(text) else text
 
 

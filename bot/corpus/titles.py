@@ -220,6 +220,8 @@ def names_line(line: str, *, strict: bool) -> list[str]:
     text = strip_markup(line)
     if not text or len(text) > 200 or re.search(r"[.!?]\s+\w", text) or text[0] in _QUOTES:
         return []
+    if text.endswith(":") or re.search(r":\s+\S+\s+\S+\s+\S", text):
+        return []  # "RAG Application: Use Databricks to …", a label and what it says
     names = people(text, strict=strict)
     if not names or speaker_first(text) is not None:
         return []

@@ -417,3 +417,39 @@ def test_an_event_whose_talk_headings_end_with_speaker_and_role_is_split() -> No
     assert [(t.title, t.speakers) for t in talks] == [
         ("Design it all", ["Carl Watts"]), ("Motion for the web", ["Courtney Hale"]),
         ("Checklists for developers", ["Jeremy Nagle"])]
+
+
+def test_numbered_talks_under_a_session_heading_are_split_without_their_numbers() -> None:
+    notes = ("# Imaging Track\n\n## Talk 1 - Brighter Probes\n\n- probes glow longer\n\n"
+             "## Talk 2. Tissue Maps\n\n- maps of the placenta\n")
+    talks = read_markdown(notes, "imaging.md", "imaging")
+    assert [(t.title, t.summit) for t in talks] == [
+        ("Brighter Probes", "Imaging Track"), ("Tissue Maps", "Imaging Track")]
+
+
+def _long_talk(title: str, subject: str) -> str:
+    return f"## {title}\n\n" + "".join(f"- {subject} point {n}\n" for n in range(35)) + "\n"
+
+
+def test_an_event_page_of_long_unlabelled_talks_is_split() -> None:
+    """"# Devcon 2031 Notes" over talks that name no speaker: each talk's notes have parts
+    of their own or are long. A page that opens with a paragraph, or whose heading names
+    one workshop, is one session in parts."""
+    talks_md = (_long_talk("What is new in Swift", "swift")
+                + "## Meet the docs compiler\n\n- docs\n\n### Tutorials\n\n- steps\n\n"
+                + _long_talk("Async in practice", "async"))
+    talks = read_markdown("# Devcon 2031 Notes\n\n" + talks_md, "devcon.md", "devcon")
+    assert [t.title for t in talks] == [
+        "What is new in Swift", "Meet the docs compiler", "Async in practice"]
+    [one] = read_markdown("# Devcon 2031 Workshop - Notes\n\n" + talks_md, "ws.md", "ws")
+    assert one.title == "Devcon 2031 Workshop - Notes"
+    [update] = read_markdown("# 2031 roadmap update\n\nJaice and Ihor went through the plan"
+                             " for the year.\n\nEach part had its owner.\n\nSlides are "
+                             "linked.\n\n" + talks_md, "roadmap.md", "roadmap")
+    assert update.title == "2031 roadmap update"
+
+
+def test_a_label_and_what_it_says_is_no_line_of_names() -> None:
+    assert names_line("**RAG Application:** Use Databricks to build an app", strict=False) == []
+    assert names_line("**Copilot Shiny:**", strict=False) == []
+    assert names_line("Jane Roe, Acme", strict=False) == ["Jane Roe"]

@@ -29,8 +29,15 @@ from bot.corpus.models import Session
 from bot.corpus.passages import BULLET, make_passages
 from bot.corpus.prose import prose_speakers
 from bot.corpus.schema import SessionMeta, describe_error
-from bot.corpus.text import humanize_filename, loose_text, one_line
-from bot.corpus.titles import NOTE_TAKERS_LIST, TIME_OF_DAY, names_line, split_title, tidy_title
+from bot.corpus.text import loose_text, one_line
+from bot.corpus.titles import (
+    NOTE_TAKERS_LIST,
+    TIME_OF_DAY,
+    names_line,
+    split_title,
+    tidy_title,
+    title_from_filename,
+)
 
 Warn = Callable[[str], None]
 
@@ -595,8 +602,9 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
     session = _session_from_lines(body, subs, begin, title, meta, source, None,
                                   title_speakers=title_speakers)
     if session is None and not title:
-        session = _session_from_lines(body, subs, begin, humanize_filename(stem), meta,
-                                      source, None)
+        named, named_speakers = title_from_filename(stem)
+        session = _session_from_lines(body, subs, begin, named, meta, source, None,
+                                      title_speakers=named_speakers)
     if session is not None and people_headings and not meta.speakers:
         for heading in people_headings:
             session.speakers.extend(n for n in names_line(heading.text, strict=True)

@@ -9,7 +9,8 @@ from bot.corpus.inline_meta import LABEL_WORDS, read_inline_meta
 from bot.corpus.models import Session
 from bot.corpus.passages import make_passages
 from bot.corpus.prose import prose_speakers
-from bot.corpus.text import humanize_filename, loose_text, one_line
+from bot.corpus.text import loose_text, one_line
+from bot.corpus.titles import title_from_filename
 
 _MINOR = {"a", "an", "the", "and", "or", "of", "for", "to", "in", "on", "with", "as", "at",
           "by", "from", "into", "your", "vs", "via", "is", "are", "&", "but", "our", "its"}
@@ -85,7 +86,8 @@ def read_plaintext(text: str, source: str, stem: str,
         titles = titles[1:]
     if not titles:
         passages = make_passages([(None, text)])
-        return [Session(title=humanize_filename(stem), source=source,
+        title, speakers = title_from_filename(stem)
+        return [Session(title=title, speakers=speakers, source=source,
                         passages=passages)] if passages else []
     sessions = []
     for n, start in enumerate(titles):

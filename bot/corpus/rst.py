@@ -15,8 +15,8 @@ from bot.corpus.inline_meta import LABEL_WORDS, read_inline_meta
 from bot.corpus.models import Session
 from bot.corpus.passages import make_passages
 from bot.corpus.people import person_name
-from bot.corpus.text import humanize_filename, loose_text, one_line
-from bot.corpus.titles import split_title
+from bot.corpus.text import loose_text, one_line
+from bot.corpus.titles import split_title, title_from_filename
 
 Warn = Callable[[str], None]
 
@@ -178,7 +178,8 @@ def read_rst(text: str, source: str, stem: str, warn: Warn | None = None) -> lis
     if not tops:
         blocks = [b for child in doc.children for b in _render(child)]
         passages = make_passages([(None, "\n\n".join(blocks))])
-        return [Session(title=humanize_filename(stem), source=source,
+        title, speakers = title_from_filename(stem)
+        return [Session(title=title, speakers=speakers, source=source,
                         passages=passages)] if passages else []
     _report_loose_text(doc, "before the first session", warn)
     for top in tops:

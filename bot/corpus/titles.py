@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 
 from bot.corpus.people import people, person_name, strip_markup
+from bot.corpus.text import humanize_filename
 
 _LABEL = re.compile(
     r"^(?:session\s+title|talk\s+title|title|session\s+topic|topic|unconference(?:\s+session)?)"
@@ -211,6 +212,13 @@ def speaker_first(text: str) -> tuple[str, list[str]] | None:
     if name is None or not _reads_as_title(rest):
         return None
     return tidy_title(rest), [name]
+
+
+def title_from_filename(stem: str) -> tuple[str, list[str]]:
+    """(title, speakers) of a file named after its talk ("Keynote by Evan Yost.md", "AI
+    Reviewers - Ann Lee.md"), for notes that give no title of their own."""
+    title, speakers = split_title(humanize_filename(stem), stem)
+    return title or humanize_filename(stem), speakers
 
 
 def names_line(line: str, *, strict: bool) -> list[str]:

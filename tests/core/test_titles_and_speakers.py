@@ -453,3 +453,16 @@ def test_a_label_and_what_it_says_is_no_line_of_names() -> None:
     assert names_line("**RAG Application:** Use Databricks to build an app", strict=False) == []
     assert names_line("**Copilot Shiny:**", strict=False) == []
     assert names_line("Jane Roe, Acme", strict=False) == ["Jane Roe"]
+
+
+def test_a_file_named_after_its_talk_and_speaker_gives_both() -> None:
+    """Notes with no title of their own ("Keynote by Eva Yoon.md", "Props in Vue 3 - Alan
+    Rivers.md"): the file name's title and speaker; its dash stays a dash."""
+    [keynote] = read_markdown("- reactivity first\n", "Keynote by Eva Yoon.md",
+                              "Keynote by Eva Yoon")
+    assert (keynote.title, keynote.speakers) == ("Keynote", ["Eva Yoon"])
+    [props] = read_markdown("- defineProps\n", "x.md", "20 Ways to Define Props in Vue 3 - "
+                            "Alan Rivers")
+    assert (props.title, props.speakers) == ("20 Ways to Define Props in Vue 3", ["Alan Rivers"])
+    [other] = read_markdown("- cost\n", "x.md", "AI Reviewers - Zorvath Fernan")
+    assert (other.title, other.speakers) == ("AI Reviewers - Zorvath Fernan", [])

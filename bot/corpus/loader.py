@@ -194,6 +194,9 @@ def read_note_file(path: Path, source: str, limits: ReadLimits = DEFAULT_LIMITS
                         "index it anyway")
     if not sessions:
         raise NoteError("no session notes were found in it (no text under any title)")
+    if kind == "markdown" and _is_index_page(path, sessions):
+        raise NoteError("it is an index page (it links to other notes, or only introduces "
+                        "them), not a session's notes")
     dated = date_in_filename(stem)
     if dated is not None:  # a blog post's date, where its notes give none
         for session in sessions:
@@ -223,6 +226,42 @@ def _drop_repeats(sessions: list[Session]) -> list[Session]:
     return kept
 
 
+# A link to another notes file beside this one ("[Day 1](./day-1.md)", DocC's
+# "<doc:Swift-Beyond-Apple>").
+_LOCAL_LINK = re.compile(r"\]\((?![a-z]+:|#)[^)\s]+\.(?:md|markdown|rst|txt|ipynb|html?)\)|<doc:",
+                         re.IGNORECASE)
+# An index page's own words at most (hand-set: "Notes from conferences I've attended.").
+_INDEX_PAGE_WORDS = 40
+
+
+def _is_index_page(path: Path, sessions: list[Session]) -> bool:
+    """A page that lists other notes (most of its lines link to them), or a site's index
+    page with a line or two above folders of notes: quoting it answers nothing."""
+    lines = [line for s in sessions for p in s.passages for line in p.text.split("\n")
+             if line.strip()]
+    linking = sum(1 for line in lines if _LOCAL_LINK.search(line))
+    if linking and linking * 3 >= len(lines) * 2:
+        return True
+    if not re.match(r"^_?index\.", path.name, re.IGNORECASE):
+        return False
+    words = sum(len(line.split()) for line in lines)
+    return words < _INDEX_PAGE_WORDS and _has_other_notes(path, unreadable=False)
+
+
+def _has_other_notes(path: Path, *, unreadable: bool) -> bool:
+    """Whether ``path``'s folder or those below it hold other notes files (``unreadable``:
+    the answer when they cannot be listed)."""
+    try:
+        for folder, subfolders, files in os.walk(path.parent):
+            subfolders[:] = [d for d in subfolders if not d.startswith(".")]
+            if any(is_candidate(Path(folder, name)) for name in files
+                   if Path(folder, name) != path):
+                return True
+    except OSError:
+        return unreadable
+    return False
+
+
 def is_candidate(path: Path) -> bool:
     """Is this a file we try to read as notes (not a README, licence or image)?"""
     return not _NOT_NOTES.match(path.name) and _kind(path) is not None
@@ -242,15 +281,7 @@ def is_talk_readme(path: Path) -> bool:
     repository's or an event's description (those sit above or beside other notes)."""
     if not _README.match(path.name) or _kind(path) is None:
         return False
-    try:
-        for folder, subfolders, files in os.walk(path.parent):
-            subfolders[:] = [d for d in subfolders if not d.startswith(".")]
-            if any(is_candidate(Path(folder, name)) for name in files
-                   if Path(folder, name) != path):
-                return False
-    except OSError:
-        return False
-    return True
+    return not _has_other_notes(path, unreadable=True)
 
 
 # Below this many bytes of notes, starting worker processes costs more than it saves.

@@ -315,3 +315,21 @@ def test_a_date_line_under_the_title_dates_the_notes(tmp_path: Path) -> None:
     assert genai.date == "2031-08-14"
     assert [p.text for p in genai.passages] == ["- evaluate before you ship"]
     assert sessions["Release trains"].date is None
+
+
+def test_index_pages_are_skipped_with_the_reason(tmp_path: Path) -> None:
+    """A page of links to the day files, and a site's index page of one line above its
+    folders of notes, are reported, not quoted; a talk's index.md in a folder of its own
+    is that talk's notes."""
+    _write(tmp_path, "conf/conf.md", "# Rubyconf 2031\n\n[Day 1](./day-1.md)\n"
+           "[Day 2](day-2.md)\n")
+    _write(tmp_path, "conf/day-1.md", "# Object shapes\n\nShapes cut lookups.\n")
+    _write(tmp_path, "content/_index.md", "---\ntitle: Re:Build 2031\n---\nThese are notes\n")
+    _write(tmp_path, "content/build/devops.md", "# How we ship\n\nSmall batches.\n")
+    _write(tmp_path, "talks/async-patterns/index.md", "Await less, gather more.\n")
+    report = load_corpus([tmp_path])
+    assert sorted(s.title for s in report.sessions) == [
+        "Async patterns", "How we ship", "Object shapes"]
+    reasons = {s.path: s.reason for s in report.skipped}
+    assert set(reasons) == {"conf/conf.md", "content/_index.md"}
+    assert all("index page" in r for r in reasons.values())

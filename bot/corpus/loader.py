@@ -197,7 +197,7 @@ def read_note_file(path: Path, source: str, limits: ReadLimits = DEFAULT_LIMITS
     if kind == "markdown" and _is_index_page(path, sessions):
         raise NoteError("it is an index page (it links to other notes, or only introduces "
                         "them), not a session's notes")
-    dated = date_in_filename(stem)
+    dated = date_in_filename(stem) or date_in_filename(path.parent.name)
     if dated is not None:  # a blog post's date, where its notes give none
         for session in sessions:
             session.date = session.date or dated

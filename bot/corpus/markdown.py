@@ -389,6 +389,11 @@ def _session_from_lines(
                 speakers = found
             used.update(range(head.start - offset, head.end - offset))
             subheadings = subheadings[1:]
+            # "## Ian Mills - @imills - 4 Feb 2031 09:00": the talk's date is there too
+            given = next((d for part in re.split(r"\s+[-–—|]\s+", head.text)
+                          if (d := _date_of(re.sub(r"\s+\d{1,2}:\d{2}$", "", part)))), None)
+            if given and meta.date is None:
+                meta = meta.model_copy(update={"date": given})
     if not speakers and first is not None and names_first_line:
         found = names_line(lines[first], strict=False)
         if any(len(name.split()) > _LOOSE_NAME_WORDS for name in found):
@@ -463,6 +468,8 @@ def _opening_title(lines: list[str], stem: str) -> tuple[int, str] | None:
             return nxt_i, second.group("text")  # the event's name, then the talk's
         return first, bold.group("text")
     nxt = next((line2 for line2 in lines[first + 1:] if line2.strip()), "")
+    if names_line(line, strict=True) and not _shares_word(line, stem):
+        return None  # "Tommaso Fur, HK3Labs" above the notes of a file named for the talk
     if (_PLAIN_TITLE.match(line) and not re.search(r"[.!?,;:]$", line)
             and len(line.split()) <= 14 and not META_LINE.match(line)
             and (nxt.lstrip().startswith(("*", "-", "#")) or _shares_word(line, stem))):

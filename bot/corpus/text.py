@@ -156,13 +156,16 @@ def clean_text(text: str) -> str:
 # A file name that opens with its date ("2019-05-03-pycon-keynote.md", as Jekyll and other
 # blog engines name posts): the date is the note's, the rest its title.
 # Or one that ends with it ("ViennaJS-2013-11-27.md", a meetup's notes).
-_FILE_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?=[-_ ]+\w)|(?<=\w[-_])(\d{4})-(\d{2})-(\d{2})$")
-_DATED_NAME = re.compile(r"^\d{4} \d{2} \d{2} (?=\w)|(?<=\w) \d{4} \d{2} \d{2}$")
+# Or a folder named by its date alone ("AI Tinkerers/2025 06 10/"). Months and days may
+# lack their zero ("2022-5-31-ga4-webinar").
+_FILE_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?=[-_ ]+\w)|(?<=\w[-_])(\d{4})-(\d{1,2})-"
+                        r"(\d{1,2})$|^(\d{4})[-_ .](\d{1,2})[-_ .](\d{1,2})$")
+_DATED_NAME = re.compile(r"^\d{4} \d{1,2} \d{1,2} (?=\w)|(?<=\w) \d{4} \d{1,2} \d{1,2}$")
 
 
 def date_in_filename(stem: str) -> str | None:
-    """The date a file name opens or ends with ("2019-05-03-…", "…-2019-05-03"), if a real
-    one."""
+    """The date a file (or folder) name opens or ends with ("2019-05-03-…", "…-2019-05-03"),
+    or is ("2025 06 10"), if a real one."""
     match = _FILE_DATE.search(stem)
     if match is None:
         return None

@@ -62,7 +62,8 @@ TIME_OF_DAY = re.compile(r"\s*\(\s*\d{1,2}(?::\d{2})?\s*(?:am|pm)\s*\)\s*$", re.
 NOTE_TAKERS_LIST = re.compile(
     r"^(?:(?:notable |favou?rite |best )?quotes|(?:tech|things|stuff|tools) to (?:check|try|"
     r"read|look at|google|look up)(?: out)?(?:\s*/\s*read)?|to ?do|todo list|to google|"
-    r"reading list|bookmarks|links|table of contents|contents|index)$",
+    r"reading list|bookmarks|links|table of contents|contents|index|contacts|"
+    r"people (?:i met|to follow))$",
     re.IGNORECASE,
 )
 _QUOTES = "\"“”'‘’"

@@ -333,3 +333,18 @@ def test_index_pages_are_skipped_with_the_reason(tmp_path: Path) -> None:
     reasons = {s.path: s.reason for s in report.skipped}
     assert set(reasons) == {"conf/conf.md", "content/_index.md"}
     assert all("index page" in r for r in reasons.values())
+
+
+def test_dates_in_file_and_folder_names_and_speaker_headings(tmp_path: Path) -> None:
+    _write(tmp_path, "2031-5-3-ga4-webinar.txt", "Events replace sessions.\n")
+    _write(tmp_path, "Tinkerers/2031 06 10/Voice Forms.md", "# Voice Forms\n\nFill by voice.\n")
+    _write(tmp_path, "Organ Lesion Prediction.md", "Tomas Furlan, HK3Labs\n\n---\n\n"
+           "Toxicology from text.\n")
+    _write(tmp_path, "docker.md", "# The World of Docker\n\n## Ian Mills - @imills - 4 Feb "
+           "2031 09:00\n\nImages are layers.\n")
+    sessions = {s.title: s for s in load_corpus([tmp_path]).sessions}
+    assert sessions["Ga4 webinar"].date == "2031-05-03"
+    assert sessions["Voice Forms"].date == "2031-06-10"
+    assert sessions["Organ Lesion Prediction"].speakers == ["Tomas Furlan"]
+    docker = sessions["The World of Docker"]
+    assert (docker.speakers, docker.date) == (["Ian Mills"], "4 Feb 2031")

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from bot.corpus.passages import BULLET
-from bot.corpus.people import people, person_name
+from bot.corpus.people import people, person_name, strip_markup
 
 META_LINE = re.compile(
     r"^[\s#>*_+\-]*(?P<key>(?:session\s+|topic\s+)?(?:presenters?|presentors?|speakers?|"
@@ -57,8 +57,9 @@ def _children(lines: list[str], i: int) -> list[int]:
 
 
 def _names_of(value: str) -> list[str]:
-    if ":" in value:  # "Bing: Jordan Edwards", a team then the name
-        names = people(value.split(":", 1)[1], allow_single=True)
+    plain = strip_markup(value)  # a link's address has a colon too
+    if ":" in plain:  # "Bing: Jordan Edwards", a team then the name
+        names = people(plain.split(":", 1)[1], allow_single=True)
         if names:
             return names
     return people(value, allow_single=True)
@@ -77,6 +78,9 @@ def _linked_names(value: str) -> list[str]:
     return [name] if name and len(name.split()) >= 2 else []
 
 
+_WHOLE_LINK = re.compile(r"^\s*\[(?P<text>[^\[\]]{3,200})\]\([^)\s]*\)\s*$")
+
+
 def read_inline_meta(lines: list[str], max_lines: int = 25) -> tuple[InlineMeta, set[int]]:
     """Speaker and topic lines among the first lines of a session.
 
@@ -92,7 +96,9 @@ def read_inline_meta(lines: list[str], max_lines: int = 25) -> tuple[InlineMeta,
         if not line.strip():
             continue
         seen += 1
-        match = META_LINE.match(line)
+        # "[Speaker: Will Doyle, Acme](https://…)": a labelled line linked as a whole
+        whole_link = _WHOLE_LINK.match(line)
+        match = META_LINE.match(whole_link.group("text") if whole_link else line)
         if not match or i in used:
             continue
         key = " ".join(match.group("key").lower().split())

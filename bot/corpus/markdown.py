@@ -27,6 +27,7 @@ from bot.corpus.inline_meta import META_LINE, byline_speakers, read_inline_meta
 from bot.corpus.limits import DEFAULT_LIMITS, ReadLimits, bounded_yaml_loader
 from bot.corpus.models import Session
 from bot.corpus.passages import BULLET, make_passages
+from bot.corpus.people import strip_markup
 from bot.corpus.prose import prose_speakers
 from bot.corpus.schema import SessionMeta, describe_error
 from bot.corpus.text import loose_text, one_line
@@ -278,7 +279,7 @@ def _has_speaker_line(heading: Heading, lines: list[str]) -> bool:
 
 
 def _is_section(text: str) -> bool:
-    return text.casefold().strip(" :") in _SECTION_WORDS
+    return strip_markup(text).casefold().strip(" :") in _SECTION_WORDS
 
 
 def _shares_word(text: str, stem: str) -> bool:

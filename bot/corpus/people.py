@@ -26,7 +26,7 @@ MAX_NAME_TEXT = 200
 MAX_LIST_TEXT = 600
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _RST_LINK = re.compile(r"`([^`<]*?)\s*<[^>]*>`_+")
-_URL = re.compile(r"\b(?:https?://|www\.)\S+")
+_URL = re.compile(r"\b(?:https?://|www\.)[^\s)]+")
 _HANDLE = re.compile(r"\(\s*@[\w.-]+\s*\)|(?<![\w.])@[\w.-]+|\b[\w.-]+@(?![\w-]+\.)")
 _EMAIL = re.compile(r"\S+@\S+\.\w+")
 _PARENS = re.compile(r"\s*\([^()]*\)|\s*\[[^\[\]]*\]")
@@ -60,6 +60,7 @@ _NOT_NAME_WORDS = {
     "kubernetes", "openstack", "cncf", "linux", "oracle", "samsung", "canonical", "suse",
     "hpe", "hp", "dell", "emc", "netapp", "juniper", "yahoo", "facebook", "github",
     "company", "community", "project", "services", "service", "data", "media", "news",
+    "games", "studio", "studios", "entertainment", "interactive",
     # not people
     "none", "tbd", "n/a", "null", "unknown", "anonymous", "various", "all", "everyone",
     "the", "a", "an", "our", "my", "your", "this", "that", "who", "what", "why", "how",
@@ -105,6 +106,7 @@ def strip_markup(text: str) -> str:
     text = _LINK.sub(r"\1", text)
     text = _RST_LINK.sub(r"\1", text)
     text = _URL.sub(" ", text)
+    text = re.sub(r"[(\[]\s*[)\]]", " ", text)  # "Overview(https://…)": the brackets it left
     text = _MARKUP.sub("", text)
     return " ".join(text.split())
 

@@ -348,3 +348,20 @@ def test_dates_in_file_and_folder_names_and_speaker_headings(tmp_path: Path) -> 
     assert sessions["Organ Lesion Prediction"].speakers == ["Tomas Furlan"]
     docker = sessions["The World of Docker"]
     assert (docker.speakers, docker.date) == (["Ian Mills"], "4 Feb 2031")
+
+
+def test_a_linked_speaker_line_and_a_linked_section_heading(tmp_path: Path) -> None:
+    """"[Speaker: Will Dole, Supermassive Games](url)" names the speaker (not the studio);
+    "# Overview(https://…)" is a section, not the title: the file name is."""
+    _write(tmp_path, "Brain Hacks - ADHD City.md", "[Speaker: Anna Hollin, Mediatonic]"
+           "(https://anna.example/)\n# Overview(https://stage.example/5884/session)\n"
+           "- timers help\n")
+    _write(tmp_path, "dark.md", "# Interactive Narrative\n\n[Speaker: Will Dole, Supermassive "
+           "Games](https://x.example/wd)\n\nBranching costs.\n")
+    _write(tmp_path, "crash.md", "# Crash Detector\n\nSpeakers: [Dan Macca](https://www."
+           "linkedin.com/in/dm/), [Angela Addis](https://www.linkedin.com/in/aa/)\n\nIMU data.\n")
+    sessions = {s.title: s for s in load_corpus([tmp_path]).sessions}
+    assert sessions["Brain Hacks - ADHD City"].speakers == ["Anna Hollin"]
+    assert sessions["Interactive Narrative"].speakers == ["Will Dole"]
+    assert sessions["Crash Detector"].speakers == ["Dan Macca", "Angela Addis"]
+    assert "Speaker" not in sessions["Interactive Narrative"].passages[0].text

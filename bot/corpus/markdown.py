@@ -424,6 +424,12 @@ def _session_from_lines(
         )
         sections.append((heading, body))
     passages = make_passages(sections)
+    if not passages and speakers:
+        # A talk listed with its speakers and no notes: its speaker lines are what the notes
+        # say of it ("who gave the single-cell talk?")
+        passages = make_passages([(None, "\n".join(
+            strip_markup(lines[i].lstrip("#")) for i in sorted(used)
+            if 0 <= i < len(lines) and lines[i].strip()))])
     if not passages:
         return None
     return Session(

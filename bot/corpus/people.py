@@ -60,7 +60,8 @@ _NOT_NAME_WORDS = {
     "kubernetes", "openstack", "cncf", "linux", "oracle", "samsung", "canonical", "suse",
     "hpe", "hp", "dell", "emc", "netapp", "juniper", "yahoo", "facebook", "github",
     "company", "community", "project", "services", "service", "data", "media", "news",
-    "games", "studio", "studios", "entertainment", "interactive",
+    "games", "studio", "studios", "entertainment", "interactive", "clinic", "hospital",
+    "college", "school", "academy", "center", "centre", "medical", "health", "bank",
     # not people
     "none", "tbd", "n/a", "null", "unknown", "anonymous", "various", "all", "everyone",
     "the", "a", "an", "our", "my", "your", "this", "that", "who", "what", "why", "how",

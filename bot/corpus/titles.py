@@ -222,12 +222,17 @@ def title_from_filename(stem: str) -> tuple[str, list[str]]:
     return title or humanize_filename(stem), speakers
 
 
+# A sentence's end: not the stop of an initial or a title ("Kent C. Dodds", "Dr. Peng Yin").
+_SENTENCE_END = re.compile(r"(?<!\b[A-Z])(?<!\bDr)(?<!\bProf)(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bSt)"
+                           r"[.!?]\s+\w")
+
+
 def names_line(line: str, *, strict: bool) -> list[str]:
     """Speakers of a line that holds only names ("Jane Roe, Acme & John Doe"), else []."""
     if len(line) > 400:
         return []
     text = strip_markup(line)
-    if not text or len(text) > 200 or re.search(r"[.!?]\s+\w", text) or text[0] in _QUOTES:
+    if not text or len(text) > 200 or _SENTENCE_END.search(text) or text[0] in _QUOTES:
         return []
     if text.endswith(":") or re.search(r":\s+\S+\s+\S+\s+\S", text):
         return []  # "RAG Application: Use Databricks to …", a label and what it says

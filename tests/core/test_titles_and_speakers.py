@@ -466,3 +466,18 @@ def test_a_file_named_after_its_talk_and_speaker_gives_both() -> None:
     assert (props.title, props.speakers) == ("20 Ways to Define Props in Vue 3", ["Alan Rivers"])
     [other] = read_markdown("- cost\n", "x.md", "AI Reviewers - Zorvath Fernan")
     assert (other.title, other.speakers) == ("AI Reviewers - Zorvath Fernan", [])
+
+
+def test_doctors_and_initials_name_speakers_and_a_talk_without_notes_keeps_its_speaker() -> None:
+    """"**Dr. Han Wen, Beckman**" and "Kent C. Dods" are names, not sentences; a talk listed
+    with its speaker and no notes is still there to say who gave it."""
+    notes = ("# Omics Day 2031\n\n## Talk 1 - Automated Workflows\n\n**Dr. Han Wen, Beckman**"
+             "\n\n- robots pipette\n\n## Talk 2 - Single Cell Made Simple\n\n"
+             "**Dr. Robert Melt, Fluent Bio**\n\n## Talk 3 - Testing Rust\n\nKent C. Dods\n\n"
+             "- cargo test\n")
+    talks = read_markdown(notes, "omics.md", "omics")
+    assert [(t.title, t.speakers) for t in talks] == [
+        ("Automated Workflows", ["Han Wen"]), ("Single Cell Made Simple", ["Robert Melt"]),
+        ("Testing Rust", ["Kent C. Dods"])]
+    assert [p.text for p in talks[1].passages] == ["Dr. Robert Melt, Fluent Bio"]
+    assert names_line("I went. It was good", strict=False) == []

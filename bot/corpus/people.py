@@ -62,6 +62,7 @@ _NOT_NAME_WORDS = {
     "company", "community", "project", "services", "service", "data", "media", "news",
     "games", "studio", "studios", "entertainment", "interactive", "clinic", "hospital",
     "college", "school", "academy", "center", "centre", "medical", "health", "bank",
+    "bio", "biosciences", "bioscience", "biopharma", "pharma", "therapeutics", "genomics",
     # not people
     "none", "tbd", "n/a", "null", "unknown", "anonymous", "various", "all", "everyone",
     "the", "a", "an", "our", "my", "your", "this", "that", "who", "what", "why", "how",

@@ -57,6 +57,9 @@ _FOLDER_NOTES = re.compile(r"^(?:readme|_?index)(\.[^.]+)?$", re.IGNORECASE)
 _MARKDOWN_SNIFF = re.compile(r"^(#{1,6}\s|\s*[-*+]\s|---\s*$|=+\s*$)", re.MULTILINE)
 
 
+_ATX_HEADING = re.compile(r"^#{1,3} \S", re.MULTILINE)
+
+
 def _kind(path: Path, text: str | None = None) -> str | None:
     suffix = path.suffix.lower()
     if suffix in MARKDOWN:
@@ -64,6 +67,9 @@ def _kind(path: Path, text: str | None = None) -> str | None:
     if suffix in YAML:
         return "yaml"
     if suffix in TEXT:
+        # Notes written in Markdown and saved as .txt: read by their headings
+        if text is not None and len(_ATX_HEADING.findall(text[:200_000])) >= 2:
+            return "markdown"
         return "text"
     if suffix in RST:
         return "rst"

@@ -140,9 +140,11 @@ def _names_a_topic(label: re.Match[str]) -> bool:
 
 # A heading that holds a whole event or one of its days, not a talk: "normConf 2022",
 # "SciPy 2023", "Day 2", "Tuesday", "2023-07-11".
+# "1er jour", "2ème jour", "Tag 2", "Día 1": days as French, German, Spanish notes name them.
+_OTHER_DAYS = r"\d(?:er|re|e|ème|eme)?\s+jour|jour\s*\d|tag\s*\d|d[ií]a\s*\d"
 _CONTAINER = re.compile(
     r"\b(?:(?:19|20)\d\d|day\s*\d{1,2}|day\s+(?:one|two|three|four|five)|monday|tuesday|"
-    r"wednesday|thursday|friday|saturday|sunday)\b", re.IGNORECASE)
+    rf"wednesday|thursday|friday|saturday|sunday|{_OTHER_DAYS})\b", re.IGNORECASE)
 # What a talk's heading looks like in a conference's notes: lettered or numbered ("A. How
 # small can I get that Docker container?", "3) Keynote"), or a speaker line under it.
 _ENUMERATED = re.compile(r"^(?:[A-Z]\d{0,2}|\d{1,2})[.)]\s+\S")
@@ -228,7 +230,7 @@ def _talk_headings(headings: list[Heading], lines: list[str]) -> list[Heading] |
 
 
 _DAY = re.compile(r"^(?:day\s*(?:\d{1,2}|one|two|three|four|five)|monday|tuesday|wednesday|"
-                  r"thursday|friday|saturday|sunday)\b", re.IGNORECASE)
+                  rf"thursday|friday|saturday|sunday|{_OTHER_DAYS})\b", re.IGNORECASE)
 
 
 def _is_day(text: str) -> bool:

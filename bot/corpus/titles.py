@@ -50,6 +50,8 @@ _ROLE_WORDS = frozenset({
 # Small words a company's name may hold ("Bank of America"); other lower-case words in a
 # part after a speaker's name make it a talk's title ("Reflections on a Revolution").
 _NAME_FILLERS = frozenset({"of", "the", "and", "for", "de", "la", "le", "von", "van", "y", "&"})
+_KIND_OF_TALK = re.compile(r"^(?:opening |closing |ending )?(?:keynote|talk|hands[- ]on|workshop|"
+                           r"panel|lightning talk|tutorial)$", re.IGNORECASE)
 _HANDLE_OR_DATE = re.compile(r"^\s*@\w|"
                              r"^\s*\d{1,2}(?:st|nd|rd|th)?\s+[A-Za-z]{3,9}\.?,?\s+\d{4}\s*$|"
                              r"^\s*[A-Za-z]{3,9}\.?\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{4}\s*$|"
@@ -63,7 +65,7 @@ NOTE_TAKERS_LIST = re.compile(
     r"^(?:(?:notable |favou?rite |best )?quotes|(?:tech|things|stuff|tools) to (?:check|try|"
     r"read|look at|google|look up)(?: out)?(?:\s*/\s*read)?|to ?do|todo list|to google|"
     r"reading list|bookmarks|links|table of contents|contents|index|contacts|"
-    r"people (?:i met|to follow))$",
+    r"people (?:i met|to follow)|[aà] (?:faire|voir|lire))$",
     re.IGNORECASE,
 )
 _QUOTES = "\"“”'‘’"
@@ -156,6 +158,11 @@ def split_title(
             kind = tidy_title(match.group("title"))
             return kind[:1].upper() + kind[1:], who
     parts = _PARTS.split(TIME_OF_DAY.sub("", text))
+    # "Opening Keynote - Compassionate Refactoring - Clare Sudbery": kind, title, speakers
+    if len(parts) == 3 and _KIND_OF_TALK.match(parts[0]) and (
+            who := people(parts[2], strict=not names_follow)):
+        kind = "" if parts[0].strip().lower() == "talk" else f"{parts[0]} - "
+        return tidy_title(kind + parts[1]), who
     if len(parts) in (2, 3) and parts[0].strip():
         who = people(parts[1], strict=not names_follow)
         # "Title - Jane Roe, VP of design at Acme, who used to …": a name, then her role

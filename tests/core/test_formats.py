@@ -365,3 +365,15 @@ def test_a_linked_speaker_line_and_a_linked_section_heading(tmp_path: Path) -> N
     assert sessions["Interactive Narrative"].speakers == ["Will Dole"]
     assert sessions["Crash Detector"].speakers == ["Dan Macca", "Angela Addis"]
     assert "Speaker" not in sessions["Interactive Narrative"].passages[0].text
+
+
+def test_markdown_saved_as_txt_is_read_by_its_headings(tmp_path: Path) -> None:
+    """A .txt of Markdown headings, days named in French, talks as "Kind - Title - Name"."""
+    _write(tmp_path, "newconf.txt", "# 1er jour\n## Opening Keynote - Engineering Care - Dana "
+           "Farleigh\n- feedback loops\n## Talk - Half a decade of mobbing - Ulla Malm\n- rotate"
+           "\n# 2ème jour\n## Hands-on - Slow code retreat - Philippe Bour\n- katas\n")
+    sessions = load_corpus([tmp_path]).sessions
+    assert [(s.title, s.speakers) for s in sessions] == [
+        ("Opening Keynote - Engineering Care", ["Dana Farleigh"]),
+        ("Half a decade of mobbing", ["Ulla Malm"]),
+        ("Hands-on - Slow code retreat", ["Philippe Bour"])]

@@ -67,6 +67,41 @@ class Heading:
     end: int  # line after the heading
 
 
+# Swift DocC's page directives ("@Metadata {", "@TitleHeading("Talk")", "}") and a table of
+# contents' links to the page's own headings ("* [WAI-ARIA](#wai-aria)"): navigation, not
+# notes. Blanked (line numbers stay right for warnings), never inside code.
+_DOCC_DIRECTIVE = re.compile(
+    r"^\s*@(?:Metadata|TitleHeading|PageImage|PageKind|PageColor|TechnologyRoot|Links|Options|"
+    r"Available|CallToAction|DisplayName|Redirected|SupportedLanguage|DocumentationExtension|"
+    r"AutomaticTitleHeading|Comment)\b(?:\([^)]*\))?\s*(?P<block>\{)?\s*$")
+_TOC_LINE = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+\[[^\]]+\]\(#[^)\s]*\)\s*$")
+
+
+def _drop_navigation(content: str) -> str:
+    if "](#" not in content and "@" not in content:
+        return content
+    lines = content.split("\n")
+    in_fence = False
+    depth = 0
+    for n, line in enumerate(lines):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence:
+            continue
+        if depth:
+            depth += line.count("{") - line.count("}")
+            lines[n] = ""
+            continue
+        directive = _DOCC_DIRECTIVE.match(line)
+        if directive:
+            depth = 1 if directive.group("block") else 0
+            lines[n] = ""
+        elif _TOC_LINE.match(line):
+            lines[n] = ""
+    return "\n".join(lines)
+
+
 def _wiki_headings(content: str) -> str:
     """MediaWiki headings become Markdown ones; text after the closing marks (the
     speakers) goes on the next line."""
@@ -534,7 +569,7 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
         raise NoteError(describe_error(exc, "front matter")) from exc
     found = text.rfind(post.content) if post.content else -1
     offset = text.count("\n", 0, found) if found > 0 else 0  # front matter lines
-    content = _bold_talk_headings(_wiki_headings(post.content))
+    content = _bold_talk_headings(_wiki_headings(_drop_navigation(post.content)))
     lines = content.split("\n")
     headings = _headings(content)
     top = [h for h in headings if h.level <= 2]

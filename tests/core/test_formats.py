@@ -377,3 +377,14 @@ def test_markdown_saved_as_txt_is_read_by_its_headings(tmp_path: Path) -> None:
         ("Opening Keynote - Engineering Care", ["Dana Farleigh"]),
         ("Half a decade of mobbing", ["Ulla Malm"]),
         ("Hands-on - Slow code retreat", ["Philippe Bour"])]
+
+
+def test_docc_directives_and_a_table_of_contents_are_not_quoted(tmp_path: Path) -> None:
+    _write(tmp_path, "Shortcuts.md", "# Unleashing Shortcuts\n\n@Metadata {\n    @TitleHeading("
+           "\"Talk\")\n}\n\nBenno Krause\n\n* [Intents](#intents)\n* [Apps](#apps)\n\n"
+           "## Intents\n\nIntents expose actions.\n\n```swift\n@Metadata {\n```\n")
+    (talk,) = load_corpus([tmp_path]).sessions
+    assert talk.speakers == ["Benno Krause"]
+    text = "\n".join(p.text for p in talk.passages)
+    assert "TitleHeading" not in text and "(#intents)" not in text
+    assert "Intents expose actions." in text and "@Metadata {" in text  # code stays

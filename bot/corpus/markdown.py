@@ -67,14 +67,15 @@ class Heading:
     end: int  # line after the heading
 
 
-# Swift DocC's page directives ("@Metadata {", "@TitleHeading("Talk")", "}") and a table of
-# contents' links to the page's own headings ("* [WAI-ARIA](#wai-aria)"): navigation, not
-# notes. Blanked (line numbers stay right for warnings), never inside code.
+# Swift DocC's page directives ("@Metadata {", "@TitleHeading("Talk")", "}"): navigation, not
+# notes, blanked (line numbers stay right for warnings); a table of contents' links to the
+# page's own headings ("* [WAI-ARIA](#wai-aria)") keep their words. Never inside code.
 _DOCC_DIRECTIVE = re.compile(
     r"^\s*@(?:Metadata|TitleHeading|PageImage|PageKind|PageColor|TechnologyRoot|Links|Options|"
     r"Available|CallToAction|DisplayName|Redirected|SupportedLanguage|DocumentationExtension|"
     r"AutomaticTitleHeading|Comment)\b(?:\([^)]*\))?\s*(?P<block>\{)?\s*$")
 _TOC_LINE = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+\[[^\]]+\]\(#[^)\s]*\)\s*$")
+_ANCHOR_LINK = re.compile(r"\[([^\]]+)\]\(#[^)\s]*\)")
 
 
 def _drop_navigation(content: str) -> str:
@@ -97,8 +98,8 @@ def _drop_navigation(content: str) -> str:
         if directive:
             depth = 1 if directive.group("block") else 0
             lines[n] = ""
-        elif _TOC_LINE.match(line):
-            lines[n] = ""
+        elif _TOC_LINE.match(line):  # the headings' words stay ("Summary of Talk" lists)
+            lines[n] = _ANCHOR_LINK.sub(r"\1", line)
     return "\n".join(lines)
 
 
@@ -714,6 +715,31 @@ def _report_preamble(lines: list[str], begin: int, end: int, warn: Warn | None,
         warn(loose_text(text[0] + 1 + offset, text[-1] + 1 + offset, "before the first session"))
 
 
+# A heading over several talks of one kind ("## Keynote" over "### The Seif Project").
+_GROUP = re.compile(r"^(?:opening |closing |morning |afternoon )?(?:keynotes?|lightn?ing talks?|"
+                    r"panels?|short talks)$", re.IGNORECASE)
+
+
+def _open_groups(splits: list[Heading], headings: list[Heading], lines: list[str],
+                 ends: dict[int, int]) -> tuple[list[Heading], dict[int, str]]:
+    """``splits`` with each group heading ("## Keynote") replaced by the talks under it,
+    when there are two or more and most name their speakers; and the group's name for
+    each such talk (its track), by the talk heading's first line."""
+    opened: list[Heading] = []
+    groups: dict[int, str] = {}
+    for heading in splits:
+        if _GROUP.match(strip_markup(heading.text)):
+            talks = [h for h in headings if h.level == heading.level + 1
+                     and heading.start < h.start < ends[heading.start]]
+            named = sum(_has_speaker_line(t, lines) or _names_its_speaker(t.text) for t in talks)
+            if len(talks) >= 2 and named * 2 > len(talks):
+                opened.extend(talks)
+                groups.update((t.start, one_line(strip_markup(heading.text))) for t in talks)
+                continue
+        opened.append(heading)
+    return opened, groups
+
+
 def _split(
     lines: list[str],
     splits: list[Heading],
@@ -729,8 +755,9 @@ def _split(
     is under (by its heading's line), added to a title that recurs ("Keynote (Day 2)"),
     and its date when the day's heading is one ("## Wednesday, 19 April")."""
     sessions: list[Session] = []
-    texts = [_unlettered(h.text) if lettered else h.text for h in splits]
     ends = _section_ends(headings, len(lines))
+    splits, groups = _open_groups(splits, headings, lines, ends)
+    texts = [_unlettered(h.text) if lettered else h.text for h in splits]
     for heading, text in zip(splits, texts, strict=True):
         stop = ends[heading.start]  # a day's heading ends a talk too
         subs = [h for h in headings if heading.end <= h.start < stop and h.level > heading.level]
@@ -738,7 +765,7 @@ def _split(
         day = (days or {}).get(heading.start)
         dated = _date_of(day) if day else None
         session_meta = SessionMeta(summit=meta.summit, date=meta.date or dated,
-                                   track=meta.track, tags=meta.tags,
+                                   track=groups.get(heading.start, meta.track), tags=meta.tags,
                                    url=heading_link(heading.text))
         if days and heading.start in days and texts.count(text) > 1:
             text = f"{text} ({days[heading.start]})"

@@ -386,5 +386,5 @@ def test_docc_directives_and_a_table_of_contents_are_not_quoted(tmp_path: Path) 
     (talk,) = load_corpus([tmp_path]).sessions
     assert talk.speakers == ["Benno Krause"]
     text = "\n".join(p.text for p in talk.passages)
-    assert "TitleHeading" not in text and "(#intents)" not in text
+    assert "TitleHeading" not in text and "(#intents)" not in text and "* Intents" in text
     assert "Intents expose actions." in text and "@Metadata {" in text  # code stays

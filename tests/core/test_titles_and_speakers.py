@@ -481,3 +481,18 @@ def test_doctors_and_initials_name_speakers_and_a_talk_without_notes_keeps_its_s
         ("Testing Rust", ["Kent C. Dods"])]
     assert [p.text for p in talks[1].passages] == ["Dr. Robert Melt, Fluent Bio"]
     assert names_line("I went. It was good", strict=False) == []
+
+
+def test_talks_under_a_keynote_heading_are_talks_of_their_own() -> None:
+    notes = ("# OpenConf EU - Day 1\n## Keynote\n### Evolving architecture\n**Rebecca Parsons "
+             "(Thoughtful)**\n\n- fitness functions\n### The Seif Project\n**Doug Crockett**\n\n"
+             "- crypto for node\n## Architecture as code\n\n**Simon Browne**\n\n- C4 model\n"
+             "## Chaos patterns\n\n**Jos Bowman**\n\n- fail often\n"
+             "## Microservices with Go\n\n**Baron Schwarz**\n\n- small binaries\n")
+    talks = read_markdown(notes, "day1.md", "day1")
+    assert [(t.title, t.speakers, t.track) for t in talks] == [
+        ("Evolving architecture", ["Rebecca Parsons"], "Keynote"),
+        ("The Seif Project", ["Doug Crockett"], "Keynote"),
+        ("Architecture as code", ["Simon Browne"], None),
+        ("Chaos patterns", ["Jos Bowman"], None),
+        ("Microservices with Go", ["Baron Schwarz"], None)]

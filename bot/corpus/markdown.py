@@ -202,6 +202,9 @@ _SPEAKER_LINE = re.compile(
 _SPEAKER_LOOKAHEAD = 3
 # A name without a known first name is at most this long ("Dan Radez"; hand-set).
 _LOOSE_NAME_WORDS = 3
+# A heading with nothing under it is a note of its own from this many words (hand-set:
+# "Q&A", "Live demo" are empty sections; "Support both portrait and landscape" is a note).
+_NOTE_HEADING_WORDS = 4
 # A line of names under a talk's title is at most this long (hand-set).
 _NAMES_LINE_WORDS = 8
 
@@ -316,6 +319,21 @@ def _has_speaker_line(heading: Heading, lines: list[str]) -> bool:
     return bold is not None and bool(names_line(bold.group("text"), strict=True))
 
 
+_FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "with",
+                             "by", "at", "is", "vs"})
+
+
+def _is_a_note(heading: str) -> bool:
+    """Whether a heading with nothing under it says something ("Avoid jargon and acronyms")
+    rather than naming an empty part of a template ("Key Takeaways / Analysis of Situation",
+    "Date & time: 11/18 2:00PM")."""
+    words = strip_markup(heading).split()
+    if len(words) < _NOTE_HEADING_WORDS or re.search(r":\s*\d|:$", heading):
+        return False
+    return any(w[0].islower() and w.lower().strip(".,!?\"'") not in _FUNCTION_WORDS
+               for w in words)
+
+
 def _is_section(text: str) -> bool:
     return strip_markup(text).casefold().strip(" :") in _SECTION_WORDS
 
@@ -423,6 +441,8 @@ def _session_from_lines(
         following = subheadings[1].start - offset if len(subheadings) > 1 else len(lines)
         alone = not any(line.strip() for line in lines[head.end - offset:following])
         found = names_line(head.text, strict=not alone)
+        if any(word[0].islower() for name in found for word in name.split()):
+            found = []  # "### Avoid jargon and acronyms": a note, not "Avoid Jargon"
         if found:
             if not speakers:
                 speakers = found
@@ -460,6 +480,12 @@ def _session_from_lines(
         body = "\n".join(
             line for i, line in enumerate(lines[begin:stop], start=begin) if i not in used
         )
+        # A heading that is itself the note ("### 'I felt faster' is not data."), with
+        # nothing under it and no sub-headings of its own: its words are the passage.
+        leaf = n == 0 or n >= len(subheadings) or subheadings[n].level <= subheadings[n - 1].level
+        if heading and leaf and not body.strip() and _is_a_note(heading):
+            sections.append((None, strip_markup(heading)))
+            continue
         sections.append((heading, body))
     passages = make_passages(sections)
     if not passages and speakers:

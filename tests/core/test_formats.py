@@ -388,3 +388,15 @@ def test_docc_directives_and_a_table_of_contents_are_not_quoted(tmp_path: Path) 
     text = "\n".join(p.text for p in talk.passages)
     assert "TitleHeading" not in text and "(#intents)" not in text and "* Intents" in text
     assert "Intents expose actions." in text and "@Metadata {" in text  # code stays
+
+
+def test_a_heading_that_is_the_note_itself_is_kept(tmp_path: Path) -> None:
+    """"### Avoid jargon and acronyms" with nothing under it is a note; an empty template
+    part ("### Key Takeaways / Analysis of Situation", "### Date & time: 11/18 2PM") and a
+    heading over sub-headings are not."""
+    _write(tmp_path, "talk.md", "# Writing docs\n\n### Avoid jargon and acronyms\n\n"
+           "### Key Takeaways / Analysis of Situation\n\n### Date & time: 11/18 2PM\n\n"
+           "### Where readers come from and why\n\n#### Search\n\nMost come from search.\n")
+    (talk,) = load_corpus([tmp_path]).sessions
+    assert [p.text for p in talk.passages] == ["Avoid jargon and acronyms",
+                                               "Most come from search."]

@@ -10,8 +10,10 @@ at the top of the notes, or prose near the start ("led by Jane Roe").
 
 from __future__ import annotations
 
+import itertools
 import re
 import tomllib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -237,11 +239,13 @@ def _talk_headings(headings: list[Heading], lines: list[str]) -> list[Heading] |
         named = sum(names)
         looks_like_talks = sum(n or _ENUMERATED.match(t.text) is not None
                                for n, t in zip(names, talks, strict=True))
-        holders = [h for h in above if any(h.start < t.start < ends[h.start] for t in talks)]
+        holders = _holders(headings, talks, level)
         # Or each in sections of its own, under one heading that names the event's notes or
         # a year ("# WWDC 2021 Notes", "## What's new in Swift", "### Build Improvements").
+        following = {h.start: nxt for h, nxt in itertools.pairwise(headings)}
         in_sections = sum(
-            any(t.start < h.start < ends[t.start] and h.level > level for h in headings)
+            ((nxt := following.get(t.start)) is not None and nxt.level > level
+             and nxt.start < ends[t.start])
             or sum(1 for line in lines[t.end:ends[t.start]] if line.strip()) >= _TALK_LINES
             for t in talks)
         # Under the event's heading, at most a date or a subtitle before the next heading:
@@ -266,6 +270,22 @@ def _talk_headings(headings: list[Heading], lines: list[str]) -> list[Heading] |
         others = [h for h in above if h not in holders and not _is_section(h.text)]
         return sorted([*talks, *others], key=lambda h: h.start)
     return None
+
+
+def _holders(headings: list[Heading], talks: list[Heading], level: int) -> list[Heading]:
+    """The headings above ``level`` that hold at least one of ``talks``, in one pass (a file
+    of thousands of headings costs no more than reading it)."""
+    talk_starts = {t.start for t in talks}
+    open_above: list[Heading] = []
+    found: dict[int, Heading] = {}
+    for heading in headings:
+        while open_above and open_above[-1].level >= heading.level:
+            open_above.pop()
+        if heading.start in talk_starts:
+            found.update((h.start, h) for h in open_above)
+        elif heading.level < level:
+            open_above.append(heading)
+    return sorted(found.values(), key=lambda h: h.start)
 
 
 _DAY = re.compile(r"^(?:day\s*(?:\d{1,2}|one|two|three|four|five)|monday|tuesday|wednesday|"
@@ -741,6 +761,17 @@ def _report_preamble(lines: list[str], begin: int, end: int, warn: Warn | None,
         warn(loose_text(text[0] + 1 + offset, text[-1] + 1 + offset, "before the first session"))
 
 
+def _inside(headings: list[Heading], at: int, stop: int) -> list[Heading]:
+    """The headings after ``headings[at]`` that start before line ``stop`` (its section's
+    end): its sub-headings, found without scanning the whole file."""
+    found: list[Heading] = []
+    n = at + 1
+    while n < len(headings) and headings[n].start < stop:
+        found.append(headings[n])
+        n += 1
+    return found
+
+
 # A heading over several talks of one kind ("## Keynote" over "### The Seif Project").
 _GROUP = re.compile(r"^(?:opening |closing |morning |afternoon )?(?:keynotes?|lightn?ing talks?|"
                     r"panels?|short talks)$", re.IGNORECASE)
@@ -753,10 +784,11 @@ def _open_groups(splits: list[Heading], headings: list[Heading], lines: list[str
     each such talk (its track), by the talk heading's first line."""
     opened: list[Heading] = []
     groups: dict[int, str] = {}
+    index = {h.start: n for n, h in enumerate(headings)}
     for heading in splits:
         if _GROUP.match(strip_markup(heading.text)):
-            talks = [h for h in headings if h.level == heading.level + 1
-                     and heading.start < h.start < ends[heading.start]]
+            talks = [h for h in _inside(headings, index[heading.start], ends[heading.start])
+                     if h.level == heading.level + 1]
             named = sum(_has_speaker_line(t, lines) or _names_its_speaker(t.text) for t in talks)
             if len(talks) >= 2 and named * 2 > len(talks):
                 opened.extend(talks)
@@ -784,16 +816,18 @@ def _split(
     ends = _section_ends(headings, len(lines))
     splits, groups = _open_groups(splits, headings, lines, ends)
     texts = [_unlettered(h.text) if lettered else h.text for h in splits]
+    repeated = {text for text, count in Counter(texts).items() if count > 1}
+    index = {h.start: n for n, h in enumerate(headings)}
     for heading, text in zip(splits, texts, strict=True):
         stop = ends[heading.start]  # a day's heading ends a talk too
-        subs = [h for h in headings if heading.end <= h.start < stop and h.level > heading.level]
+        subs = _inside(headings, index[heading.start], stop)
         body = lines[heading.end:stop]
         day = (days or {}).get(heading.start)
         dated = _date_of(day) if day else None
         session_meta = SessionMeta(summit=meta.summit, date=meta.date or dated,
                                    track=groups.get(heading.start, meta.track), tags=meta.tags,
                                    url=heading_link(heading.text))
-        if days and heading.start in days and texts.count(text) > 1:
+        if days and heading.start in days and text in repeated:
             text = f"{text} ({days[heading.start]})"
         title, title_speakers = split_title(text, names_follow=lettered)
         session = _session_from_lines(body, subs, heading.end, title, session_meta,

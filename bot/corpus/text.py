@@ -110,10 +110,11 @@ def _code_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _remove_tags(text: str) -> str:
+def _remove_tags(text: str, *, html_text: bool = False) -> str:
     """``text`` without its HTML markup (the inner text is kept), and with everything in
-    code (fenced blocks, `spans`) and every mention of a tag in prose kept as written."""
-    closed = {name.lower() for name in _CLOSING_TAG.findall(text)}
+    code (fenced blocks, `spans`) and every mention of a tag in prose kept as written.
+    ``html_text``: the text is HTML (a schedule's abstract), where every tag is markup."""
+    closed = _HTML_ELEMENTS if html_text else {n.lower() for n in _CLOSING_TAG.findall(text)}
     code = _code_spans(text) if "`" in text or "~~~" in text else []
     code_starts = [start for start, _ in code]
 
@@ -131,13 +132,14 @@ def _remove_tags(text: str) -> str:
     return _HTML_TAG.sub(markup, text)
 
 
-def clean_text(text: str) -> str:
+def clean_text(text: str, *, html_text: bool = False) -> str:
     """Normalise a note's text so that it reads and tokenizes well.
 
     No-break spaces become spaces, soft hyphens and zero-width characters go, HTML and
     template tags are removed (their inner text is kept; code and tags named in prose
-    stay), entities are unescaped, and
-    runs of spaces collapse. Line structure is kept: the readers rely on it.
+    stay), entities are unescaped, and runs of spaces collapse. Line structure is kept:
+    the readers rely on it.
+    ``html_text``: every HTML tag is markup (an abstract from a schedule's export).
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     text = _normalise_spaces(text)
@@ -145,7 +147,7 @@ def clean_text(text: str) -> str:
         if opener in text:
             text = remove_between(text, opener, closer)
     if "<" in text:
-        text = _remove_tags(text)
+        text = _remove_tags(text, html_text=html_text)
     if "&" in text:
         text = _normalise_spaces(html.unescape(text))
     text = unicodedata.normalize("NFC", text)

@@ -47,7 +47,7 @@ def clean_abstract(text: str | None) -> str:
         text = _LINE_TAG.sub("\n", text)
         text = _ITEM_TAG.sub("\n- ", text)
         text = _AUTOLINK.sub(r"\1", text)
-    text = clean_text(text)
+    text = clean_text(text, html_text=True)
     if "](" in text:
         text = _IMAGE.sub("", text)
         text = _LINK.sub(r"\1", text)

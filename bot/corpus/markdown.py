@@ -127,6 +127,44 @@ _ATX = re.compile(r"^(#{1,6})\s")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 
 
+# A plain line that may head a talk in a programme's notes ("The State of Front-End
+# Testing - Alicia Sedley, Front-End Developer at Acme"): no list, quote or heading mark.
+_PLAIN_TALK = re.compile(r"^[A-Z0-9\"“'][^\n]{8,250}$")
+_EMPTY_LINE = ("", "-", "*", "+")  # a blank line, or a bullet left empty
+# Words at most in a talk's title line with its speaker and role (hand-set).
+_TALK_LINE_WORDS = 30
+
+
+def _plain_talk_headings(content: str) -> str:
+    """In notes with one heading at most, three or more lines standing alone that name a
+    title and its speaker ("Title - Jane Roe, role at Acme") become headings below it, so
+    that a day's programme splits into its talks."""
+    lines = content.split("\n")
+    headings = [n for n, line in enumerate(lines) if _ATX.match(line)]
+    if len(headings) > 1 or len(lines) > 20_000:
+        return content
+    level = len(_ATX.match(lines[headings[0]]).group(1)) if headings else 1  # type: ignore[union-attr]
+    candidates: list[int] = []
+    fenced = False
+    for n, line in enumerate(lines):
+        if _FENCE.match(line):
+            fenced = not fenced
+        if fenced or not _PLAIN_TALK.match(line) or len(line.split()) > _TALK_LINE_WORDS:
+            continue
+        alone = (n == 0 or lines[n - 1].strip() in _EMPTY_LINE) and (
+            n + 1 >= len(lines) or not lines[n + 1].strip())
+        if alone and re.search(r"\s[-–—|]\s", line):
+            candidates.append(n)
+    # Three or more that name a speaker with a known first name set the pattern; then
+    # any name will do ("… - Yoav Weiss, …").
+    if sum(bool(split_title(lines[n])[1]) for n in candidates) < 3:
+        return content
+    found = [n for n in candidates if split_title(lines[n], names_follow=True)[1]]
+    for n in found:
+        lines[n] = f"{'#' * min(level + 1, 6)} {lines[n].strip()}"
+    return "\n".join(lines)
+
+
 def _bold_talk_headings(content: str) -> str:
     """Three or more lettered bold lines standing alone become headings one level below
     the heading they are under, so that an event's talks split as if written as headings."""
@@ -616,7 +654,8 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
         raise NoteError(describe_error(exc, "front matter")) from exc
     found = text.rfind(post.content) if post.content else -1
     offset = text.count("\n", 0, found) if found > 0 else 0  # front matter lines
-    content = _bold_talk_headings(_wiki_headings(_drop_navigation(post.content)))
+    content = _plain_talk_headings(
+        _bold_talk_headings(_wiki_headings(_drop_navigation(post.content))))
     lines = content.split("\n")
     headings = _headings(content)
     top = [h for h in headings if h.level <= 2]

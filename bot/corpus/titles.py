@@ -166,9 +166,14 @@ def split_title(
     if len(parts) in (2, 3) and parts[0].strip():
         who = people(parts[1], strict=not names_follow)
         # "Title - Jane Roe, VP of design at Acme, who used to …": a name, then her role
-        opens_with_name = _whole_name(parts[1].split(",")[0], strict=not names_follow) is not None
-        if who and (len(parts[1].split()) <= 4 * len(who) or opens_with_name):
+        if who and len(parts[1].split()) <= 4 * len(who):
             return tidy_title(parts[0]), who
+        # "Jane Roe, Dev at Acme & John Doe, Consultant": each name opens its part, and
+        # the rest is a role, not more people ("Yoav Weiss, Web performance and …")
+        opening = [name for chunk in re.split(r"\s+(?:&|and)\s+", parts[1])
+                   if (name := _whole_name(chunk.split(",")[0], strict=not names_follow))]
+        if opening and _whole_name(parts[1].split(",")[0], strict=not names_follow):
+            return tidy_title(parts[0]), opening
     match = _BRACKETED.match(TIME_OF_DAY.sub("", text))
     if match and _whole_name(match.group("who").split(",")[0]) is not None:
         return tidy_title(match.group("title")), people(match.group("who"), strict=True)

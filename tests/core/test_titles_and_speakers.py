@@ -496,3 +496,20 @@ def test_talks_under_a_keynote_heading_are_talks_of_their_own() -> None:
         ("Architecture as code", ["Simon Browne"], None),
         ("Chaos patterns", ["Jos Bowman"], None),
         ("Microservices with Go", ["Baron Schwarz"], None)]
+
+
+def test_a_programme_of_plain_title_lines_is_split_into_its_talks() -> None:
+    """"Title - Name, role at Co" lines standing alone under a day's heading are its talks;
+    once three name a speaker with a known first name, any name will do; the role after
+    a name is no second speaker, but "… & Glen Madden, …" is."""
+    notes = ("## Code 2031 - Day Two\n\nThe State of Testing - Alicia Sedley, Developer at "
+             "Grownups\n\nTwitter - @alicia\n\nWhy test at all...\n\n-\nTaking Back Control - "
+             "Yoaz Weissler, Web performance and browser internals at Akami\n\nThird parties.\n\n"
+             "Designing for performance - Josh Dunn, Engineer at Facebook\n\nFlexbox.\n\n"
+             "Styling components - Mark Dalby, Dev at Seek & Glen Madden, Consultant\n\nCSS.\n")
+    talks = read_markdown(notes, "code-2.md", "code-2")
+    assert [(t.title, t.speakers) for t in talks] == [
+        ("The State of Testing", ["Alicia Sedley"]),
+        ("Taking Back Control", ["Yoaz Weissler"]),
+        ("Designing for performance", ["Josh Dunn"]),
+        ("Styling components", ["Mark Dalby", "Glen Madden"])]

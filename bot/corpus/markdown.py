@@ -165,6 +165,26 @@ def _plain_talk_headings(content: str) -> str:
     return "\n".join(lines)
 
 
+_LIGHTNING = re.compile(r"lightn?ing[ _-]?talks?", re.IGNORECASE)
+_TOP_BULLET = re.compile(r"^[-*+]\s+(?P<text>\S.{0,200})$")
+
+
+def _bullet_talks(content: str) -> tuple[str, int]:
+    """A file of lightning talks written as one outline: each top-level bullet with notes
+    nested under it is a talk, and becomes a heading (with how many there were)."""
+    lines = content.split("\n")
+    talks = [n for n, line in enumerate(lines)
+             if _TOP_BULLET.match(line) and n + 1 < len(lines)
+             and lines[n + 1].startswith((" ", "\t")) and lines[n + 1].strip()]
+    if len(talks) < 2:
+        return content, 0
+    for n in talks:
+        match = _TOP_BULLET.match(lines[n])
+        assert match is not None
+        lines[n] = f"# {match.group('text').strip()}\n"
+    return "\n".join(lines), len(talks)
+
+
 def _bold_talk_headings(content: str) -> str:
     """Three or more lettered bold lines standing alone become headings one level below
     the heading they are under, so that an event's talks split as if written as headings."""
@@ -656,8 +676,13 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
     offset = text.count("\n", 0, found) if found > 0 else 0  # front matter lines
     content = _plain_talk_headings(
         _bold_talk_headings(_wiki_headings(_drop_navigation(post.content))))
-    lines = content.split("\n")
     headings = _headings(content)
+    if not headings and not meta.title and _LIGHTNING.search(stem):
+        content, bullet_talks = _bullet_talks(content)
+        if bullet_talks:
+            headings = _headings(content)
+            meta = meta.model_copy(update={"track": meta.track or "Lightning talks"})
+    lines = content.split("\n")
     top = [h for h in headings if h.level <= 2]
     top_level = min((h.level for h in top), default=0)
     at_top = [h for h in top if h.level == top_level]
@@ -692,6 +717,8 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
     # Headings that name people belong to one keynote or panel, not to sessions of their own.
     people_headings = [h for h in at_top if _ROLE_AFTER_NAME.search(h.text)
                        and names_line(h.text, strict=True)]
+    if len(people_headings) * 2 < len(at_top) and len(at_top) >= 4:
+        people_headings = []  # "Claude Code Mission Control - Marco Ledesma" among talks
     generic = any(_is_section(h.text) for h in at_top)
     if not meta.title and top_level == 1 and len(at_top) >= 2 and not generic \
             and not people_headings:

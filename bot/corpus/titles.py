@@ -174,6 +174,8 @@ def split_title(
                    if (name := _whole_name(chunk.split(",")[0], strict=not names_follow))]
         if opening and _whole_name(parts[1].split(",")[0], strict=not names_follow):
             return tidy_title(parts[0]), opening
+    if len(parts) == 3 and (last := _whole_name(parts[2])):  # "Title - Subtitle - Jane Roe"
+        return tidy_title(f"{parts[0]} - {parts[1]}"), [last]
     match = _BRACKETED.match(TIME_OF_DAY.sub("", text))
     if match and _whole_name(match.group("who").split(",")[0]) is not None:
         return tidy_title(match.group("title")), people(match.group("who"), strict=True)

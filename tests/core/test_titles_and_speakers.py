@@ -513,3 +513,22 @@ def test_a_programme_of_plain_title_lines_is_split_into_its_talks() -> None:
         ("Taking Back Control", ["Yoaz Weissler"]),
         ("Designing for performance", ["Josh Dunn"]),
         ("Styling components", ["Mark Dalby", "Glen Madden"])]
+
+
+def test_a_lightning_talks_outline_is_split_at_its_top_bullets() -> None:
+    """A file of lightning talks written as one outline: each top-level bullet with notes
+    under it is a talk ("Title - Name", "Title - Subtitle - Name"), in the track
+    "Lightning talks"; one talk whose title looks like a name does not make the others
+    one keynote's speakers."""
+    notes = ("- Using DevTools well - Felipe Florez\n\t- the debugger keyword\n"
+             "- Claude Code Mission Control - Marco Ledes\n\t- agents in tabs\n"
+             "- Component Analyzer - a VSCode extension - Marco Arrudo\n\t- graphs of parts\n"
+             "- Side Projects\n\t- finish them\n")
+    talks = read_markdown(notes, "Lightning Talks.md", "Lightning Talks")
+    assert [(t.title, t.speakers, t.track) for t in talks] == [
+        ("Using DevTools well", ["Felipe Florez"], "Lightning talks"),
+        ("Claude Code Mission Control", ["Marco Ledes"], "Lightning talks"),
+        ("Component Analyzer - a VSCode extension", ["Marco Arrudo"], "Lightning talks"),
+        ("Side Projects", [], "Lightning talks")]
+    [one] = read_markdown(notes, "vueconf.md", "vueconf")  # not named as lightning talks
+    assert one.title == "Vueconf"

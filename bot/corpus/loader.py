@@ -51,6 +51,14 @@ _NOT_NOTES = re.compile(
     r"owners|owners_aliases|security_contacts|authors|notice)(\..*)?$",
     re.IGNORECASE,
 )
+# Folders a site generator or a build keeps beside the notes: never notes. Other folders
+# that start with "_" are read: Jekyll keeps its posts in _posts/, collections in _talks/.
+_TOOLING_FOLDERS = frozenset({
+    "_site", "_build", "_templates", "_static", "_layouts", "_includes", "_sass", "_scss",
+    "_data", "_config", "_drafts", "_book", "_output", "_freeze", "_extensions", "_assets",
+    "_images", "_img", "_media", "_plugins", "_vendor", "_theme", "_themes", "_partials",
+    "_archetypes", "_resources", "_public", "_dist", "_cache", "_temp", "_tmp", "__pycache__",
+    "_pages_build", "_bookdown_files", "_quarto"})
 _README = re.compile(r"^readme(\.[^.]+)?$", re.IGNORECASE)
 # Files that take their folder's name (a page bundle's index.md, a talk folder's README).
 _FOLDER_NOTES = re.compile(r"^(?:readme|_?index)(\.[^.]+)?$", re.IGNORECASE)
@@ -100,7 +108,7 @@ def iter_note_files(roots: Iterable[Path]) -> Iterator[tuple[Path, Path, str | N
             here = Path(dirpath)
             kept = []
             for name in sorted(dirnames):
-                if name.startswith((".", "_")):
+                if name.startswith(".") or name.lower() in _TOOLING_FOLDERS:
                     continue
                 if (here / name).is_symlink():
                     yield here / name, root, ("it is a link to a folder, which is not "

@@ -80,8 +80,12 @@ _TOC_LINE = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+\[[^\]]+\]\(#[^)\s]*\)\s*$")
 _ANCHOR_LINK = re.compile(r"\[([^\]]+)\]\(#[^)\s]*\)")
 
 
+# kramdown's attribute lists after a link or a paragraph ({:rel="nofollow"}, {: .note}).
+_KRAMDOWN_ATTRIBUTES = re.compile(r"\{:\s*(?:\.[A-Za-z]|#[A-Za-z]|[a-z-]+=)[^{}\n]{0,200}\}")
+
+
 def _drop_navigation(content: str) -> str:
-    if "](#" not in content and "@" not in content:
+    if "](#" not in content and "@" not in content and "{:" not in content:
         return content
     lines = content.split("\n")
     in_fence = False
@@ -102,6 +106,8 @@ def _drop_navigation(content: str) -> str:
             lines[n] = ""
         elif _TOC_LINE.match(line):  # the headings' words stay ("Summary of Talk" lists)
             lines[n] = _ANCHOR_LINK.sub(r"\1", line)
+        elif "{:" in line:
+            lines[n] = _KRAMDOWN_ATTRIBUTES.sub("", line)
     return "\n".join(lines)
 
 
@@ -262,6 +268,9 @@ _SPEAKER_LINE = re.compile(
 _SPEAKER_LOOKAHEAD = 3
 # A name without a known first name is at most this long ("Dan Radez"; hand-set).
 _LOOSE_NAME_WORDS = 3
+# A listing's introduction above its talks is at most this many lines (hand-set: a talk's
+# own speaker, time and abstract above its parts run longer).
+_LISTING_PREAMBLE = 5
 # A heading with nothing under it is a note of its own from this many words (hand-set:
 # "Q&A", "Live demo" are empty sections; "Support both portrait and landscape" is a note).
 _NOTE_HEADING_WORDS = 4
@@ -688,16 +697,23 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
     at_top = [h for h in top if h.level == top_level]
 
     # A page whose front matter names the page and whose one H1 repeats it, with talks as
-    # H2s, is a listing (e.g. a blog post of proposals): split at the H2s.
-    if (
-        meta.title and len(at_top) == 1 and top_level == 1 and not meta.has_session_fields()
-        and at_top[0].text.casefold() == meta.title.casefold()
-        and sum(1 for h in headings if h.level == 2) >= 3
-    ):
-        talks = [h for h in headings if h.level == 2]
-        _report_preamble(lines, at_top[0].end, talks[0].start, warn, offset)
-        return _split(lines, talks, headings, source, summit=meta.summit or meta.title,
-                      meta=SessionMeta())
+    # H2s, is a listing (e.g. a blog post of proposals): split at the H2s. Not when a long
+    # preamble gives one talk's speaker, time and abstract before its parts.
+    # Or a post whose front matter names a meetup, with no H1, and H2 talks that each
+    # name their speakers ("## Decentralization" / "By Hugo Briand, … @ ekino").
+    listed = [h for h in headings if h.level == 2]
+    if meta.title and listed and not meta.has_session_fields():
+        repeats_title = (len(at_top) == 1 and top_level == 1
+                         and at_top[0].text.casefold() == meta.title.casefold())
+        preamble = (sum(1 for line in lines[at_top[0].end:listed[0].start] if line.strip())
+                    if repeats_title else 0)
+        bylined = (top_level == 2 and len(listed) >= 2
+                   and sum(_has_speaker_line(h, lines) for h in listed) * 2 > len(listed))
+        if (repeats_title and len(listed) >= 3 and preamble <= _LISTING_PREAMBLE) or bylined:
+            _report_preamble(lines, at_top[0].end if repeats_title else 0, listed[0].start,
+                             warn, offset)
+            return _split(lines, listed, headings, source, summit=meta.summit or meta.title,
+                          meta=SessionMeta(date=meta.date))
     # A whole event in one file: talks under the event's and its days' headings.
     event_talks = (None if meta.title or meta.has_session_fields()
                    else _talk_headings(headings, lines))

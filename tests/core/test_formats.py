@@ -400,3 +400,31 @@ def test_a_heading_that_is_the_note_itself_is_kept(tmp_path: Path) -> None:
     (talk,) = load_corpus([tmp_path]).sessions
     assert [p.text for p in talk.passages] == ["Avoid jargon and acronyms",
                                                "Most come from search."]
+
+
+def test_jekyll_posts_are_read_and_a_meetup_post_splits_at_its_bylined_talks(
+        tmp_path: Path) -> None:
+    """Notes in a Jekyll site's _posts/ were passed over without a word (every folder
+    starting with "_" was); its _layouts/ and _site/ are still not notes."""
+    _write(tmp_path, "_posts/2031/10/2031-10-22-best7.md", "---\ntitle: \"Engineers Share #7 - "
+           "Blockchain\"\n---\n\n{% include toc.md %}\n\n## Introduction to blockchain\n\n"
+           "By Chloé Moreau, Java engineer @ ekino\n\nBlocks chain.\n\n## Decentralization\n\n"
+           "By [Hugo Briand](https://x.example/hb){:rel=\"nofollow\"}, Lead @ ekino\n\n"
+           "Sharding helps.\n")
+    _write(tmp_path, "_layouts/post.md", "# {{ page.title }}\n\n{{ content }} layout words\n")
+    _write(tmp_path, "_site/index.md", "# Built page\n\nGenerated words.\n")
+    sessions = load_corpus([tmp_path]).sessions
+    assert [(s.title, s.speakers, s.summit, s.date) for s in sessions] == [
+        ("Introduction to blockchain", ["Chloé Moreau"], "Engineers Share #7 - Blockchain",
+         "2031-10-22"),
+        ("Decentralization", ["Hugo Briand"], "Engineers Share #7 - Blockchain", "2031-10-22")]
+    assert all("{:" not in p.text for s in sessions for p in s.passages)
+
+
+def test_one_talk_with_its_details_above_its_parts_is_not_a_listing(tmp_path: Path) -> None:
+    details = "".join(f"> detail line {n}\n>\n" for n in range(8))
+    _write(tmp_path, "mimir.md", "---\ntitle: From Thanos to Mimir\n---\n\n# From Thanos to "
+           "Mimir\n\n" + details + "\n## Speaker\n\nMike Hsu wrote about Grafana.\n\n"
+           "## Architecture\n\nKafka buffers writes.\n\n## Numbers\n\nCosts fell.\n")
+    (talk,) = load_corpus([tmp_path]).sessions
+    assert talk.title == "From Thanos to Mimir" and len(talk.passages) >= 3

@@ -14,7 +14,7 @@ from bot.corpus.errors import NoteError
 from bot.corpus.inline_meta import LABEL_WORDS, read_inline_meta
 from bot.corpus.models import Session
 from bot.corpus.passages import make_passages
-from bot.corpus.people import person_name
+from bot.corpus.people import people, person_name
 from bot.corpus.text import loose_text, one_line
 from bot.corpus.titles import split_title, title_from_filename
 
@@ -95,11 +95,33 @@ def _speakers(section: nodes.section) -> list[str]:
     return names
 
 
+_SPEAKER_FIELDS = {"speaker", "speakers", "author", "authors", "presenter", "presenters",
+                   "by", "panelists"}
+_DATE_FIELDS = {"date", "when"}
+_LINK_FIELDS = {"slides", "video", "url", "link", "recording"}
+
+
+def _fields(section: nodes.Element) -> dict[str, str]:
+    """The talk's details as an rst field list under its title gives them (":Speaker: Dan
+    Menard", ":Date: 2012-07-18"), by lower-case name."""
+    found: dict[str, str] = {}
+    for child in section.children:
+        if isinstance(child, nodes.field_list | nodes.docinfo):
+            for field in child.findall(nodes.field):
+                name, body = field.children[0].astext(), field.children[-1].astext()
+                found.setdefault(" ".join(name.lower().split()), one_line(body))
+    return found
+
+
 def _blocks(section: nodes.Element) -> list[str]:
-    """The section's own text blocks (not its sub-sections'); short "Label:" lines go."""
+    """The section's own text blocks (not its sub-sections'); short "Label:" lines and a
+    field list of the talk's details go."""
     blocks: list[str] = []
     for child in section.children:
         if isinstance(child, nodes.section | nodes.title):
+            continue
+        if isinstance(child, nodes.field_list) and set(_fields(section)) & (
+                _SPEAKER_FIELDS | _DATE_FIELDS | _LINK_FIELDS):
             continue
         for block in _render(child):
             text = block.strip()
@@ -134,12 +156,24 @@ def _session(section: nodes.section, source: str, track: str | None) -> Session 
     passages = make_passages(_sections(section, own))
     if not passages:
         return None
+    fields = _fields(section)
     speakers = _speakers(section)
     speakers.extend(n for n in labelled if n not in speakers)
+    for name in _SPEAKER_FIELDS & set(fields):
+        speakers.extend(n for n in people(fields[name], allow_single=True) if n not in speakers)
     title, title_speakers = split_title(_title(section), known_speakers=speakers)
     speakers.extend(n for n in title_speakers if n not in speakers)
+    date = next((fields[name] for name in sorted(_DATE_FIELDS & set(fields))), None)
+    url = next((fields[name] for name in sorted(_LINK_FIELDS & set(fields))
+                if fields[name].startswith(("http://", "https://"))), None)
     return Session(title=title, source=source, speakers=speakers, track=track,
-                   passages=passages)
+                   date=date, url=url, passages=passages)
+
+
+def _is_one_talk(section: nodes.section) -> bool:
+    """A talk whose parts are its sub-sections: its details are given under its title
+    (":Speaker:", ":Date:"), as a track's title never has them."""
+    return bool(set(_fields(section)) & (_SPEAKER_FIELDS | _DATE_FIELDS))
 
 
 def _report_loose_text(node: nodes.Element, where: str, warn: Warn | None) -> None:
@@ -165,7 +199,7 @@ def read_rst(text: str, source: str, stem: str, warn: Warn | None = None) -> lis
         raise NoteError(f"reStructuredText could not be parsed: {exc}") from exc
     tops = _subsections(doc)
     sessions: list[Session] = []
-    if len(tops) == 1 and _subsections(tops[0]):
+    if len(tops) == 1 and _subsections(tops[0]) and not _is_one_talk(tops[0]):
         track = _title(tops[0])
         _report_loose_text(doc, "before the track's title", warn)
         _report_loose_text(tops[0], f"under the track title “{track}”, before its first "

@@ -428,3 +428,19 @@ def test_one_talk_with_its_details_above_its_parts_is_not_a_listing(tmp_path: Pa
            "## Architecture\n\nKafka buffers writes.\n\n## Numbers\n\nCosts fell.\n")
     (talk,) = load_corpus([tmp_path]).sessions
     assert talk.title == "From Thanos to Mimir" and len(talk.passages) >= 3
+
+
+def test_an_rst_talk_with_its_details_as_fields_is_one_session(tmp_path: Path) -> None:
+    """"Effective Code Review" over ":Date:", ":Speaker:", ":Slides:" and its parts as
+    sections is one talk (its parts were read as sessions of a track, its details lost)."""
+    _write(tmp_path, "review.rst", "=====================\nEffective Code Review\n"
+           "=====================\n\n:Date:\n    2031-07-18\n\n:Speaker:\n    Dan Menardo\n\n"
+           ":Slides:\n    https://slides.example/review.ppt\n\n*Everyone should review!*\n\n"
+           "Why?\n====\n\n+ You write better code when it will be judged\n\n"
+           "Tips\n====\n\n+ Keep reviews small\n")
+    (talk,) = load_corpus([tmp_path]).sessions
+    assert (talk.title, talk.speakers, talk.date, talk.url, talk.track) == (
+        "Effective Code Review", ["Dan Menardo"], "2031-07-18",
+        "https://slides.example/review.ppt", None)
+    assert [p.heading for p in talk.passages] == [None, "Why?", "Tips"]
+    assert "Speaker" not in talk.passages[0].text

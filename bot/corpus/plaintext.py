@@ -16,6 +16,10 @@ _MINOR = {"a", "an", "the", "and", "or", "of", "for", "to", "in", "on", "with", 
           "by", "from", "into", "your", "vs", "via", "is", "are", "&", "but", "our", "its"}
 
 
+# Code in a line ("Math.log10(100) is 2", "x => x + 1"): a note, never a title.
+_CODE = re.compile(r"\w\.\w+\(|=>|\(\)|[{};]|\w\[\d")
+
+
 def is_title_line(line: str) -> bool:
     """Does a line read like a heading rather than a sentence?"""
     text = line.strip()
@@ -25,7 +29,7 @@ def is_title_line(line: str) -> bool:
         return False
     if re.search(r"[.,;:!?)]$", text) or re.search(r"[.!?]\s+[A-Z]", text):
         return False
-    if text.startswith(("$", "#", "*", "-", ">", "http")):
+    if text.startswith(("$", "#", "*", "-", ">", "http")) or _CODE.search(text):
         return False
     if is_speaker_line(text):
         return False
@@ -84,6 +88,12 @@ def read_plaintext(text: str, source: str, stem: str,
             warn(loose_text(intro[0] + 1, intro[-1] + 1,
                             "the post's introduction before its first session"))
         titles = titles[1:]
+    elif titles and first_text is not None and titles[0] != first_text:
+        before = [n for n in range(first_text, titles[0]) if lines[n].strip()]
+        if len(titles) == 1:  # one title-like line after notes: a note, not a session
+            titles = []
+        elif warn is not None:
+            warn(loose_text(before[0] + 1, before[-1] + 1, "before the first session"))
     if not titles:
         passages = make_passages([(None, text)])
         title, speakers = title_from_filename(stem)

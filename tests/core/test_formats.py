@@ -444,3 +444,18 @@ def test_an_rst_talk_with_its_details_as_fields_is_one_session(tmp_path: Path) -
         "https://slides.example/review.ppt", None)
     assert [p.heading for p in talk.passages] == [None, "Why?", "Tips"]
     assert "Speaker" not in talk.passages[0].text
+
+
+def test_plain_notes_are_not_lost_before_a_title_like_line(tmp_path: Path) -> None:
+    """Six paragraphs of notes then "Math.log10(100) is 2": that line is a note (code), and
+    nothing before a first title is dropped in silence."""
+    _write(tmp_path, "2031-03-06 js medley.txt", "int.toString(2) gives binary\n\n"
+           "Array.from of a string splits it\n\nMath.log10(100) is 2\n\nBenford's law holds.\n")
+    _write(tmp_path, "day.txt", "notes before any talk\n\nStorage Deep Dive\n\nDisks.\n\n"
+           "Network Basics\n\nPackets.\n")
+    report = load_corpus([tmp_path])
+    medley = next(s for s in report.sessions if s.source == "2031-03-06 js medley.txt")
+    assert medley.title == "Js medley" and "int.toString(2)" in medley.passages[0].text
+    assert [s.title for s in report.sessions if s.source == "day.txt"] == [
+        "Storage Deep Dive", "Network Basics"]
+    assert any("line 1, before the first session" in str(w) for w in report.warnings)

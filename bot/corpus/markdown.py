@@ -740,6 +740,15 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
             and not people_headings:
         _report_preamble(lines, 0, at_top[0].start, warn, offset)
         return _split(lines, at_top, headings, source, summit=meta.summit, meta=meta)
+    # Talks as the file's top headings below H1 ("### Synergy by Zak Tedder", "## Caching
+    # - Ann Lee"), with no heading above them: split when most name their speakers.
+    highest = min((h.level for h in headings), default=1)
+    peers = [h for h in headings if h.level == highest]
+    if not meta.title and highest > 1 and len(peers) >= 2 and not generic and sum(
+            _names_its_speaker(h.text) or _has_speaker_line(h, lines) for h in peers
+    ) * 3 >= len(peers) * 2:
+        _report_preamble(lines, 0, peers[0].start, warn, offset)
+        return _split(lines, peers, headings, source, summit=meta.summit, meta=meta)
     # One session. Its title: front matter, else a heading that opens the file (or the
     # only top heading), else a plain first line, else the file name; other headings
     # become its sections.

@@ -139,11 +139,14 @@ def split_title(
         who = people(match.group("who"))
         if who:
             return tidy_title(text[: match.start()]), who
-    # "Title by Jane Roe[, Acme]": a credit only when the names are known to be speakers.
+    # "Title by Jane Roe[, Acme]": a credit when the names are known to be speakers, or
+    # when what follows "by" is nothing but people with known first names ("… by Wanda He
+    # and Thuymy Tran"; "Preserving Anonymity by Subverting Stylometry" names no one).
     for by in reversed(list(_BY.finditer(text))):
         who = people(text[by.end():])
+        first = re.split(r"\s*(?:,|&|\band\b)\s*", text[by.end():], maxsplit=1)[0]
         if who and (_names_in_stem(who, stem) or ({w.casefold() for w in who} <= known
-                    and known)):
+                    and known) or _whole_name(first, strict=not names_follow) == who[0]):
             return tidy_title(text[: by.start()]), who
     # "Title - Jane Roe, Acme @jroe"
     match = _DASH_SPEAKER.match(text)

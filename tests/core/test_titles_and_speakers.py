@@ -532,3 +532,18 @@ def test_a_lightning_talks_outline_is_split_at_its_top_bullets() -> None:
         ("Side Projects", [], "Lightning talks")]
     [one] = read_markdown(notes, "vueconf.md", "vueconf")  # not named as lightning talks
     assert one.title == "Vueconf"
+
+
+def test_talk_headings_credited_by_name_split_a_day_with_no_heading_above() -> None:
+    """"### Synergy by Zak Tedder" (no H1 or H2 in the file): what follows "by" is people
+    when the first has a known first name; "by Subverting Stylometry" names no one."""
+    notes = ("### Synergy: teams that work by Zak Tedman\n\n* conflict theory\n\n"
+             "### GPUs in the database by Montana Lowe\n\n* instacart\n\n"
+             "### Troubleshooting by use case by Wanda Hu and Thuymy Tranh\n\n* pg_stat\n")
+    talks = read_markdown(notes, "day1.md", "day1")
+    assert [(t.title, t.speakers) for t in talks] == [
+        ("Synergy: teams that work", ["Zak Tedman"]),
+        ("GPUs in the database", ["Montana Lowe"]),
+        ("Troubleshooting by use case", ["Wanda Hu", "Thuymy Tranh"])]
+    assert split_title("Preserving Anonymity by Subverting Stylometry")[1] == []
+    assert split_title("Scale tests by China Mobile")[1] == []

@@ -84,8 +84,13 @@ _ANCHOR_LINK = re.compile(r"\[([^\]]+)\]\(#[^)\s]*\)")
 _KRAMDOWN_ATTRIBUTES = re.compile(r"\{:\s*(?:\.[A-Za-z]|#[A-Za-z]|[a-z-]+=)[^{}\n]{0,200}\}")
 
 
+# "###The Good Parts": a heading as many notes write it, without the space CommonMark wants.
+_TIGHT_HEADING = re.compile(r"^(#{2,6})(?=[A-Za-z0-9\"“])")
+
+
 def _drop_navigation(content: str) -> str:
-    if "](#" not in content and "@" not in content and "{:" not in content:
+    if "](#" not in content and "@" not in content and "{:" not in content \
+            and "\n##" not in content and not content.startswith("##"):
         return content
     lines = content.split("\n")
     in_fence = False
@@ -108,6 +113,8 @@ def _drop_navigation(content: str) -> str:
             lines[n] = _ANCHOR_LINK.sub(r"\1", line)
         elif "{:" in line:
             lines[n] = _KRAMDOWN_ATTRIBUTES.sub("", line)
+        elif line.startswith("##"):
+            lines[n] = _TIGHT_HEADING.sub(r"\1 ", line)
     return "\n".join(lines)
 
 
@@ -744,10 +751,13 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
     # - Ann Lee"), with no heading above them: split when most name their speakers.
     highest = min((h.level for h in headings), default=1)
     peers = [h for h in headings if h.level == highest]
-    if not meta.title and highest > 1 and len(peers) >= 2 and not generic and sum(
+    lightning = bool(_LIGHTNING.search(stem))  # a page of lightning talks: each is one
+    if not meta.title and highest > 1 and len(peers) >= 2 and not generic and (lightning or sum(
             _names_its_speaker(h.text) or _has_speaker_line(h, lines) for h in peers
-    ) * 3 >= len(peers) * 2:
+    ) * 3 >= len(peers) * 2):
         _report_preamble(lines, 0, peers[0].start, warn, offset)
+        if lightning:
+            meta = meta.model_copy(update={"track": meta.track or "Lightning talks"})
         return _split(lines, peers, headings, source, summit=meta.summit, meta=meta)
     # One session. Its title: front matter, else a heading that opens the file (or the
     # only top heading), else a plain first line, else the file name; other headings

@@ -547,3 +547,14 @@ def test_talk_headings_credited_by_name_split_a_day_with_no_heading_above() -> N
         ("Troubleshooting by use case", ["Wanda Hu", "Thuymy Tranh"])]
     assert split_title("Preserving Anonymity by Subverting Stylometry")[1] == []
     assert split_title("Scale tests by China Mobile")[1] == []
+
+
+def test_a_lightning_talks_page_of_tight_headings_is_split() -> None:
+    """"###Scrape" is a heading as notes write it (no space); on a page of lightning talks
+    each top heading is a talk, though none names a speaker."""
+    notes = ("title: Lightning Talks 4-12\n\n###NYC Subway Challenge\n\n* ride every line\n\n"
+             "###Scrape\n\n* interactive scraping\n\n```\n###not a heading\n```\n")
+    talks = read_markdown(notes, "lightning-talks-4-12.md", "lightning-talks-4-12")
+    assert [(t.title, t.track) for t in talks] == [
+        ("NYC Subway Challenge", "Lightning talks"), ("Scrape", "Lightning talks")]
+    assert "###not a heading" in talks[1].passages[-1].text

@@ -40,10 +40,31 @@ def _title(section: nodes.section) -> str:
     return one_line(section[0].astext()) if section.children else ""
 
 
+_NOT_TEXT = (nodes.system_message, nodes.comment, nodes.target, nodes.substitution_definition)
+
+
+def _astext(node: nodes.Node) -> str:
+    """A node's text without docutils' own messages ("<string>:187: (INFO/1) Unexpected
+    possible title overline…", which report_level hides from the stream, not the tree)."""
+    if not isinstance(node, nodes.Element) or next(
+            iter(node.findall(nodes.system_message)), None) is None:
+        return node.astext()
+    return "".join(text.astext() for text in node.findall(nodes.Text)
+                   if not any(isinstance(up, _NOT_TEXT) for up in _ancestors(text)))
+
+
+def _ancestors(node: nodes.Node) -> list[nodes.Node]:
+    found: list[nodes.Node] = []
+    while node.parent is not None:
+        node = node.parent
+        found.append(node)
+    return found
+
+
 def _render(node: nodes.Node, depth: int = 0) -> list[str]:
     """Body nodes as text blocks; bullet lists keep their outline."""
     if isinstance(node, nodes.paragraph):
-        return [one_line(node.astext())]
+        return [one_line(_astext(node))]
     if isinstance(node, nodes.bullet_list | nodes.enumerated_list):
         lines: list[str] = []
         for item in node.children:
@@ -51,8 +72,8 @@ def _render(node: nodes.Node, depth: int = 0) -> list[str]:
             for child in item.children:
                 if isinstance(child, nodes.bullet_list | nodes.enumerated_list):
                     parts.extend(_render(child, depth + 1))
-                else:
-                    parts.append(one_line(child.astext()))
+                elif not isinstance(child, _NOT_TEXT):
+                    parts.append(one_line(_astext(child)))
             if parts:
                 lines.append("  " * depth + "- " + parts[0])
                 lines.extend(p if p.lstrip().startswith("- ") else "  " * (depth + 1) + p

@@ -459,3 +459,13 @@ def test_plain_notes_are_not_lost_before_a_title_like_line(tmp_path: Path) -> No
     assert [s.title for s in report.sessions if s.source == "day.txt"] == [
         "Storage Deep Dive", "Network Basics"]
     assert any("line 1, before the first session" in str(w) for w in report.warnings)
+
+
+def test_docutils_messages_are_not_quoted_from_rst_lists(tmp_path: Path) -> None:
+    """"<string>:62: (WARNING/2) Inline strong start-string without end-string." sat in
+    the text of list items (report_level hides it from the stream, not from the tree)."""
+    _write(tmp_path, "p.rst", "Proposals\n=========\n\n- **Jane Roe ** (bio)\n- **Ann Lee** (bio)"
+           "\n\n  * ...\n")
+    (session,) = load_corpus([tmp_path]).sessions
+    text = "\n".join(p.text for p in session.passages)
+    assert "<string>" not in text and "WARNING" not in text and "Ann Lee" in text

@@ -240,10 +240,10 @@ def _drop_repeats(sessions: list[Session]) -> list[Session]:
     return kept
 
 
-# A link to another notes file beside this one ("[Day 1](./day-1.md)", DocC's
-# "<doc:Swift-Beyond-Apple>").
-_LOCAL_LINK = re.compile(r"\]\((?![a-z]+:|#)[^)\s]+\.(?:md|markdown|rst|txt|ipynb|html?)\)|<doc:",
-                         re.IGNORECASE)
+# A link to another notes file or folder beside this one ("[Day 1](./day-1.md)",
+# "[Blockchain](./blockchain)", DocC's "<doc:Swift-Beyond-Apple>").
+_LOCAL_LINK = re.compile(r"\]\((?![a-z]+:|#)(?:[^)\s]+\.(?:md|markdown|rst|txt|ipynb|html?)|"
+                         r"\.{1,2}/[^)\s]*)\)|<doc:", re.IGNORECASE)
 # An index page's own words at most (hand-set: "Notes from conferences I've attended.").
 _INDEX_PAGE_WORDS = 40
 

@@ -413,6 +413,7 @@ def _has_speaker_line(heading: Heading, lines: list[str]) -> bool:
     return bold is not None and bool(names_line(bold.group("text"), strict=True))
 
 
+_LINKED = re.compile(r"\[[^\]]+\]\(https?://[^)\s]+\)")
 _FUNCTION_WORDS = frozenset({"a", "an", "the", "of", "and", "or", "to", "in", "on", "for", "with",
                              "by", "at", "is", "vs"})
 
@@ -579,6 +580,9 @@ def _session_from_lines(
         leaf = n == 0 or n >= len(subheadings) or subheadings[n].level <= subheadings[n - 1].level
         if heading and leaf and not body.strip() and _is_a_note(heading):
             sections.append((None, strip_markup(heading)))
+            continue
+        if heading and leaf and not body.strip() and _LINKED.search(heading):
+            sections.append((None, heading))  # "### [Nest](https://…)": a tool it named
             continue
         sections.append((heading, body))
     passages = make_passages(sections)

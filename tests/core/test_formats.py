@@ -469,3 +469,16 @@ def test_docutils_messages_are_not_quoted_from_rst_lists(tmp_path: Path) -> None
     (session,) = load_corpus([tmp_path]).sessions
     text = "\n".join(p.text for p in session.passages)
     assert "<string>" not in text and "WARNING" not in text and "Ann Lee" in text
+
+
+def test_a_readme_of_links_to_talk_folders_is_an_index_and_linked_tools_stay(
+        tmp_path: Path) -> None:
+    _write(tmp_path, "README.md", "# reinvent-notes.\n\n* [Blockchain](./blockchain)\n"
+           "* [Racing](./racing/)\n")
+    _write(tmp_path, "blockchain/README.md", "# Blockchain.\n\nLedgers.\n")
+    _write(tmp_path, "racing/README.md", "# Racing.\n\nTelemetry.\n\n### [Nest](https://nest.example"
+           ")\n\n### RedisProps\n")
+    report = load_corpus([tmp_path])
+    assert [s.path for s in report.skipped] == ["README.md"]
+    racing = next(s for s in report.sessions if s.title.startswith("Racing"))
+    assert [p.text for p in racing.passages] == ["Telemetry.", "[Nest](https://nest.example)"]

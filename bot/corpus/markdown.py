@@ -40,6 +40,7 @@ from bot.corpus.titles import (
     split_title,
     tidy_title,
     title_from_filename,
+    whole_name,
 )
 
 Warn = Callable[[str], None]
@@ -639,6 +640,8 @@ def _opening_title(lines: list[str], stem: str) -> tuple[int, str] | None:
     nxt = next((line2 for line2 in lines[first + 1:] if line2.strip()), "")
     if names_line(line, strict=True) and not _shares_word(line, stem):
         return None  # "Tommaso Fur, HK3Labs" above the notes of a file named for the talk
+    if not _shares_word(line, stem) and title_from_filename(stem)[1]:
+        return None  # "What is a good code" atop "Level up your Swift - Paul Hudson.md"
     if (_PLAIN_TITLE.match(line) and not re.search(r"[.!?,;:]$", line)
             and len(line.split()) <= 14 and not META_LINE.match(line)
             and (nxt.lstrip().startswith(("*", "-", "#")) or _shares_word(line, stem))):
@@ -780,6 +783,9 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
     body = lines
     if title_heading is not None:
         title, title_speakers = split_title(title_heading.text, stem)
+        if not title_speakers and (speaker := whole_name(title)) and \
+                _shares_word(speaker, stem):
+            title_speakers = [speaker]  # "# Tom Eastman": the notes name only the speaker
         if meta.url is None and (link := heading_link(title_heading.text)):
             meta = meta.model_copy(update={"url": link})
         pre = lines[: title_heading.start]

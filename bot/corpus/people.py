@@ -63,7 +63,8 @@ _NOT_NAME_WORDS = {
     "games", "studio", "studios", "entertainment", "interactive", "clinic", "hospital",
     "college", "school", "academy", "center", "centre", "medical", "health", "bank",
     "bio", "biosciences", "bioscience", "biopharma", "pharma", "therapeutics", "genomics",
-    "mobile", "telecom", "telekom", "china",
+    "mobile", "telecom", "telekom", "china", "award", "awards", "hero", "heroes",
+    "celebration", "summit", "conference", "meetup",
     # not people
     "none", "tbd", "n/a", "null", "unknown", "anonymous", "various", "all", "everyone",
     "the", "a", "an", "our", "my", "your", "this", "that", "who", "what", "why", "how",

@@ -180,8 +180,10 @@ def date_in_filename(stem: str) -> str | None:
 def humanize_filename(stem: str) -> str:
     """Turn ``istio-a-modern-service-mesh`` into ``Istio a modern service mesh``."""
     # "AI Reviewers - Ann Lee": a dash set apart by spaces parts the title from a name
-    words = " - ".join(re.sub(r"[-_]+", " ", part).strip()
-                       for part in re.split(r"\s+[-–—]+\s+", stem)).strip(" -")
+    parts = [re.sub(r"[-_]+", " ", part).strip() for part in re.split(r"\s+[-–—]+\s+", stem)]
+    while len(parts) > 1 and re.fullmatch(r"(?:day\s*)?\d{1,3}", parts[0], re.IGNORECASE):
+        del parts[0]  # "Day 1 - 01 - Level up your Swift": the slot, not the title
+    words = " - ".join(parts).strip(" -")
     words = re.sub(r"^\d{3,4}[ -]\d{3,4}\s+", "", words)  # "1345-1430 SIGGOVERNANCE"
     words = _DATED_NAME.sub("", words)  # "2019-05-03-pycon-keynote", as blogs name posts
     if not words:

@@ -146,7 +146,7 @@ def split_title(
         who = people(text[by.end():])
         first = re.split(r"\s*(?:,|&|\band\b)\s*", text[by.end():], maxsplit=1)[0]
         if who and (_names_in_stem(who, stem) or ({w.casefold() for w in who} <= known
-                    and known) or _whole_name(first, strict=not names_follow) == who[0]):
+                    and known) or whole_name(first, strict=not names_follow) == who[0]):
             return tidy_title(text[: by.start()]), who
     # "Title - Jane Roe, Acme @jroe"
     match = _DASH_SPEAKER.match(text)
@@ -174,13 +174,13 @@ def split_title(
         # "Jane Roe, Dev at Acme & John Doe, Consultant": each name opens its part, and
         # the rest is a role, not more people ("Yoav Weiss, Web performance and …")
         opening = [name for chunk in re.split(r"\s+(?:&|and)\s+", parts[1])
-                   if (name := _whole_name(chunk.split(",")[0], strict=not names_follow))]
-        if opening and _whole_name(parts[1].split(",")[0], strict=not names_follow):
+                   if (name := whole_name(chunk.split(",")[0], strict=not names_follow))]
+        if opening and whole_name(parts[1].split(",")[0], strict=not names_follow):
             return tidy_title(parts[0]), opening
-    if len(parts) == 3 and (last := _whole_name(parts[2])):  # "Title - Subtitle - Jane Roe"
+    if len(parts) == 3 and (last := whole_name(parts[2])):  # "Title - Subtitle - Jane Roe"
         return tidy_title(f"{parts[0]} - {parts[1]}"), [last]
     match = _BRACKETED.match(TIME_OF_DAY.sub("", text))
-    if match and _whole_name(match.group("who").split(",")[0]) is not None:
+    if match and whole_name(match.group("who").split(",")[0]) is not None:
         return tidy_title(match.group("title")), people(match.group("who"), strict=True)
     found = speaker_first(text)
     if found is not None:
@@ -188,7 +188,7 @@ def split_title(
     return tidy_title(text), []
 
 
-def _whole_name(text: str, *, strict: bool = True) -> str | None:
+def whole_name(text: str, *, strict: bool = True) -> str | None:
     """The name ``text`` is, when it is nothing but a name (``strict``: with a known first
     name): "Jane Roe", 'Yukihiro "Matz" Matsumoto'; None for "Jane Roe's talk" or a company."""
     plain = _NICKNAME.sub(" ", f" {strip_markup(text)} ").strip()
@@ -223,7 +223,7 @@ def speaker_first(text: str) -> tuple[str, list[str]] | None:
     parts = _PARTS.split(" ".join(text.split()))
     if len(parts) < 2 or len(text) > MAX_TITLE_LINE:
         return None
-    name = _whole_name(parts[0])
+    name = whole_name(parts[0])
     if any(_HANDLE_OR_DATE.search(part) for part in parts[1:]):
         return None  # "Bear Douglas - @beardigsit - 19 Feb 2015": a person's line
     rest = " - ".join(parts[1:])

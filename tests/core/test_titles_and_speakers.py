@@ -558,3 +558,14 @@ def test_a_lightning_talks_page_of_tight_headings_is_split() -> None:
     assert [(t.title, t.track) for t in talks] == [
         ("NYC Subway Challenge", "Lightning talks"), ("Scrape", "Lightning talks")]
     assert "###not a heading" in talks[1].passages[-1].text
+
+
+def test_a_file_named_for_its_slot_title_and_speaker_beats_a_first_note_line() -> None:
+    [talk] = read_markdown("What is good code\n- Maintainable\n- Testable\n", "x.md",
+                           "Day 1 - 01 - Level up your Swift - Paul Hudd")
+    assert (talk.title, talk.speakers) == ("Level up your Swift", ["Paul Hudd"])
+    [named] = read_markdown("# Tom Eastwood\n\n* Learning\n\t* recall\n", "x.md",
+                            "09_Tom_Eastwood")
+    assert (named.title, named.speakers) == ("Tom Eastwood", ["Tom Eastwood"])
+    [awards] = read_markdown("# Ruby Hero Awards\n\n* six winners\n", "x.md", "ruby-hero-awards")
+    assert awards.speakers == []

@@ -10,6 +10,7 @@ at the top of the notes, or prose near the start ("led by Jane Roe").
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import re
 import tomllib
@@ -798,6 +799,11 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
         if first is not None and dated and meta.date is None:  # "# Generative AI", "2024-08-14"
             meta = meta.model_copy(update={"date": dated})
             body = [*body[:first], "", *body[first + 1:]]
+        # "# 2017/11/11 Data Science Day", "# 20180309 LINE meetup": the date, then the title
+        lead = _LEADING_DATE.match(title or "")
+        if lead and meta.date is None and _real_date(*lead.group(1, 2, 3)):
+            meta = meta.model_copy(update={"date": _real_date(*lead.group(1, 2, 3))})
+            title = lead.group(4)
     elif not meta.title and not (at_top and at_top[0].start == first_line):
         opening = _opening_title(lines, stem)
         if opening is not None:
@@ -805,6 +811,11 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
             title, title_speakers = split_title(line, stem)
             body = lines[n + 1:]
             begin = n + 1
+    # "> 2026-04-23 15:35 - 16:15 @ Hall 10F" among the lines under the title
+    first_lines = [n for n, line in enumerate(body) if line.strip()][:_SLOT_LOOKAHEAD]
+    slot = next((m for n in first_lines if (m := _SLOT_LINE.match(body[n]))), None)
+    if slot and meta.date is None and (when := _real_date(*slot.group(1, 2, 3))):
+        meta = meta.model_copy(update={"date": when})
     if title is not None and meta.title:
         title = tidy_title(title)
     subs = [h for h in headings if h is not title_heading and h.start >= begin]
@@ -833,6 +844,21 @@ def _date_of(line: str) -> str | None:
     """The date a line gives when it gives nothing else ("*Wednesday, 19 April*")."""
     plain = line.strip().strip("*_ ")
     return plain if _DATE_LINE.match(plain) else None
+
+
+# A talk's slot under its title: its date, times and room ("> 2026-04-23 15:35 - 16:15 @
+# Hall"), among the first lines looked at.
+_SLOT_LINE = re.compile(r"^\s*>?\s*\**(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\**(?:\s+\d{1,2}:\d{2}"
+                        r"(?:\s*[-–~]\s*\d{1,2}:\d{2})?)?(?:\s*[@|,].{0,120})?\s*$")
+_SLOT_LOOKAHEAD = 3
+_LEADING_DATE = re.compile(r"^((?:19|20)\d\d)[-/.]?(\d{2})[-/.]?(\d{2})\s+(\S.*)$")
+
+
+def _real_date(year: str, month: str, day: str) -> str | None:
+    try:
+        return dt.date(int(year), int(month), int(day)).isoformat()
+    except ValueError:
+        return None
 
 
 _BOLD_ONLY = re.compile(r"^(\*\*|__)(?P<text>[^*_]{2,80})\1$")

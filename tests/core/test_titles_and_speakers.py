@@ -569,3 +569,16 @@ def test_a_file_named_for_its_slot_title_and_speaker_beats_a_first_note_line() -
     assert (named.title, named.speakers) == ("Tom Eastwood", ["Tom Eastwood"])
     [awards] = read_markdown("# Ruby Hero Awards\n\n* six winners\n", "x.md", "ruby-hero-awards")
     assert awards.speakers == []
+
+
+def test_a_date_before_the_title_or_in_the_talks_slot_line_dates_it() -> None:
+    [day] = read_markdown("# 2031/11/11 Data Science Day 1\n\n- keynote on graphs\n", "d.md", "d")
+    assert (day.title, day.date) == ("Data Science Day 1", "2031-11-11")
+    [meetup] = read_markdown("# 20310309 Line developer meetup\n\n- bots\n", "m.md", "m")
+    assert (meetup.title, meetup.date) == ("Line developer meetup", "2031-03-09")
+    [talk] = read_markdown("---\ntitle: From Thanos to Mimir\n---\n\n# From Thanos to Mimir\n\n"
+                           "> Mike Hsu, OpenNet\n\n> 2031-04-23 15:35 - 16:15 @ Hall 10F\n\n"
+                           "Kafka buffers writes.\n", "t.md", "t")
+    assert talk.date == "2031-04-23"
+    [kept] = read_markdown("# 2031 roadmap review\n\n- goals\n", "r.md", "r")
+    assert (kept.title, kept.date) == ("2031 roadmap review", None)

@@ -452,9 +452,11 @@ def _names_bullets(lines: list[str], limit: int, strict: bool) -> tuple[list[str
     names: list[str] = []
     used: set[int] = set()
     top: int | None = None
-    for i, line in enumerate(lines[:limit]):
-        if not line.strip():
+    for i, raw in enumerate(lines[:limit]):
+        if not raw.strip() or raw.strip() == ">":
             continue
+        # "> Jane Roe／OpenNet": the speaker line of notes that quote their talk's card
+        line = re.sub(r"^>\s*", "", raw).replace("／", " / ") if raw.startswith(">") else raw
         match = BULLET.match(line)
         if not match and (len(line) > 80 or line.startswith(("#", " ", ">"))):
             break
@@ -720,8 +722,10 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
     if meta.title and listed and not meta.has_session_fields():
         repeats_title = (len(at_top) == 1 and top_level == 1
                          and at_top[0].text.casefold() == meta.title.casefold())
-        preamble = (sum(1 for line in lines[at_top[0].end:listed[0].start] if line.strip())
-                    if repeats_title else 0)
+        intro = lines[at_top[0].end:listed[0].start] if repeats_title else []
+        preamble = sum(1 for line in intro if line.strip())
+        if any(_SLOT_LINE.match(line) for line in intro) or _names_bullets(intro, 10, True)[0]:
+            preamble = _LISTING_PREAMBLE + 1  # one talk's speaker and slot, above its parts
         bylined = (top_level == 2 and len(listed) >= 2
                    and sum(_has_speaker_line(h, lines) for h in listed) * 2 > len(listed))
         if (repeats_title and len(listed) >= 3 and preamble <= _LISTING_PREAMBLE) or bylined:
@@ -778,6 +782,9 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
         title_heading = candidates[0]
         if top_level == 2 and len(at_top) >= 3 and not _shares_word(title_heading.text, stem):
             title_heading = None  # peer sections, the first of which opens the file
+    elif meta.title and candidates and candidates[0].start == first_line and \
+            tidy_title(candidates[0].text).casefold() == meta.title.casefold():
+        title_heading = candidates[0]  # the H1 repeats the front matter's title
     title: str | None = meta.title
     title_speakers: list[str] = []
     begin = 0

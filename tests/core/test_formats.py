@@ -482,3 +482,16 @@ def test_a_readme_of_links_to_talk_folders_is_an_index_and_linked_tools_stay(
     assert [s.path for s in report.skipped] == ["README.md"]
     racing = next(s for s in report.sessions if s.title.startswith("Racing"))
     assert [p.text for p in racing.passages] == ["Telemetry.", "[Nest](https://nest.example)"]
+
+
+def test_a_talk_card_quoted_under_its_title_gives_speaker_and_date(tmp_path: Path) -> None:
+    """Notes that quote their talk's card ("> Nick Dahl／Trend Research", "> 2031-05-07
+    15:30 - 16:00 @ Hall 7"), then numbered parts: one talk, not a listing of its parts."""
+    _write(tmp_path, "ime.md", "---\ntitle: Your IME is spying\n---\n\n# Your IME is spying\n\n"
+           "> Nick Dahl／Trend Research\n\n> 2031-05-07 15:30 - 16:00 @ Hall 7\n\n"
+           "## Summary\n\nUpdaters were hijacked.\n\n## 1. First clue\n\nOdd IR event.\n\n"
+           "## 2. Logs\n\nA legit updater fetched malware.\n")
+    (talk,) = load_corpus([tmp_path]).sessions
+    assert (talk.title, talk.speakers, talk.date) == (
+        "Your IME is spying", ["Nick Dahl"], "2031-05-07")
+    assert [p.heading for p in talk.passages][-2:] == ["1. First clue", "2. Logs"]

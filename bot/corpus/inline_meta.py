@@ -36,6 +36,10 @@ class InlineMeta:
     topic: str | None = None
 
 
+# Names at most in a list under a "Presenters:" label (hand-set: a panel's size).
+_LISTED_NAMES = 12
+
+
 def _indent(line: str) -> int:
     return len(line) - len(line.lstrip())
 
@@ -134,6 +138,10 @@ def read_inline_meta(lines: list[str], max_lines: int = 25) -> tuple[InlineMeta,
             if not kids:  # "#### Presenter:" then the name on a line of its own
                 nxt = next((j for j in range(i + 1, len(lines)) if lines[j].strip()), None)
                 kids = [nxt] if nxt is not None and len(lines[nxt].split()) <= 8 else []
+                # "Presenters:" over a list of them at its own level, up to a blank line
+                while kids and BULLET.match(lines[kids[-1]]) and kids[-1] + 1 < len(lines) \
+                        and BULLET.match(lines[kids[-1] + 1]) and len(kids) < _LISTED_NAMES:
+                    kids.append(kids[-1] + 1)
             for j in kids:
                 text = BULLET.sub("", lines[j]).strip()
                 if _indent(lines[j]) > _indent(lines[kids[0]]):

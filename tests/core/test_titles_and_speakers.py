@@ -582,3 +582,11 @@ def test_a_date_before_the_title_or_in_the_talks_slot_line_dates_it() -> None:
     assert talk.date == "2031-04-23"
     [kept] = read_markdown("# 2031 roadmap review\n\n- goals\n", "r.md", "r")
     assert (kept.title, kept.date) == ("2031 roadmap review", None)
+
+
+def test_a_presenters_label_over_a_list_of_them_names_them_all() -> None:
+    notes = ("# Getting Uncomfortable\n\nPresenters:\n- Ms. Lilly Ramos\n- Maria Cunning\n"
+             "- Jesse Silvas\n\n- Starting with a quiz\n- Hashtag #ally\n")
+    [talk] = read_markdown(notes, "x.md", "x")
+    assert talk.speakers == ["Lilly Ramos", "Maria Cunning", "Jesse Silvas"]
+    assert talk.passages[0].text.startswith("- Starting with a quiz")

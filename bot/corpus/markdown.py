@@ -283,6 +283,8 @@ _LISTING_PREAMBLE = 5
 # A heading with nothing under it is a note of its own from this many words (hand-set:
 # "Q&A", "Live demo" are empty sections; "Support both portrait and landscape" is a note).
 _NOTE_HEADING_WORDS = 4
+# Speakers at most set one a line under a talk's title (hand-set: a panel's size).
+_LISTED_SPEAKERS = 8
 # A line of names under a talk's title is at most this long (hand-set).
 _NAMES_LINE_WORDS = 8
 
@@ -559,6 +561,14 @@ def _session_from_lines(
         if found:
             speakers = found
             used.add(first)
+            # "**Matthew Hucul**" then "**Rich McCue**": one speaker a line, in bold
+            for n in range(first + 1, min(len(lines), first + _LISTED_SPEAKERS)):
+                more = _BOLD_LINE.match(lines[n])
+                names = names_line(more.group("text"), strict=False) if more else []
+                if not names:
+                    break
+                speakers.extend(name for name in names if name not in speakers)
+                used.add(n)
     if not speakers:
         found, detail_lines = _details_speakers(lines, subheadings, offset)
         speakers, used = found, used | detail_lines
@@ -761,12 +771,22 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
         return _split(lines, at_top, headings, source, summit=meta.summit, meta=meta)
     # Talks as the file's top headings below H1 ("### Synergy by Zak Tedder", "## Caching
     # - Ann Lee"), with no heading above them: split when most name their speakers.
+    # Or one level down, under a heading or two over them ("### Keynote Speaker", then
+    # "#### Title" / "**Todd Digby**" for each talk).
     highest = min((h.level for h in headings), default=1)
     peers = [h for h in headings if h.level == highest]
     lightning = bool(_LIGHTNING.search(stem))  # a page of lightning talks: each is one
-    if not meta.title and highest > 1 and len(peers) >= 2 and not generic and (lightning or sum(
-            _names_its_speaker(h.text) or _has_speaker_line(h, lines) for h in peers
-    ) * 3 >= len(peers) * 2):
+
+    def named_mostly(found: list[Heading]) -> bool:
+        return sum(_names_its_speaker(h.text) or _has_speaker_line(h, lines)
+                   for h in found) * 3 >= len(found) * 2
+
+    if len(peers) <= 2 and not lightning:
+        below = [h for h in headings if h.level == highest + 1]
+        if len(below) >= 3 and named_mostly(below):
+            peers = below
+    if not meta.title and highest > 1 and len(peers) >= 2 and not generic and (
+            lightning or named_mostly(peers)):
         _report_preamble(lines, 0, peers[0].start, warn, offset)
         if lightning:
             meta = meta.model_copy(update={"track": meta.track or "Lightning talks"})
@@ -974,6 +994,8 @@ def _split(
         if days and heading.start in days and text in repeated:
             text = f"{text} ({days[heading.start]})"
         title, title_speakers = split_title(text, names_follow=lettered)
+        if not title_speakers and (speaker := whole_name(title)):
+            title_speakers = [speaker]  # "#### Melanie Hibbert": a talk known by its speaker
         session = _session_from_lines(body, subs, heading.end, title, session_meta,
                                       source, summit, title_speakers=title_speakers,
                                       names_first_line=True)

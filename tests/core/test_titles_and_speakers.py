@@ -590,3 +590,16 @@ def test_a_presenters_label_over_a_list_of_them_names_them_all() -> None:
     [talk] = read_markdown(notes, "x.md", "x")
     assert talk.speakers == ["Lilly Ramos", "Maria Cunning", "Jesse Silvas"]
     assert talk.passages[0].text.startswith("- Starting with a quiz")
+
+
+def test_talks_one_level_below_a_keynote_heading_with_bold_speakers_split() -> None:
+    notes = ("### Keynote Speaker\n\nWelcome words.\n\n#### Melanie Hibbs\n\n- learning design\n\n"
+             "#### We built our own library system\n\n**Todd Digbee**\n\n- was it a mistake?\n\n"
+             "#### Research services at UVic\n\n**Matthew Hucul**\n**Rich McCue**\n\n- maps\n\n"
+             "#### Planning from past tickets\n\n**Jessica Lang**\n\n- triage\n")
+    talks = read_markdown(notes, "21_am_notes.md", "21_am_notes")
+    assert [(t.title, t.speakers) for t in talks] == [
+        ("Melanie Hibbs", ["Melanie Hibbs"]),
+        ("We built our own library system", ["Todd Digbee"]),
+        ("Research services at UVic", ["Matthew Hucul", "Rich McCue"]),
+        ("Planning from past tickets", ["Jessica Lang"])]

@@ -16,7 +16,7 @@ from bot.corpus.models import Session
 from bot.corpus.passages import make_passages
 from bot.corpus.people import people, person_name
 from bot.corpus.text import loose_text, one_line
-from bot.corpus.titles import split_title, title_from_filename
+from bot.corpus.titles import names_line, split_title, title_from_filename
 
 Warn = Callable[[str], None]
 
@@ -151,6 +151,10 @@ def _blocks(section: nodes.Element) -> list[str]:
     return blocks
 
 
+# A first paragraph that only names the speakers (and links the slides) is this short.
+_NAMES_BLOCK_WORDS = 8
+
+
 def _labelled_speakers(blocks: list[str]) -> list[str]:
     """Speakers of a first paragraph that names them ("By Jane Roe", "Presenters: Ann Lee,
     Acme and Bo Chen, Initech. Abstract: …"); a paragraph that only names them is taken out
@@ -160,6 +164,11 @@ def _labelled_speakers(blocks: list[str]) -> list[str]:
     meta, used = read_inline_meta([blocks[0]])
     if meta.speakers and used and len(blocks[0].split()) <= LABEL_WORDS:
         del blocks[0]
+    if not meta.speakers and len(blocks[0].split()) <= _NAMES_BLOCK_WORDS and (
+            names := names_line(blocks[0], strict=True)):
+        if "://" not in blocks[0]:  # "Baptiste Mispelon" (a slides link stays quoted)
+            del blocks[0]
+        return names
     return meta.speakers
 
 

@@ -495,3 +495,11 @@ def test_a_talk_card_quoted_under_its_title_gives_speaker_and_date(tmp_path: Pat
     assert (talk.title, talk.speakers, talk.date) == (
         "Your IME is spying", ["Nick Dahl"], "2031-05-07")
     assert [p.heading for p in talk.passages][-2:] == ["1. First clue", "2. Logs"]
+
+
+def test_an_rst_talk_whose_first_line_names_its_speaker(tmp_path: Path) -> None:
+    _write(tmp_path, "k.rst", "Adventures in Djangoland\n========================\n\n"
+           "Baptiste Mispel\nhttps://slides.example/adv\n\n- got into django by accident\n")
+    (talk,) = load_corpus([tmp_path]).sessions
+    assert talk.speakers == ["Baptiste Mispel"]
+    assert "https://slides.example/adv" in talk.passages[0].text

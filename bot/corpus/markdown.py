@@ -28,6 +28,7 @@ from pydantic import ValidationError
 from bot.corpus.errors import NoteError
 from bot.corpus.inline_meta import META_LINE, byline_speakers, read_inline_meta
 from bot.corpus.limits import DEFAULT_LIMITS, ReadLimits, bounded_yaml_loader
+from bot.corpus.markdown_layouts import LIGHTNING, bullet_talks_as_headings, headings_as_written
 from bot.corpus.models import Session
 from bot.corpus.passages import BULLET, make_passages
 from bot.corpus.people import strip_markup
@@ -56,8 +57,6 @@ _SECTION_WORDS = {
     "misc", "miscellaneous", "references", "abstract", "bio", "about", "topics", "tldr",
     "tl;dr", "ideas", "notes from the session",
 }
-# "===Ceilometer+Heat=Alarming=== Eoghan Glynn, Red Hat": a MediaWiki heading, then names.
-_WIKI_HEADING = re.compile(r"^(={2,6})\s*([^=\s].*?)\s*\1\s*(.*)$")
 _PLAIN_TITLE = re.compile(r"^[^\s#>*+\-|`<\[].{1,118}$")
 _ROLE_AFTER_NAME = re.compile(r"\s[-–,@]\s?|,\s|\(")
 _BOLD_LINE = re.compile(r"^\s*(\*\*|__)(?P<text>[^*_].*?)\1\s*$")
@@ -70,161 +69,6 @@ class Heading:
     start: int  # first line of the heading
     end: int  # line after the heading
 
-
-# Swift DocC's page directives ("@Metadata {", "@TitleHeading("Talk")", "}"): navigation, not
-# notes, blanked (line numbers stay right for warnings); a table of contents' links to the
-# page's own headings ("* [WAI-ARIA](#wai-aria)") keep their words. Never inside code.
-_DOCC_DIRECTIVE = re.compile(
-    r"^\s*@(?:Metadata|TitleHeading|PageImage|PageKind|PageColor|TechnologyRoot|Links|Options|"
-    r"Available|CallToAction|DisplayName|Redirected|SupportedLanguage|DocumentationExtension|"
-    r"AutomaticTitleHeading|Comment)\b(?:\([^)]*\))?\s*(?P<block>\{)?\s*$")
-_TOC_LINE = re.compile(r"^\s*(?:[-*+]|\d+\.)\s+\[[^\]]+\]\(#[^)\s]*\)\s*$")
-_ANCHOR_LINK = re.compile(r"\[([^\]]+)\]\(#[^)\s]*\)")
-
-
-# kramdown's attribute lists after a link or a paragraph ({:rel="nofollow"}, {: .note}).
-_KRAMDOWN_ATTRIBUTES = re.compile(r"\{:\s*(?:\.[A-Za-z]|#[A-Za-z]|[a-z-]+=)[^{}\n]{0,200}\}")
-
-
-# "###The Good Parts": a heading as many notes write it, without the space CommonMark wants.
-_TIGHT_HEADING = re.compile(r"^(#{2,6})(?=[A-Za-z0-9\"“])")
-
-
-def _drop_navigation(content: str) -> str:
-    if "](#" not in content and "@" not in content and "{:" not in content \
-            and "\n##" not in content and not content.startswith("##"):
-        return content
-    lines = content.split("\n")
-    in_fence = False
-    depth = 0
-    for n, line in enumerate(lines):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            continue
-        if in_fence:
-            continue
-        if depth:
-            depth += line.count("{") - line.count("}")
-            lines[n] = ""
-            continue
-        directive = _DOCC_DIRECTIVE.match(line)
-        if directive:
-            depth = 1 if directive.group("block") else 0
-            lines[n] = ""
-        elif _TOC_LINE.match(line):  # the headings' words stay ("Summary of Talk" lists)
-            lines[n] = _ANCHOR_LINK.sub(r"\1", line)
-        elif "{:" in line:
-            lines[n] = _KRAMDOWN_ATTRIBUTES.sub("", line)
-        elif line.startswith("##"):
-            lines[n] = _TIGHT_HEADING.sub(r"\1 ", line)
-    return "\n".join(lines)
-
-
-def _wiki_headings(content: str) -> str:
-    """MediaWiki headings become Markdown ones; text after the closing marks (the
-    speakers) goes on the next line."""
-    if "==" not in content:
-        return content
-    lines = content.split("\n")
-    for n, line in enumerate(lines):
-        match = _WIKI_HEADING.match(line)
-        if match:
-            rest = f"\n\n{match.group(3)}" if match.group(3) else ""
-            lines[n] = f"## {match.group(2)}{rest}"
-    return "\n".join(lines)
-
-
-# "**A. Real-time Analytics with Deephaven**" or "**A1. Sovereign Tail Risk**" on a line of
-# its own: a talk's title set in bold rather than as a heading, as some notes do. Lettered
-# only: "**1. Install the tools**" is more often a step of one workshop than a talk.
-_BOLD_TALK = re.compile(r"^\*\*(?P<text>[A-Z]\d{0,2}[.)]\s+[^*]+?)\*\*\s*$")
-_ATX = re.compile(r"^(#{1,6})\s")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-
-
-# A plain line that may head a talk in a programme's notes ("The State of Front-End
-# Testing - Alicia Sedley, Front-End Developer at Acme"): no list, quote or heading mark.
-_PLAIN_TALK = re.compile(r"^[A-Z0-9\"“'][^\n]{8,250}$")
-_EMPTY_LINE = ("", "-", "*", "+")  # a blank line, or a bullet left empty
-# Words at most in a talk's title line with its speaker and role (hand-set).
-_TALK_LINE_WORDS = 30
-
-
-def _plain_talk_headings(content: str) -> str:
-    """In notes with one heading at most, three or more lines standing alone that name a
-    title and its speaker ("Title - Jane Roe, role at Acme") become headings below it, so
-    that a day's programme splits into its talks."""
-    lines = content.split("\n")
-    headings = [n for n, line in enumerate(lines) if _ATX.match(line)]
-    if len(headings) > 1 or len(lines) > 20_000:
-        return content
-    level = len(_ATX.match(lines[headings[0]]).group(1)) if headings else 1  # type: ignore[union-attr]
-    candidates: list[int] = []
-    fenced = False
-    for n, line in enumerate(lines):
-        if _FENCE.match(line):
-            fenced = not fenced
-        if fenced or not _PLAIN_TALK.match(line) or len(line.split()) > _TALK_LINE_WORDS:
-            continue
-        alone = (n == 0 or lines[n - 1].strip() in _EMPTY_LINE) and (
-            n + 1 >= len(lines) or not lines[n + 1].strip())
-        if alone and re.search(r"\s[-–—|]\s", line):
-            candidates.append(n)
-    # Three or more that name a speaker with a known first name set the pattern; then
-    # any name will do ("… - Yoav Weiss, …").
-    if sum(bool(split_title(lines[n])[1]) for n in candidates) < 3:
-        return content
-    found = [n for n in candidates if split_title(lines[n], names_follow=True)[1]]
-    for n in found:
-        lines[n] = f"{'#' * min(level + 1, 6)} {lines[n].strip()}"
-    return "\n".join(lines)
-
-
-_LIGHTNING = re.compile(r"lightn?ing[ _-]?talks?", re.IGNORECASE)
-_TOP_BULLET = re.compile(r"^[-*+]\s+(?P<text>\S.{0,200})$")
-
-
-def _bullet_talks(content: str) -> tuple[str, int]:
-    """A file of lightning talks written as one outline: each top-level bullet with notes
-    nested under it is a talk, and becomes a heading (with how many there were)."""
-    lines = content.split("\n")
-    talks = [n for n, line in enumerate(lines)
-             if _TOP_BULLET.match(line) and n + 1 < len(lines)
-             and lines[n + 1].startswith((" ", "\t")) and lines[n + 1].strip()]
-    if len(talks) < 2:
-        return content, 0
-    for n in talks:
-        match = _TOP_BULLET.match(lines[n])
-        assert match is not None
-        lines[n] = f"# {match.group('text').strip()}\n"
-    return "\n".join(lines), len(talks)
-
-
-def _bold_talk_headings(content: str) -> str:
-    """Three or more lettered bold lines standing alone become headings one level below
-    the heading they are under, so that an event's talks split as if written as headings."""
-    if "**" not in content:
-        return content
-    lines = content.split("\n")
-    found: list[tuple[int, int]] = []  # (line, level)
-    level, fenced = 1, False
-    for n, line in enumerate(lines):
-        if _FENCE.match(line):
-            fenced = not fenced
-        if fenced:
-            continue
-        if heading := _ATX.match(line):
-            level = len(heading.group(1))
-        elif (_BOLD_TALK.match(line) and (n == 0 or not lines[n - 1].strip())
-              and (n + 1 >= len(lines) or not lines[n + 1].strip())):
-            found.append((n, min(level + 1, 6)))
-    if len(found) < 3:
-        return content
-    for n, depth in found:
-        match = _BOLD_TALK.match(lines[n])
-        assert match is not None
-        lines[n] = f"{'#' * depth} {match.group('text').strip()}"
-    return "\n".join(lines)
 
 
 def _headings(content: str) -> list[Heading]:
@@ -710,11 +554,10 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
         raise NoteError(describe_error(exc, "front matter")) from exc
     found = text.rfind(post.content) if post.content else -1
     offset = text.count("\n", 0, found) if found > 0 else 0  # front matter lines
-    content = _plain_talk_headings(
-        _bold_talk_headings(_wiki_headings(_drop_navigation(post.content))))
+    content = headings_as_written(post.content)
     headings = _headings(content)
-    if not headings and not meta.title and _LIGHTNING.search(stem):
-        content, bullet_talks = _bullet_talks(content)
+    if not headings and not meta.title and LIGHTNING.search(stem):
+        content, bullet_talks = bullet_talks_as_headings(content)
         if bullet_talks:
             headings = _headings(content)
             meta = meta.model_copy(update={"track": meta.track or "Lightning talks"})
@@ -775,7 +618,7 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
     # "#### Title" / "**Todd Digby**" for each talk).
     highest = min((h.level for h in headings), default=1)
     peers = [h for h in headings if h.level == highest]
-    lightning = bool(_LIGHTNING.search(stem))  # a page of lightning talks: each is one
+    lightning = bool(LIGHTNING.search(stem))  # a page of lightning talks: each is one
 
     def named_mostly(found: list[Heading]) -> bool:
         return sum(_names_its_speaker(h.text) or _has_speaker_line(h, lines)

@@ -60,13 +60,20 @@ def _children(lines: list[str], i: int) -> list[int]:
     return found
 
 
+_NOT_INITIALS = {"tbd", "tba", "tbc", "na", "none", "all", "faq", "qa"}
+
+
 def _names_of(value: str) -> list[str]:
     plain = strip_markup(value)  # a link's address has a colon too
     if ":" in plain:  # "Bing: Jordan Edwards", a team then the name
         names = people(plain.split(":", 1)[1], allow_single=True)
         if names:
             return names
-    return people(value, allow_single=True)
+    names = people(value, allow_single=True)
+    if not names and re.fullmatch(r"[A-Z]{2,4}", plain.strip()) and \
+            plain.strip().lower() not in _NOT_INITIALS:
+        return [plain.strip()]  # "Speaker: DHH": initials, where a label says it is a person
+    return names
 
 
 _PROFILE_LINK = re.compile(r"^\[(?P<who>[^\]]{3,60})\]\([^)\s]+\)$")

@@ -603,3 +603,11 @@ def test_talks_one_level_below_a_keynote_heading_with_bold_speakers_split() -> N
         ("We built our own library system", ["Todd Digbee"]),
         ("Research services at UVic", ["Matthew Hucul", "Rich McCue"]),
         ("Planning from past tickets", ["Jessica Lang"])]
+
+
+def test_initials_under_a_speaker_label_name_the_speaker() -> None:
+    [talk] = read_markdown("# Monday Keynote\n\n## Speaker: DHH\n\nRails is omakase.\n",
+                           "k.md", "k")
+    assert talk.speakers == ["DHH"] and [p.text for p in talk.passages] == ["Rails is omakase."]
+    [tbd] = read_markdown("# Closing\n\nSpeakers: TBD\n\nThanks all.\n", "c.md", "c")
+    assert tbd.speakers == []

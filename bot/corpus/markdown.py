@@ -346,13 +346,16 @@ def _details_speakers(lines: list[str], subheadings: list[Heading], offset: int
 
 
 def _speaker_bullets_anywhere(lines: list[str]) -> list[str]:
-    """Top-level bullets or headings of the form "Name, role, Company" anywhere in a
-    keynote or panel, where several people speak in turn."""
+    """Top-level bullets or headings of the form "Name, role, Company" (or "Name (Org):
+    what she said") anywhere in a keynote or panel, where several people speak in turn."""
     names: list[str] = []
     for line in lines:
         text = re.sub(r"^#{1,6}\s+", "", BULLET.sub("", line)) if (
             line.startswith(("#", "*", "-", "+"))) else ""
-        if text and _ROLE_AFTER_NAME.search(text):
+        who = text.split(":", 1)[0] if ":" in text else ""  # "Ana Oprea (Google): budgets"
+        if who and (found := names_line(who, strict=True)):
+            names.extend(n for n in found if n not in names)
+        elif text and _ROLE_AFTER_NAME.search(text):
             names.extend(n for n in names_line(text, strict=True) if n not in names)
     return names
 

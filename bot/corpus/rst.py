@@ -191,6 +191,11 @@ def _session(section: nodes.section, source: str, track: str | None) -> Session 
     speakers.extend(n for n in labelled if n not in speakers)
     for name in _SPEAKER_FIELDS & set(fields):
         speakers.extend(n for n in people(fields[name], allow_single=True) if n not in speakers)
+    for part in filter(_is_speaker_part, _subsections(section)):  # "Author" / "* Jack D."
+        for block in _blocks(part):
+            for line in block.split("\n"):
+                found = names_line(line.lstrip("-* "), strict=False)
+                speakers.extend(n for n in found if n not in speakers)
     title, title_speakers = split_title(_title(section), known_speakers=speakers)
     speakers.extend(n for n in title_speakers if n not in speakers)
     date = next((fields[name] for name in sorted(_DATE_FIELDS & set(fields))), None)
@@ -202,8 +207,14 @@ def _session(section: nodes.section, source: str, track: str | None) -> Session 
 
 def _is_one_talk(section: nodes.section) -> bool:
     """A talk whose parts are its sub-sections: its details are given under its title
-    (":Speaker:", ":Date:"), as a track's title never has them."""
-    return bool(set(_fields(section)) & (_SPEAKER_FIELDS | _DATE_FIELDS))
+    (":Speaker:", ":Date:") or in a part of their own ("Author" over "* Jack Diederich"),
+    as a track's title never has them."""
+    return bool(set(_fields(section)) & (_SPEAKER_FIELDS | _DATE_FIELDS)) or any(
+        _is_speaker_part(sub) for sub in _subsections(section))
+
+
+def _is_speaker_part(section: nodes.section) -> bool:
+    return _title(section).lower().strip(" :") in _SPEAKER_FIELDS
 
 
 def _report_loose_text(node: nodes.Element, where: str, warn: Warn | None) -> None:

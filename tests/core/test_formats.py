@@ -503,3 +503,22 @@ def test_an_rst_talk_whose_first_line_names_its_speaker(tmp_path: Path) -> None:
     (talk,) = load_corpus([tmp_path]).sessions
     assert talk.speakers == ["Baptiste Mispel"]
     assert "https://slides.example/adv" in talk.passages[0].text
+
+
+def test_an_rst_talk_with_an_author_part_is_one_talk_by_that_author(tmp_path: Path) -> None:
+    """"Author" over "* Jack Diedrich" is the talk's detail: its name was taken out as a
+    names line, the part left empty and dropped, and the name lost without a word."""
+    _write(tmp_path, "classes.rst", "====================\nStop Writing Classes\n"
+           "====================\n\nAuthor\n------\n  * Jack Diedrich\n\nWhen to refactor\n"
+           "----------------\n  * two methods, one is __init__\n")
+    (talk,) = load_corpus([tmp_path]).sessions
+    assert (talk.title, talk.speakers) == ("Stop Writing Classes", ["Jack Diedrich"])
+    assert "two methods" in "\n".join(p.text for p in talk.passages)
+
+
+def test_keynote_remarks_name_their_speakers_and_stay_quoted(tmp_path: Path) -> None:
+    _write(tmp_path, "velocity.md", "# Keynotes, Wednesday\n\n- James Mickel: bashing "
+           "things at random\n- Ana Oprea (Google): error budgets\n")
+    (keynote,) = load_corpus([tmp_path]).sessions
+    assert keynote.speakers == ["James Mickel", "Ana Oprea"]
+    assert "error budgets" in keynote.passages[0].text

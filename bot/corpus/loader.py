@@ -62,7 +62,7 @@ _TOOLING_FOLDERS = frozenset({
 _README = re.compile(r"^readme(\.[^.]+)?$", re.IGNORECASE)
 # Files that take their folder's name (a page bundle's index.md, a talk folder's README).
 _FOLDER_NOTES = re.compile(r"^(?:readme|_?index)(\.[^.]+)?$", re.IGNORECASE)
-_MARKDOWN_SNIFF = re.compile(r"^(#{1,6}\s|\s*[-*+]\s|---\s*$|=+\s*$)", re.MULTILINE)
+_MARKDOWN_SNIFF = re.compile(r"^(#{1,6}\s|\s*[-*+]\s|-{3,}\s*$|=+\s*$)", re.MULTILINE)
 
 
 _ATX_HEADING = re.compile(r"^#{1,3} \S", re.MULTILINE)

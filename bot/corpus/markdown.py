@@ -657,9 +657,12 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
     body = lines
     if title_heading is not None:
         title, title_speakers = split_title(title_heading.text, stem)
-        if not title_speakers and (speaker := whole_name(title)) and \
-                _shares_word(speaker, stem):
-            title_speakers = [speaker]  # "# Tom Eastman": the notes name only the speaker
+        if not title_speakers and (speaker := whole_name(title)):
+            # "# Tom Eastman": the notes name only the speaker; the file may name the talk
+            # ("pivotal-spring-one-2019-junit5.md" under "# Sam Brannen")
+            title_speakers = [speaker]
+            if not _shares_word(speaker, stem):
+                title = title_from_filename(stem)[0]
         if meta.url is None and (link := heading_link(title_heading.text)):
             meta = meta.model_copy(update={"url": link})
         pre = lines[: title_heading.start]

@@ -65,6 +65,9 @@ _NOT_NAME_WORDS = {
     "bio", "biosciences", "bioscience", "biopharma", "pharma", "therapeutics", "genomics",
     "mobile", "telecom", "telekom", "china", "award", "awards", "hero", "heroes",
     "celebration", "summit", "conference", "meetup",
+    # verbs that open talks' titles ("Using Jupyter", "Building Pipelines")
+    "using", "building", "making", "getting", "running", "scaling", "testing", "writing",
+    "deploying", "managing", "designing", "introducing", "understanding", "exploring",
     # not people
     "none", "tbd", "n/a", "null", "unknown", "anonymous", "various", "all", "everyone",
     "the", "a", "an", "our", "my", "your", "this", "that", "who", "what", "why", "how",

@@ -161,8 +161,12 @@ def clean_text(text: str, *, html_text: bool = False) -> str:
 # Or a folder named by its date alone ("AI Tinkerers/2025 06 10/"). Months and days may
 # lack their zero ("2022-5-31-ga4-webinar").
 _FILE_DATE = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?=[-_ ]+\w)|(?<=\w[-_])(\d{4})-(\d{1,2})-"
-                        r"(\d{1,2})$|^(\d{4})[-_ .](\d{1,2})[-_ .](\d{1,2})$")
-_DATED_NAME = re.compile(r"^\d{4} \d{1,2} \d{1,2} (?=\w)|(?<=\w) \d{4} \d{1,2} \d{1,2}$")
+                        r"(\d{1,2})$|^(\d{4})[-_ .](\d{1,2})[-_ .](\d{1,2})$|"
+                        # "lightning-20120320", "20190601-pycon-italia": written without dashes
+                        r"(?<=\w[-_])((?:19|20)\d\d)(\d\d)(\d\d)$|^((?:19|20)\d\d)(\d\d)(\d\d)"
+                        r"(?=[-_ ]+\w)")
+_DATED_NAME = re.compile(r"^\d{4} \d{1,2} \d{1,2} (?=\w)|(?<=\w) \d{4} \d{1,2} \d{1,2}$|"
+                         r"^(?:19|20)\d{6} (?=\w)|(?<=\w) (?:19|20)\d{6}$")
 
 
 def date_in_filename(stem: str) -> str | None:

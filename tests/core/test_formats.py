@@ -522,3 +522,28 @@ def test_keynote_remarks_name_their_speakers_and_stay_quoted(tmp_path: Path) -> 
     (keynote,) = load_corpus([tmp_path]).sessions
     assert keynote.speakers == ["James Mickel", "Ana Oprea"]
     assert "error budgets" in keynote.passages[0].text
+
+
+def test_a_file_without_extension_with_a_setext_title_is_markdown(tmp_path: Path) -> None:
+    _write(tmp_path, "devops-days-docker", "Always be shipping\n------------------\n\n"
+           "Opinionated platforms are easy.\n")
+    _write(tmp_path, "spring-one-2031-junit5.md", "# Sam Brannon\n\nJUnit core committer\n\n"
+           "* Jupiter engine\n")
+    _write(tmp_path, "techjam.md", "# TechJam 2031\n\n## Deep Learning\n\nUsing Jupyter\n\n"
+           "- spot instances\n\n## Serverless\n\nJane Roe\n\n- cold starts\n\n## Chaos\n\n"
+           "Ann Lee\n\n- fail\n")
+    sessions = {s.title: s for s in load_corpus([tmp_path]).sessions}
+    assert [p.text for p in sessions["Always be shipping"].passages] == [
+        "Opinionated platforms are easy."]
+    junit = sessions["Spring one 2031 junit5"]
+    assert junit.speakers == ["Sam Brannon"]
+    assert sessions["Deep Learning"].speakers == []
+
+
+def test_compact_dates_in_file_and_folder_names(tmp_path: Path) -> None:
+    _write(tmp_path, "lightning-20310320.md", "What is TDD?\n\nNobody does it.\n")
+    _write(tmp_path, "20310601-BeerCityCode/k8s.md", "# Intro to Kubernetes\n\nPods.\n")
+    _write(tmp_path, "build-20319999.md", "# Not a date\n\nNumbers.\n")
+    dates = {s.source: s.date for s in load_corpus([tmp_path]).sessions}
+    assert dates == {"lightning-20310320.md": "2031-03-20",
+                     "20310601-BeerCityCode/k8s.md": "2031-06-01", "build-20319999.md": None}

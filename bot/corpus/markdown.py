@@ -565,7 +565,9 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
             headings = _headings(content)
             meta = meta.model_copy(update={"track": meta.track or "Lightning talks"})
     lines = content.split("\n")
-    top = [h for h in headings if h.level <= 2]
+    # The top headings: H1s or H2s, or the highest there are ("#### Title" alone)
+    highest_level = min((h.level for h in headings), default=0)
+    top = [h for h in headings if h.level <= max(2, highest_level)]
     top_level = min((h.level for h in top), default=0)
     at_top = [h for h in top if h.level == top_level]
 
@@ -622,6 +624,11 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
     highest = min((h.level for h in headings), default=1)
     peers = [h for h in headings if h.level == highest]
     lightning = bool(LIGHTNING.search(stem))  # a page of lightning talks: each is one
+    if highest == 1 and len(peers) == 1 and LIGHTNING.search(peers[0].text):
+        # "# Lightning Talks" over "#### Using a graph database…", "#### Is archeology …"
+        highest = min((h.level for h in headings if h.level > 1), default=1)
+        peers = [h for h in headings if h.level == highest] if highest > 1 else peers
+        lightning = highest > 1
 
     def named_mostly(found: list[Heading]) -> bool:
         return sum(_names_its_speaker(h.text) or _has_speaker_line(h, lines)
@@ -646,7 +653,7 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
     if not meta.title and candidates and (
             candidates[0].start == first_line or (len(at_top) == 1 and top_level == 1)):
         title_heading = candidates[0]
-        if top_level == 2 and len(at_top) >= 3 and not _shares_word(title_heading.text, stem):
+        if top_level >= 2 and len(at_top) >= 3 and not _shares_word(title_heading.text, stem):
             title_heading = None  # peer sections, the first of which opens the file
     elif meta.title and candidates and candidates[0].start == first_line and \
             tidy_title(candidates[0].text).casefold() == meta.title.casefold():
@@ -786,8 +793,8 @@ def _inside(headings: list[Heading], at: int, stop: int) -> list[Heading]:
 
 
 # A heading over several talks of one kind ("## Keynote" over "### The Seif Project").
-_GROUP = re.compile(r"^(?:opening |closing |morning |afternoon )?(?:keynotes?|lightn?ing talks?|"
-                    r"panels?|short talks)$", re.IGNORECASE)
+_GROUP = re.compile(r"^(?:⚡️?\s*)?(?:opening |closing |morning |afternoon )?(?:keynotes?|"
+                    r"lighti?ni?ng talks?|panels?|short talks|talks)$", re.IGNORECASE)
 
 
 def _open_groups(splits: list[Heading], headings: list[Heading], lines: list[str],
@@ -799,11 +806,15 @@ def _open_groups(splits: list[Heading], headings: list[Heading], lines: list[str
     groups: dict[int, str] = {}
     index = {h.start: n for n, h in enumerate(headings)}
     for heading in splits:
-        if _GROUP.match(strip_markup(heading.text)):
-            talks = [h for h in _inside(headings, index[heading.start], ends[heading.start])
-                     if h.level == heading.level + 1]
+        group = strip_markup(heading.text)
+        if _GROUP.match(group):
+            inside = _inside(headings, index[heading.start], ends[heading.start])
+            level = min((h.level for h in inside), default=0)  # "## ⚡️ Talks" / "#### …"
+            talks = [h for h in inside if h.level == level]
             named = sum(_has_speaker_line(t, lines) or _names_its_speaker(t.text) for t in talks)
-            if len(talks) >= 2 and named * 2 > len(talks):
+            # lightning talks are talks of their own though none names its speaker
+            if len(talks) >= 2 and (named * 2 > len(talks) or LIGHTNING.search(group)
+                                    or "⚡" in group):
                 opened.extend(talks)
                 groups.update((t.start, one_line(strip_markup(heading.text))) for t in talks)
                 continue

@@ -122,7 +122,7 @@ def _plain_talk_headings(content: str) -> str:
     return "\n".join(lines)
 
 
-LIGHTNING = re.compile(r"lightn?ing[ _-]?talks?", re.IGNORECASE)
+LIGHTNING = re.compile(r"lighti?ni?ng[ _-]?talks?", re.IGNORECASE)  # "Lightining" too
 _TOP_BULLET = re.compile(r"^[-*+]\s+(?P<text>\S.{0,200})$")
 
 

@@ -29,8 +29,13 @@ _MODERATED = re.compile(r"\s*[,(-]?\s*\b(?:moderated|hosted|facilitated)\s+by\s+
 # "Keynote with Paul Irish", "Fireside chat with Jane Roe": a kind of session and its guest
 # ("Fun with Flags" is a title: the guest must be a full name with a known first name).
 _WITH_GUEST = re.compile(r"^(?P<title>(?:opening |closing )?(?:keynote|fireside chat|conversation|"
-                         r"chat|interview|q&a|ama|ask me anything|panel)) (?:with|by) (?P<who>.+)$",
-                         re.IGNORECASE)
+                         r"chat|interview|q&a|ama|ask me anything|panel))(?: with| by|:) "
+                         r"(?P<who>.+)$", re.IGNORECASE)
+# "11:00 Alvar Lumberg - Scaling autonomy", "11:35 - A beginner's guide to eBPF": the slot
+# a programme gives the talk, not its title.
+_CLOCK = r"(?:[01]?\d|2[0-3])[:.h][0-5]\d(?:\s*[ap]\.?m\.?)?"
+_LEADING_TIME = re.compile(
+    rf"^{_CLOCK}(?:\s*[-–]\s*{_CLOCK})?(?:\s+[-–|:]\s+|\s+|:\s+)(?=[^\s%\d])", re.IGNORECASE)
 _DASH_SPEAKER = re.compile(r"^(?P<title>.+?)\s+[-–—]\s+(?P<who>[^-–—]+)$")
 # "Title | Jane Roe (9am)", "Title - Ted Dunning - MapR": a title, a speaker named in full
 # (a known first name), and perhaps a company, set apart by dashes or bars.
@@ -119,7 +124,7 @@ def split_title(
     ``known_speakers`` (from elsewhere in the notes) make "… by Jane Roe" a credit.
     ``names_follow``: the file's talk headings name their speakers after a dash, so a name
     there need not start with a known first name ("… - Rizèl Scarlett")."""
-    raw = " ".join(line.split())
+    raw = _LEADING_TIME.sub("", " ".join(line.split()))
     if len(raw) > MAX_TITLE_LINE:  # no title is this long: don't look for credits in it
         return tidy_title(raw[:MAX_TITLE_LINE]), []
     known = {k.casefold() for k in known_speakers}
@@ -161,6 +166,11 @@ def split_title(
             kind = tidy_title(match.group("title"))
             return kind[:1].upper() + kind[1:], who
     parts = _PARTS.split(TIME_OF_DAY.sub("", text))
+    # "Sebastian Feldmann - Git Fu Developing", where the file's talk headings name their
+    # speakers: a known name first is the speaker, and the rest the title
+    if names_follow and len(parts) == 2 and (first := whole_name(parts[0])) and \
+            not whole_name(parts[1]) and not _HANDLE_OR_DATE.search(parts[1]):
+        return tidy_title(parts[1]), [first]
     # "Opening Keynote - Compassionate Refactoring - Clare Sudbery": kind, title, speakers
     if len(parts) == 3 and _KIND_OF_TALK.match(parts[0]) and (
             who := people(parts[2], strict=not names_follow)):
@@ -219,7 +229,8 @@ def _reads_as_title(text: str) -> bool:
 def speaker_first(text: str) -> tuple[str, list[str]] | None:
     """(title, [speaker]) of a heading that opens with its speaker ("Mel Kaulfuss -
     Applying SRE Principles", as some notes head each talk), else None: "Jane Roe - VP
-    Engineering, Acme" names a person and her role."""
+    Engineering, Acme" names a person and her role. The name needs a known first name:
+    "Vector Search - A gentle introduction" is a title and its subtitle."""
     parts = _PARTS.split(" ".join(text.split()))
     if len(parts) < 2 or len(text) > MAX_TITLE_LINE:
         return None

@@ -611,3 +611,42 @@ def test_initials_under_a_speaker_label_name_the_speaker() -> None:
     assert talk.speakers == ["DHH"] and [p.text for p in talk.passages] == ["Rails is omakase."]
     [tbd] = read_markdown("# Closing\n\nSpeakers: TBD\n\nThanks all.\n", "c.md", "c")
     assert tbd.speakers == []
+
+
+@pytest.mark.parametrize("line, title, speakers", [
+    ("11:00 Alvar Lumberg - Scaling autonomy in a fintech unicorn",
+     "Scaling autonomy in a fintech unicorn", ["Alvar Lumberg"]),
+    ("11:35 - A beginner's guide to eBPF", "A beginner's guide to eBPF", []),
+    ("2:30pm - 3:15pm Caching at Scale - Ann Lee", "Caching at Scale", ["Ann Lee"]),
+    ("99.99 success is too small", "99.99 success is too small", []),
+    ("Keynote: Chris McCord", "Keynote", ["Chris McCord"]),
+    ("Keynote: The Future of Rails", "Keynote: The Future of Rails", []),
+    ("Vector Search - A gentle introduction", "Vector Search - A gentle introduction", []),
+])
+def test_a_programme_s_time_slot_is_no_part_of_a_title(
+        line: str, title: str, speakers: list[str]) -> None:
+    assert split_title(line) == (title, speakers)
+
+
+def test_lightning_talks_under_their_group_or_page_heading_are_talks() -> None:
+    notes = ("# React Conf 2031\n\n## Today and Tomorrow - Sophie Alpert\n\n- hooks\n\n"
+             "## Cleaner React - Ryan Florence\n\n- less code\n\n## Animated futures - Matt "
+             "Perry\n\n- springs\n\n## ⚡️ Talks\n\n#### What's new in create-react-app\n\n"
+             "- version two\n\n#### Better Living Through Git Hooks\n\n- husky\n")
+    talks = read_markdown(notes, "react.md", "react")
+    assert [(t.title, t.track) for t in talks][-2:] == [
+        ("What's new in create-react-app", "⚡️ Talks"),
+        ("Better Living Through Git Hooks", "⚡️ Talks")]
+    page = read_markdown("# Lightining Talks\n\n#### Heap dumps as graphs\n\n* neo4j\n\n"
+                         "#### Future archeologists\n\n* Ivan Moore (@ivanrmoore)\n* bundle code\n",
+                         "x.md", "x")
+    assert [(t.title, t.speakers, t.track) for t in page] == [
+        ("Heap dumps as graphs", [], "Lightning talks"),
+        ("Future archeologists", ["Ivan Moore"], "Lightning talks")]
+
+
+def test_a_file_whose_only_heading_is_an_h4_takes_it_as_its_title() -> None:
+    [talk] = read_markdown("#### Heap dumps as graphs\n\n* Nat Prycer (@np) and Giovanni "
+                           "Aspro (@ga)\n* neo4j finds leaks\n", "x.md", "x")
+    assert (talk.title, talk.speakers) == (
+        "Heap dumps as graphs", ["Nat Prycer", "Giovanni Aspro"])

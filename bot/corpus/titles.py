@@ -103,10 +103,15 @@ def unquote(title: str) -> str:
     return title
 
 
+# "Session: Node.js at Uber": a programme's label for the talk, not part of its title.
+_KIND_LABEL = re.compile(r"^(?:session|talk|presentation|lecture)\s*:\s+(?=\S)", re.IGNORECASE)
+
+
 def tidy_title(text: str) -> str:
     """Markup, labels, surrounding quotes and a trailing colon off a title."""
     title = strip_markup(text[:MAX_TITLE_LINE])
     title = _LABEL.sub("", title) if _LABEL.match(title) and len(title) > 12 else title
+    title = _KIND_LABEL.sub("", title)
     title = unquote(title)
     title = TIME_OF_DAY.sub("", title)  # "Keynote (9:10am)": the slot, not the title
     return title.strip().rstrip(":").strip()

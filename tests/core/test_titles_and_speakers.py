@@ -622,6 +622,8 @@ def test_initials_under_a_speaker_label_name_the_speaker() -> None:
     ("Keynote: Chris McCord", "Keynote", ["Chris McCord"]),
     ("Keynote: The Future of Rails", "Keynote: The Future of Rails", []),
     ("Vector Search - A gentle introduction", "Vector Search - A gentle introduction", []),
+    ("Session:  Node.js at Uber - Tom Crocker, Uber", "Node.js at Uber", ["Tom Crocker"]),
+    ("Session Types in Rust", "Session Types in Rust", []),
 ])
 def test_a_programme_s_time_slot_is_no_part_of_a_title(
         line: str, title: str, speakers: list[str]) -> None:

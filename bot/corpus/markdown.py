@@ -124,6 +124,9 @@ _LOOSE_NAME_WORDS = 3
 # A listing's introduction above its talks is at most this many lines (hand-set: a talk's
 # own speaker, time and abstract above its parts run longer).
 _LISTING_PREAMBLE = 5
+# Lines of notes above a file's first H1 from which its H1s are one talk's parts
+# (hand-set: a banner or a date line above the first talk is shorter).
+_INTRODUCED_LINES = 4
 # A heading with nothing under it is a note of its own from this many words (hand-set:
 # "Q&A", "Live demo" are empty sections; "Support both portrait and landscape" is a note).
 _NOTE_HEADING_WORDS = 4
@@ -613,8 +616,12 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
     if len(people_headings) * 2 < len(at_top) and len(at_top) >= 4:
         people_headings = []  # "Claude Code Mission Control - Marco Ledesma" among talks
     generic = any(_is_section(h.text) for h in at_top)
+    # A talk's own notes above its first H1 ("The Seven Righteous Fights", a handle, a
+    # paragraph) make the H1s its parts, not talks of their own.
+    introduced = sum(1 for line in lines[:at_top[0].start] if line.strip()) \
+        >= _INTRODUCED_LINES if at_top else False
     if not meta.title and top_level == 1 and len(at_top) >= 2 and not generic \
-            and not people_headings:
+            and not people_headings and not introduced:
         _report_preamble(lines, 0, at_top[0].start, warn, offset)
         return _split(lines, at_top, headings, source, summit=meta.summit, meta=meta)
     # Talks as the file's top headings below H1 ("### Synergy by Zak Tedder", "## Caching

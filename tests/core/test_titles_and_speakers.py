@@ -652,3 +652,15 @@ def test_a_file_whose_only_heading_is_an_h4_takes_it_as_its_title() -> None:
                            "Aspro (@ga)\n* neo4j finds leaks\n", "x.md", "x")
     assert (talk.title, talk.speakers) == (
         "Heap dumps as graphs", ["Nat Prycer", "Giovanni Aspro"])
+
+
+def test_a_talk_s_notes_above_its_first_h1_make_the_h1s_its_parts() -> None:
+    notes = ("#7fights\n@wiredferret\n\nThe Seven Righteous Fights\n(you should be arguing)\n\n"
+             "We all have ruts in our programming\n\n# Security\n\n* threat models\n\n"
+             "# Documentation\n\n* write it first\n")
+    [talk] = read_markdown(notes, "x.md", "the-seven-righteous-fights")
+    assert talk.title == "The seven righteous fights"
+    assert [p.heading for p in talk.passages] == [None, "Security", "Documentation"]
+    two = read_markdown("# Security\n\n* threat models\n\n# Documentation\n\n* write it first\n",
+                        "y.md", "y")
+    assert [t.title for t in two] == ["Security", "Documentation"]

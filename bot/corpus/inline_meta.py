@@ -19,7 +19,7 @@ META_LINE = re.compile(
     r"co-?leads?|leads?|moderators?|moderated\s+by|panel(?:ists?)?|facilitators?|"
     r"facilitator\(s\)|hosts?|presented\s+by|who|people|about\s+(?:me|the\s+speakers?)|topic|"
     r"title|by))"
-    r"(?![\w(])\s*[*_]*\s*(?P<sep>[:\-–]?)\s*[*_]*\s*(?P<value>.*)$",
+    r"(?![A-Za-z0-9(])\s*[*_]*\s*(?P<sep>[:\-–]?)\s*[*_]*\s*(?P<value>.*)$",
     re.IGNORECASE,
 )
 # A labelled line longer than this many words goes on past the names ("Presenters: Ann Lee,
@@ -142,7 +142,9 @@ def read_inline_meta(lines: list[str], max_lines: int = 25) -> tuple[InlineMeta,
                 consumed.add(i + 1)
         else:
             kids = _children(lines, i)
-            if not kids:  # "#### Presenter:" then the name on a line of its own
+            # "#### Presenter:" or "Speaker" alone, then the name below (a bare "- Host"
+            # among a list of words labels nothing)
+            if not kids and (match.group("sep") or not BULLET.match(line)):
                 nxt = next((j for j in range(i + 1, len(lines)) if lines[j].strip()), None)
                 kids = [nxt] if nxt is not None and len(lines[nxt].split()) <= 8 else []
                 # "Presenters:" over a list of them at its own level, up to a blank line

@@ -662,6 +662,8 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
         title_heading = candidates[0]
         if top_level >= 2 and len(at_top) >= 3 and not _shares_word(title_heading.text, stem):
             title_heading = None  # peer sections, the first of which opens the file
+        elif top_level >= 3 and len(at_top) >= 2:
+            title_heading = None  # "##### What is a router?" over the next part: a section
     elif meta.title and candidates and candidates[0].start == first_line and \
             tidy_title(candidates[0].text).casefold() == meta.title.casefold():
         title_heading = candidates[0]  # the H1 repeats the front matter's title

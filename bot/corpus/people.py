@@ -65,6 +65,8 @@ _NOT_NAME_WORDS = {
     "bio", "biosciences", "bioscience", "biopharma", "pharma", "therapeutics", "genomics",
     "mobile", "telecom", "telekom", "china", "award", "awards", "hero", "heroes",
     "celebration", "summit", "conference", "meetup",
+    # a speaker's links ("- [Site](https://…)" under "- Speaker")
+    "site", "website", "blog", "homepage", "twitter", "linkedin", "mastodon", "portfolio",
     # verbs that open talks' titles ("Using Jupyter", "Building Pipelines")
     "using", "building", "making", "getting", "running", "scaling", "testing", "writing",
     "deploying", "managing", "designing", "introducing", "understanding", "exploring",

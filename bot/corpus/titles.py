@@ -103,8 +103,9 @@ def unquote(title: str) -> str:
     return title
 
 
-# "Session: Node.js at Uber": a programme's label for the talk, not part of its title.
-_KIND_LABEL = re.compile(r"^(?:session|talk|presentation|lecture)\s*:\s+(?=\S)", re.IGNORECASE)
+# "Session: Node.js at Uber", "TALK - War stories": a programme's label, not the title.
+_KIND_LABEL = re.compile(r"^(?:session|talk|presentation|lecture)(?:\s*:|\s+[-–])\s+(?=\S)",
+                         re.IGNORECASE)
 
 
 def tidy_title(text: str) -> str:
@@ -210,6 +211,8 @@ def whole_name(text: str, *, strict: bool = True) -> str | None:
     name = person_name(plain, strict=strict)
     if name is None or len(name.split()) != len(plain.split()):
         return None
+    if any(len(word.strip(".")) > 1 and word.isupper() for word in name.split()):
+        return None  # "US Rowing", "IBM Cloud": letters of an organisation
     return name if strict or len(name.split()) <= 3 else None  # "Single Cell Biology Made Simple"
 
 

@@ -664,3 +664,29 @@ def test_a_talk_s_notes_above_its_first_h1_make_the_h1s_its_parts() -> None:
     two = read_markdown("# Security\n\n* threat models\n\n# Documentation\n\n* write it first\n",
                         "y.md", "y")
     assert [t.title for t in two] == ["Security", "Documentation"]
+
+
+def test_round_five_regressions_stay_fixed() -> None:
+    """Found by the second held-out sample: a bare "- Host" in a list of words labelled
+    nine words as speakers; "__Speaker__:" was not read; "US Rowing" is no person; a file of
+    H5 parts took its first part as its title; "- [Site](url)" under "- Speaker" is a link."""
+    notes = ("# Guaranteed Design\n\n__Speaker__: [Noah Ilinsky](http://x.example/), UX "
+             "Architect at AWS\n\n- __Function (What)__\n  - Search\n  - Host\n  - Mobile\n"
+             "  - App\n  - Button\n")
+    [talk] = read_markdown(notes, "x.md", "Day3-Talk06")
+    assert talk.speakers == ["Noah Ilinsky"]
+    assert "Mobile" in talk.passages[0].text
+    [rowing] = read_markdown("# US Rowing\n\n- data on every stroke\n", "u.md", "usrowing")
+    assert (rowing.title, rowing.speakers) == ("US Rowing", [])
+    [router] = read_markdown("##### What is a router?\nIt coordinates loading.\n\n"
+                             "##### How Routes are Defined\nBy a decorator.\n", "a.md",
+                             "angular-2-router")
+    assert router.title == "Angular 2 router"
+    [css] = read_markdown("## TALK - CSS for Backend Developers\n\n- Speaker\n    - [@viv](https:"
+                          "//x.example/viv)\n    - [Site](https://viv.example)\n\n- cascade\n",
+                          "l.md", "l")
+    assert (css.title, css.speakers) == ("CSS for Backend Developers", [])
+    [koutnik] = read_markdown("# Neural Networks\n\nSpeaker\n- [Randall Kout](https://x.example/"
+                              "rk), Senior Engineer, Netflix\n\n## Layers\n- weights\n",
+                              "n.md", "n")
+    assert koutnik.speakers == ["Randall Kout"]

@@ -187,8 +187,10 @@ def _talk_headings(headings: list[Heading], lines: list[str]) -> list[Heading] |
             continue
         # The event's own heading may have no year ("# CSSconf EU") when the talks under it
         # plainly are talks: most name their speakers.
-        event_heading = (len(holders) == 1 and holders[0] is headings[0]
-                         and holders[0].level == 1 and (named * 2 >= len(talks) or sectioned))
+        # ... and over its days ("# Frozenrails", "## 2012-09-19", "### Talk - Speaker").
+        events = [h for h in holders if not _is_day(h.text)]
+        event_heading = (len(events) == 1 and events[0] is headings[0]
+                         and events[0].level == 1 and (named * 2 >= len(talks) or sectioned))
         if not holders or not (event_heading or all(_CONTAINER.search(h.text)
                                                     for h in holders)):
             continue

@@ -690,3 +690,16 @@ def test_round_five_regressions_stay_fixed() -> None:
                               "rk), Senior Engineer, Netflix\n\n## Layers\n- weights\n",
                               "n.md", "n")
     assert koutnik.speakers == ["Randall Kout"]
+
+
+def test_talks_under_an_event_and_its_dated_day_are_split() -> None:
+    notes = ("# Frozenrails\n\n## 2031-09-19\n\n### *What is a developer?* - [Jeff Casimer]"
+             "(https://x.example/j3), [Jumpstart Lab](https://x.example/)\n\n#### Topics\n\n"
+             "* monoculture\n\n### *Mind your metaphors* - [Amanda Wagner](https://x.example/aw)"
+             "\n\n#### Topics\n\n* metaphors shape code\n\n### *ZeroMQ sockets* - [Lourens Nau]"
+             "(https://x.example/ln)\n\n* scriptable\n")
+    talks = read_markdown(notes, "2031.md", "2031")
+    assert [(t.title, t.speakers, t.date, t.summit) for t in talks] == [
+        ("What is a developer?", ["Jeff Casimer"], "2031-09-19", "Frozenrails"),
+        ("Mind your metaphors", ["Amanda Wagner"], "2031-09-19", "Frozenrails"),
+        ("ZeroMQ sockets", ["Lourens Nau"], "2031-09-19", "Frozenrails")]

@@ -251,10 +251,15 @@ def _section_ends(headings: list[Heading], last: int) -> dict[int, int]:
     return ends
 
 
+_QUOTED = re.compile(r"^\s*>\s?")
+_QUOTED_NAME = re.compile(r"^\s*>\s?(?P<text>[^>].*)$")
+
+
 def _has_speaker_line(heading: Heading, lines: list[str]) -> bool:
     """A labelled speaker line ("* speaker: Jane Roe") among a talk's first lines, or a
     bold line of names or a byline opening it ("**Jane Roe, Yale**", "by Jane Roe")."""
-    following = [line for line in lines[heading.end:heading.end + 10] if line.strip()]
+    following = [_QUOTED.sub("", line) for line in lines[heading.end:heading.end + 10]
+                 if line.strip()]  # "> Rod Soto", a speaker line set as a quote
     if any(_SPEAKER_LINE.match(line) for line in following[:_SPEAKER_LOOKAHEAD]):
         return True
     if following and byline_speakers(following[0]):
@@ -407,15 +412,19 @@ def _session_from_lines(
             if given and meta.date is None:
                 meta = meta.model_copy(update={"date": given})
     if not speakers and first is not None and names_first_line:
-        found = names_line(lines[first], strict=False)
+        opening = _QUOTED.sub("", lines[first])  # "> Rod Soto" under the talk's title
+        found = names_line(opening, strict=False)
         if any(len(name.split()) > _LOOSE_NAME_WORDS for name in found):
-            found = names_line(lines[first], strict=True)  # "Python Global Interpreter Lock"
+            found = names_line(opening, strict=True)  # "Python Global Interpreter Lock"
         if found:
             speakers = found
             used.add(first)
-            # "**Matthew Hucul**" then "**Rich McCue**": one speaker a line, in bold
+            # "**Matthew Hucul**" then "**Rich McCue**" (or "> Kymberlee Price"): one
+            # speaker a line, in bold or quoted
             for n in range(first + 1, min(len(lines), first + _LISTED_SPEAKERS)):
-                more = _BOLD_LINE.match(lines[n])
+                more = _BOLD_LINE.match(lines[n]) or (
+                    _QUOTED_NAME.match(lines[n]) if lines[first].lstrip().startswith(">")
+                    else None)
                 names = names_line(more.group("text"), strict=False) if more else []
                 if not names:
                     break

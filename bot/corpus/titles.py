@@ -63,7 +63,10 @@ _HANDLE_OR_DATE = re.compile(r"^\s*@\w|"
                              r"^\s*\d{4}-\d{1,2}-\d{1,2}\s*$")
 _SESSION_KIND = re.compile(r"^(?:opening |closing )?(?:keynote|panel|workshop|lightning talks?|"
                            r"fireside chat|q&a|ama|interview)$", re.IGNORECASE)
-TIME_OF_DAY = re.compile(r"\s*\(\s*\d{1,2}(?::\d{2})?\s*(?:am|pm)\s*\)\s*$", re.IGNORECASE)
+TIME_OF_DAY = re.compile(r"\s*\(\s*\d{1,2}(?::\d{2})?\s*(?:am|pm)\s*\)\s*$|"
+                         # "(K.3.601 11:40 - 12:10)": a room and a time range, as FOSDEM's
+                         r"\s*\([^()]{0,40}\b\d{1,2}[:.]\d{2}\s*[-–]\s*\d{1,2}[:.]\d{2}\s*\)\s*$",
+                         re.IGNORECASE)
 # The note-taker's own lists, beside the notes of talks: never a session's speakers, and
 # a file of nothing else is not indexed.
 NOTE_TAKERS_LIST = re.compile(

@@ -703,3 +703,23 @@ def test_talks_under_an_event_and_its_dated_day_are_split() -> None:
         ("What is a developer?", ["Jeff Casimer"], "2031-09-19", "Frozenrails"),
         ("Mind your metaphors", ["Amanda Wagner"], "2031-09-19", "Frozenrails"),
         ("ZeroMQ sockets", ["Lourens Nau"], "2031-09-19", "Frozenrails")]
+
+
+def test_talks_headed_with_room_and_time_and_quoted_speakers_are_split() -> None:
+    """FOSDEM-style "### Title (K.3.601 11:40 - 12:10)" headings are talks (the slot is no
+    part of the title); "> Rod Sotto" under a talk's title names its speaker."""
+    notes = ("# Devroom Day 2031\n\n## Saturday\n\n### f8 - an architecture for small systems "
+             "(K.3.601 11:40 - 12:10)\n\n- tiny vm\n\n### Algol 68 on baremetal (UD6.215 12:35 - "
+             "13:00)\n\n- old is new\n\n## Sunday\n\n### Rust on the ESP32 (UD2.120 09:30 - "
+             "09:55)\n\n- no_std\n")
+    talks = read_markdown(notes, "fosdem.md", "fosdem")
+    assert [t.title for t in talks] == [
+        "f8 - an architecture for small systems", "Algol 68 on baremetal", "Rust on the ESP32"]
+    quoted = read_markdown("# Con 2031\n\n## Day 1\n\n### OSQuery\n> Sebastian Provo @st\n\n"
+                           "* sql over the OS\n\n### Medical Devices Panel\n> Stephanie Domas\n"
+                           "> Kimberly Price\n\n* patching\n\n### KubeGoat\n> Rod Sotto\n\n"
+                           "* vulnerable cluster\n", "c.md", "c")
+    assert [(t.title, t.speakers) for t in quoted] == [
+        ("OSQuery", ["Sebastian Provo"]), ("Medical Devices Panel", ["Stephanie Domas",
+                                                                   "Kimberly Price"]),
+        ("KubeGoat", ["Rod Sotto"])]

@@ -10,7 +10,6 @@ at the top of the notes, or prose near the start ("led by Jane Roe").
 
 from __future__ import annotations
 
-import datetime as dt
 import itertools
 import re
 import tomllib
@@ -34,7 +33,7 @@ from bot.corpus.passages import BULLET, make_passages
 from bot.corpus.people import strip_markup
 from bot.corpus.prose import prose_speakers
 from bot.corpus.schema import SessionMeta, describe_error
-from bot.corpus.text import loose_text, one_line
+from bot.corpus.text import loose_text, one_line, real_date
 from bot.corpus.titles import (
     NOTE_TAKERS_LIST,
     TIME_OF_DAY,
@@ -251,7 +250,7 @@ def _section_ends(headings: list[Heading], last: int) -> dict[int, int]:
     return ends
 
 
-_QUOTED = re.compile(r"^\s*>\s?")
+_QUOTED = re.compile(r"^\s*>\s*")
 _QUOTED_NAME = re.compile(r"^\s*>\s?(?P<text>[^>].*)$")
 
 
@@ -312,7 +311,7 @@ def _names_bullets(lines: list[str], limit: int, strict: bool) -> tuple[list[str
         if not raw.strip() or raw.strip() == ">":
             continue
         # "> Jane Roe／OpenNet": the speaker line of notes that quote their talk's card
-        line = re.sub(r"^>\s*", "", raw).replace("／", " / ") if raw.startswith(">") else raw
+        line = _QUOTED.sub("", raw).replace("／", " / ") if raw.startswith(">") else raw
         match = BULLET.match(line)
         if not match and (len(line) > 80 or line.startswith(("#", " ", ">"))):
             break
@@ -453,12 +452,13 @@ def _session_from_lines(
         # A heading that is itself the note ("### 'I felt faster' is not data."), with
         # nothing under it and no sub-headings of its own: its words are the passage.
         leaf = n == 0 or n >= len(subheadings) or subheadings[n].level <= subheadings[n - 1].level
-        if heading and leaf and not body.strip() and _is_a_note(heading):
-            sections.append((None, strip_markup(heading)))
-            continue
-        if heading and leaf and not body.strip() and _LINKED.search(heading):
-            sections.append((None, heading))  # "### [Nest](https://…)": a tool it named
-            continue
+        if heading and leaf and not body.strip():
+            if _is_a_note(heading):
+                sections.append((None, strip_markup(heading)))
+                continue
+            if _LINKED.search(heading):  # "### [Nest](https://…)": a tool the talk named
+                sections.append((None, heading))
+                continue
         sections.append((heading, body))
     passages = make_passages(sections)
     if not passages and speakers:
@@ -639,7 +639,7 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
     # - Ann Lee"), with no heading above them: split when most name their speakers.
     # Or one level down, under a heading or two over them ("### Keynote Speaker", then
     # "#### Title" / "**Todd Digby**" for each talk).
-    highest = min((h.level for h in headings), default=1)
+    highest = highest_level or 1
     peers = [h for h in headings if h.level == highest]
     lightning = bool(LIGHTNING.search(stem))  # a page of lightning talks: each is one
     if highest == 1 and len(peers) == 1 and LIGHTNING.search(peers[0].text):
@@ -704,8 +704,8 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
             body = [*body[:first], "", *body[first + 1:]]
         # "# 2017/11/11 Data Science Day", "# 20180309 LINE meetup": the date, then the title
         lead = _LEADING_DATE.match(title or "")
-        if lead and meta.date is None and _real_date(*lead.group(1, 2, 3)):
-            meta = meta.model_copy(update={"date": _real_date(*lead.group(1, 2, 3))})
+        if lead and meta.date is None and (when := real_date(*lead.group(1, 2, 3))):
+            meta = meta.model_copy(update={"date": when})
             title = lead.group(4)
     elif not meta.title and not (at_top and at_top[0].start == first_line):
         opening = _opening_title(lines, stem)
@@ -717,7 +717,7 @@ def read_markdown(text: str, source: str, stem: str, warn: Warn | None = None,
     # "> 2026-04-23 15:35 - 16:15 @ Hall 10F" among the lines under the title
     first_lines = [n for n, line in enumerate(body) if line.strip()][:_SLOT_LOOKAHEAD]
     slot = next((m for n in first_lines if (m := _SLOT_LINE.match(body[n]))), None)
-    if slot and meta.date is None and (when := _real_date(*slot.group(1, 2, 3))):
+    if slot and meta.date is None and (when := real_date(*slot.group(1, 2, 3))):
         meta = meta.model_copy(update={"date": when})
     if title is not None and meta.title:
         title = tidy_title(title)
@@ -755,13 +755,6 @@ _SLOT_LINE = re.compile(r"^\s*>?\s*\**(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})\**(?:\
                         r"(?:\s*[-–~]\s*\d{1,2}:\d{2})?)?(?:\s*[@|,].{0,120})?\s*$")
 _SLOT_LOOKAHEAD = 3
 _LEADING_DATE = re.compile(r"^((?:19|20)\d\d)[-/.]?(\d{2})[-/.]?(\d{2})\s+(\S.*)$")
-
-
-def _real_date(year: str, month: str, day: str) -> str | None:
-    try:
-        return dt.date(int(year), int(month), int(day)).isoformat()
-    except ValueError:
-        return None
 
 
 _BOLD_ONLY = re.compile(r"^(\*\*|__)(?P<text>[^*_]{2,80})\1$")

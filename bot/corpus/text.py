@@ -175,8 +175,14 @@ def date_in_filename(stem: str) -> str | None:
     match = _FILE_DATE.search(stem)
     if match is None:
         return None
+    return real_date(*(part for part in match.groups() if part))
+
+
+def real_date(year: str, month: str, day: str) -> str | None:
+    """The ISO date of written year, month and day parts, or None when there is no such
+    day (a number that only looks like a date: "2031-13-40")."""
     try:
-        return dt.date(*(int(part) for part in match.groups() if part)).isoformat()
+        return dt.date(int(year), int(month), int(day)).isoformat()
     except ValueError:
         return None
 
